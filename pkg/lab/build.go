@@ -1,0 +1,301 @@
+package lab
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"encoding/asn1"
+	"encoding/binary"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/openrpki/validator/pkg/ca"
+	"github.com/openrpki/validator/pkg/x509rpki"
+)
+
+// Validity periods of what the lab issues, counted from the lab's clock.
+const (
+	backdate        = time.Hour            // notBefore and thisUpdate lie this far back
+	certLifetime    = 365 * 24 * time.Hour // CA, EE and router certificates
+	mftLifetime     = 7 * 24 * time.Hour   // manifest and CRL nextUpdate
+	eeSlackPerCA    = 8                    // spare EE keys per CA for objects added later
+	childSerialBase = 500_000              // CA certificate serials, apart from EE serials
+	serialsPerGen   = 1_000_000            // serials of one re-issue generation of a CA
+)
+
+// file is one published object: its name in its publication point and DER.
+type file struct {
+	Name string
+	DER  []byte
+}
+
+// builder signs the objects of a plan. CA i uses key i of the factory; the
+// EE certificates of CA i use keys from eeBase[i] on, one per object, so
+// every key in the lab is distinct and rebuilding an object gives the same
+// bytes (RSA PKCS#1 v1.5 signatures are deterministic).
+type builder struct {
+	plan      *Plan
+	ep        Endpoints
+	t0        time.Time
+	keys      *KeyFactory
+	caKeys    []*ca.Key
+	children  [][]int
+	eeBase    []int
+	gen       []int                    // re-issue generation of each CA's publication point
+	revoked   [][]x509rpki.RevokedCert // per CA: what its CRL lists
+	ipInherit func(i int) bool
+}
+
+// keysNeeded is how many RSA keys a plan uses.
+func keysNeeded(pl *Plan) int {
+	n := len(pl.CAs)
+	for _, c := range pl.CAs {
+		n += 1 + len(c.ROAs) + len(c.ASPAs) + eeSlackPerCA
+	}
+	return n
+}
+
+func newBuilder(pl *Plan, ep Endpoints, t0 time.Time, keys *KeyFactory) (*builder, error) {
+	b := &builder{plan: pl, ep: ep, t0: t0, keys: keys,
+		caKeys: make([]*ca.Key, len(pl.CAs)), children: make([][]int, len(pl.CAs)),
+		eeBase: make([]int, len(pl.CAs)), gen: make([]int, len(pl.CAs)),
+		revoked:   make([][]x509rpki.RevokedCert, len(pl.CAs)),
+		ipInherit: func(int) bool { return false }}
+	next := len(pl.CAs)
+	for i, c := range pl.CAs {
+		if c.Parent >= 0 {
+			b.children[c.Parent] = append(b.children[c.Parent], i)
+		}
+		b.eeBase[i] = next
+		next += 1 + len(c.ROAs) + len(c.ASPAs) + eeSlackPerCA
+	}
+	if next > keys.Cap() {
+		return nil, fmt.Errorf("lab: plan needs %d keys, factory has %d", next, keys.Cap())
+	}
+	for i := range pl.CAs {
+		k, err := b.key(i)
+		if err != nil {
+			return nil, err
+		}
+		b.caKeys[i] = k
+	}
+	return b, nil
+}
+
+func (b *builder) key(i int) (*ca.Key, error) {
+	priv, err := b.keys.Key(i)
+	if err != nil {
+		return nil, err
+	}
+	return ca.KeyFromRSA(priv)
+}
+
+// taCert issues the self-signed certificate of trust anchor root CA i.
+func (b *builder) taCert(i int) ([]byte, error) {
+	c := b.plan.CAs[i]
+	t := &ca.CertTemplate{Kind: x509rpki.KindTA, Serial: big.NewInt(1),
+		NotBefore: b.t0.Add(-backdate), NotAfter: b.t0.Add(10 * certLifetime),
+		Resources: c.Resources}
+	b.setSIA(t, i)
+	return ca.IssueCert(t, b.caKeys[i], b.caKeys[i])
+}
+
+// setSIA fills the SIA of CA i's certificate.
+func (b *builder) setSIA(t *ca.CertTemplate, i int) {
+	pl := b.plan
+	t.CARepository = pl.ppURI(b.ep, i)
+	t.Manifest = t.CARepository + pl.mftName(i)
+	t.Notify = b.ep.https(notifyPath(pl.CAs[i].Repo))
+}
+
+// issuedBy fills what a certificate issued by CA i says of its issuer.
+func (b *builder) issuedBy(t *ca.CertTemplate, i int) {
+	t.CRLDP = b.plan.ppURI(b.ep, i) + b.plan.crlName(i)
+	t.AIA = b.ep.rsync(b.plan.certPath(i))
+}
+
+// childCert issues CA c's certificate, signed by its parent.
+func (b *builder) childCert(c int) ([]byte, error) {
+	pl := b.plan
+	p := pl.CAs[c].Parent
+	res := pl.CAs[c].Resources
+	if b.ipInherit(c) {
+		res.IPv4 = x509rpki.IPResources{Present: true, Inherit: true}
+		res.IPv6 = x509rpki.IPResources{Present: true, Inherit: true}
+	}
+	t := &ca.CertTemplate{Kind: x509rpki.KindCA,
+		Serial:    big.NewInt(int64(b.gen[c]*serialsPerGen + childSerialBase + c + 1)),
+		NotBefore: b.t0.Add(-backdate), NotAfter: b.t0.Add(certLifetime), Resources: res}
+	b.issuedBy(t, p)
+	b.setSIA(t, c)
+	return ca.IssueCert(t, b.caKeys[c], b.caKeys[p])
+}
+
+// signed builds a signed object of CA i: object j of the CA (its EE key and
+// serial), with the given EE resources, content type and eContent.
+func (b *builder) signed(i, j int, name string, res x509rpki.Resources, notAfter time.Time,
+	ct asn1.ObjectIdentifier, content []byte) (file, error) {
+	ee, err := b.key(b.eeBase[i] + j)
+	if err != nil {
+		return file{}, err
+	}
+	t := &ca.CertTemplate{Kind: x509rpki.KindEE,
+		Serial:    big.NewInt(int64(b.gen[i]*serialsPerGen + j + 1)),
+		NotBefore: b.t0.Add(-backdate), NotAfter: notAfter, Resources: res,
+		SignedObject: b.plan.ppURI(b.ep, i) + name}
+	b.issuedBy(t, i)
+	eeCert, err := ca.IssueCert(t, ee, b.caKeys[i])
+	if err != nil {
+		return file{}, err
+	}
+	der, err := ca.SignObject(&ca.SignedObjectTemplate{ContentType: ct, Content: content,
+		SigningTime: b.t0}, ee, eeCert)
+	return file{Name: name, DER: der}, err
+}
+
+// pubPoint builds every file of CA i's publication point, manifest last.
+func (b *builder) pubPoint(i int) ([]file, error) {
+	var files []file
+	for _, c := range b.children[i] {
+		der, err := b.childCert(c)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, file{Name: b.plan.CAs[c].Name + ".cer", DER: der})
+	}
+	objs, err := b.objects(i)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, objs...)
+	crl, err := b.crl(i)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, crl)
+	mft, err := b.manifest(i, files)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, mft), nil
+}
+
+// objects builds CA i's ROAs, ASPAs and router certificates.
+func (b *builder) objects(i int) ([]file, error) {
+	c := b.plan.CAs[i]
+	var files []file
+	for k, r := range c.ROAs {
+		content, err := ca.EncodeROA(r.ASN, r.Prefixes)
+		if err != nil {
+			return nil, err
+		}
+		f, err := b.signed(i, 1+k, fmt.Sprintf("roa-%d.roa", k), roaResources(r),
+			b.t0.Add(certLifetime), ca.OIDContentROA, content)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	for k, a := range c.ASPAs {
+		content, err := ca.EncodeASPA(a.Customer, a.Providers)
+		if err != nil {
+			return nil, err
+		}
+		res := x509rpki.Resources{AS: x509rpki.ASResources{Present: true,
+			Ranges: []x509rpki.ASRange{{Min: a.Customer, Max: a.Customer}}}}
+		f, err := b.signed(i, 1+len(c.ROAs)+k, fmt.Sprintf("aspa-%d.asa", a.Customer), res,
+			b.t0.Add(certLifetime), ca.OIDContentASPA, content)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	for _, rk := range c.RouterKeys {
+		f, err := b.routerCert(i, rk)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+// roaResources gives a ROA's EE certificate exactly the ROA's prefixes:
+// rpki-client rejects "inherit" in the EE certificate of a ROA, reading
+// RFC 9582 §4 as requiring the prefixes to be listed.
+func roaResources(r ROA) x509rpki.Resources {
+	var res x509rpki.Resources
+	for _, p := range r.Prefixes {
+		fam := &res.IPv4
+		if p.Prefix.Addr().Is6() {
+			fam = &res.IPv6
+		}
+		fam.Present = true
+		fam.Ranges = append(fam.Ranges, prefixRange(p.Prefix))
+	}
+	return ca.Canonical(res)
+}
+
+// routerCert issues a BGPsec router certificate (RFC 8209) for rk.
+func (b *builder) routerCert(i int, rk RouterKey) (file, error) {
+	k, err := b.routerKey(i, rk)
+	if err != nil {
+		return file{}, err
+	}
+	t := &ca.CertTemplate{Kind: x509rpki.KindRouter,
+		Serial:    big.NewInt(int64(b.gen[i]*serialsPerGen + childSerialBase - 1 - int(rk.ASN%1000))),
+		Subject:   fmt.Sprintf("ROUTER-%08X", rk.ASN),
+		NotBefore: b.t0.Add(-backdate), NotAfter: b.t0.Add(certLifetime),
+		Resources: x509rpki.Resources{AS: x509rpki.ASResources{Present: true,
+			Ranges: []x509rpki.ASRange{{Min: rk.ASN, Max: rk.ASN}}}}}
+	b.issuedBy(t, i)
+	der, err := ca.IssueCert(t, k, b.caKeys[i])
+	return file{Name: fmt.Sprintf("router-%d.cer", rk.ASN), DER: der}, err
+}
+
+// routerKey derives the P-256 key of a router certificate from the plan's
+// seed, so rebuilding gives the same key and expected output.
+func (b *builder) routerKey(i int, rk RouterKey) (*ca.ECKey, error) {
+	var seed [16]byte
+	binary.BigEndian.PutUint64(seed[:8], b.plan.Seed)
+	binary.BigEndian.PutUint32(seed[8:12], uint32(i))
+	binary.BigEndian.PutUint32(seed[12:], rk.ASN)
+	for ctr := byte(0); ; ctr++ {
+		d := sha256.Sum256(append(seed[:], ctr))
+		priv, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), d[:])
+		if err == nil {
+			return ca.ECKeyFromECDSA(priv)
+		}
+		if ctr == 255 {
+			return nil, err
+		}
+	}
+}
+
+// crl issues CA i's CRL.
+func (b *builder) crl(i int) (file, error) {
+	der, err := ca.IssueCRL(&ca.CRLTemplate{Number: big.NewInt(int64(b.gen[i] + 1)),
+		ThisUpdate: b.t0.Add(-backdate), NextUpdate: b.t0.Add(mftLifetime),
+		Revoked: b.revoked[i]}, b.caKeys[i])
+	return file{Name: b.plan.crlName(i), DER: der}, err
+}
+
+// manifest issues CA i's manifest listing files (RFC 9286), with an EE
+// certificate that inherits its resources (RFC 9286 §5.1).
+func (b *builder) manifest(i int, files []file) (file, error) {
+	entries := make([]x509rpki.ManifestFile, 0, len(files))
+	for _, f := range files {
+		entries = append(entries, ca.FileEntry(f.Name, f.DER))
+	}
+	slices.SortFunc(entries, func(a, b x509rpki.ManifestFile) int { return strings.Compare(a.Name, b.Name) })
+	content, err := ca.EncodeManifest(big.NewInt(int64(b.gen[i]+1)), b.t0.Add(-backdate),
+		b.t0.Add(mftLifetime), entries)
+	if err != nil {
+		return file{}, err
+	}
+	return b.signed(i, 0, b.plan.mftName(i), ca.InheritAll(), b.t0.Add(mftLifetime),
+		ca.OIDContentManifest, content)
+}

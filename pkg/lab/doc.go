@@ -1,0 +1,13 @@
+// Package lab builds a complete, realistic RPKI offline: a CA hierarchy
+// under one or more trust anchors with ROAs, ASPAs and BGPsec router keys,
+// published as an rsync tree and as RRDP, served on loopback, changed over
+// time, with optional injected faults, and with the output a correct relying
+// party must produce (expected VRPs, ASPAs and router keys).
+//
+// The work is split in steps: plan.go decides the hierarchy and its
+// resources from a preset and a seed (pure, no crypto); build.go signs the
+// objects; publish.go writes the trees; serve.go serves them; expected.go
+// derives the expected output; faults.go breaks chosen objects on purpose.
+//
+// May import: x509rpki, ca, tal, rrdp, payload, the standard library and zap.
+package lab

@@ -1,0 +1,136 @@
+package lab
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/openrpki/validator/pkg/payload"
+)
+
+// servedLab generates a lab on free loopback ports and serves it.
+func servedLab(t *testing.T, cfg Config) (*Lab, *Server) {
+	t.Helper()
+	httpsLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsyncPort := freePort(t)
+	cfg.Endpoints = Endpoints{HTTPS: "https://" + httpsLn.Addr().String(),
+		Rsync: "rsync://127.0.0.1:" + rsyncPort}
+	l := testLab(t, cfg)
+	srv, err := l.Serve(httpsLn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return l, srv
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+// TestRPKIClientValidatesLab runs Debian's rpki-client (rsync only) against
+// the served small lab and compares its VRPs with the lab's expected ones.
+// rpki-client 8.2 rejects IP inherit in CA certificates and reads only the
+// old ASPA encoding, so the lab leaves IP inherit out and ASPAs are not
+// compared here.
+func TestRPKIClientValidatesLab(t *testing.T) {
+	l, _ := servedLab(t, Config{Seed: 3, NoIPInherit: true})
+	out, cache := worldDir(t), worldDir(t)
+	openUp(t, l.Dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "rpki-client", "-R", "-j", "-d", cache,
+		"-t", filepath.Join(l.Dir, talDir, "ta0.tal"), out)
+	log, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("rpki-client: %v\n%s", err, log)
+	}
+	got := readRPKIClientVRPs(t, filepath.Join(out, "json"))
+	want, err := l.Expected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSnap := payload.NewSnapshot(payload.Set{VRPs: want.VRPs})
+	if !wantSnap.Equal(got) {
+		d := payload.Construct(wantSnap, got)
+		t.Fatalf("rpki-client VRPs differ from the lab's: %d extra, %d missing (of %d)\n%s",
+			len(d.AnnouncedVRPs), len(d.WithdrawnVRPs), len(wantSnap.VRPs), log)
+	}
+	t.Logf("rpki-client agrees on %d VRPs", len(got.VRPs))
+}
+
+func readRPKIClientVRPs(t *testing.T, path string) *payload.Snapshot {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		ROAs []struct {
+			ASN       any    `json:"asn"`
+			Prefix    string `json:"prefix"`
+			MaxLength int    `json:"maxLength"`
+		} `json:"roas"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var set payload.Set
+	for _, r := range doc.ROAs {
+		p, err := netip.ParsePrefix(r.Prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asn, ok := r.ASN.(float64)
+		if !ok {
+			t.Fatalf("asn %v not a number", r.ASN)
+		}
+		v, err := payload.NewVRP(p, uint8(r.MaxLength), uint32(asn))
+		if err != nil {
+			t.Fatal(err)
+		}
+		set.VRPs = append(set.VRPs, v)
+	}
+	return payload.NewSnapshot(set)
+}
+
+// worldDir makes a directory that rpki-client, which drops root privileges
+// to its own user, can write.
+func worldDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "rpki-client-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// openUp lets other users read dir and the folders above it.
+func openUp(t *testing.T, dir string) {
+	t.Helper()
+	for d := dir; d != "/" && d != "."; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err == nil && fi.Mode().Perm()&0o005 != 0o005 {
+			os.Chmod(d, fi.Mode().Perm()|0o055)
+		}
+	}
+}
