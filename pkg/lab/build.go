@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/big"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -47,7 +48,14 @@ type builder struct {
 	gen       []int                    // re-issue generation of each CA's publication point
 	revoked   [][]x509rpki.RevokedCert // per CA: what its CRL lists
 	ipInherit func(i int) bool
+	faults    map[int]faultSpec // CA index → the fault it carries
+	revokedCA []bool            // CA certificates their parent revoked
+
+	rolloverBase, rollovers int // spare keys for key rollovers, and how many used
 }
+
+// fault returns the name of the fault CA i carries, or "".
+func (b *builder) fault(i int) string { return b.faults[i].name }
 
 // keysNeeded is how many RSA keys a plan uses.
 func keysNeeded(pl *Plan) int {
@@ -55,7 +63,7 @@ func keysNeeded(pl *Plan) int {
 	for _, c := range pl.CAs {
 		n += 1 + len(c.ROAs) + len(c.ASPAs) + eeSlackPerCA
 	}
-	return n
+	return n + rolloverKeys
 }
 
 func newBuilder(pl *Plan, ep Endpoints, t0 time.Time, keys *KeyFactory) (*builder, error) {
@@ -72,6 +80,9 @@ func newBuilder(pl *Plan, ep Endpoints, t0 time.Time, keys *KeyFactory) (*builde
 		b.eeBase[i] = next
 		next += 1 + len(c.ROAs) + len(c.ASPAs) + eeSlackPerCA
 	}
+	b.rolloverBase = next
+	next += rolloverKeys
+	b.revokedCA = make([]bool, len(pl.CAs))
 	if next > keys.Cap() {
 		return nil, fmt.Errorf("lab: plan needs %d keys, factory has %d", next, keys.Cap())
 	}
@@ -126,24 +137,40 @@ func (b *builder) childCert(c int) ([]byte, error) {
 		res.IPv4 = x509rpki.IPResources{Present: true, Inherit: true}
 		res.IPv6 = x509rpki.IPResources{Present: true, Inherit: true}
 	}
-	t := &ca.CertTemplate{Kind: x509rpki.KindCA,
-		Serial:    big.NewInt(int64(b.gen[c]*serialsPerGen + childSerialBase + c + 1)),
+	t := &ca.CertTemplate{Kind: x509rpki.KindCA, Serial: b.caSerial(c),
 		NotBefore: b.t0.Add(-backdate), NotAfter: b.t0.Add(certLifetime), Resources: res}
+	switch b.fault(c) {
+	case "over-claiming-ca":
+		extra := prefixRange(netip.MustParsePrefix("10.0.0.0/8"))
+		t.Resources.IPv4.Ranges = append([]x509rpki.IPRange{extra}, t.Resources.IPv4.Ranges...)
+	case "expired-ca":
+		t.NotBefore, t.NotAfter = b.t0.Add(-20*24*time.Hour), b.t0.Add(-10*24*time.Hour)
+	}
 	b.issuedBy(t, p)
 	b.setSIA(t, c)
 	return ca.IssueCert(t, b.caKeys[c], b.caKeys[p])
 }
 
+// caSerial is the serial of CA c's certificate (unique per issuer).
+func (b *builder) caSerial(c int) *big.Int {
+	return big.NewInt(int64(b.gen[c]*serialsPerGen + childSerialBase + c + 1))
+}
+
+// eeSerial is the serial of the EE certificate of CA i's object j.
+func (b *builder) eeSerial(i, j int) *big.Int {
+	return big.NewInt(int64(b.gen[i]*serialsPerGen + j + 1))
+}
+
 // signed builds a signed object of CA i: object j of the CA (its EE key and
 // serial), with the given EE resources, content type and eContent.
 func (b *builder) signed(i, j int, name string, res x509rpki.Resources, notAfter time.Time,
-	ct asn1.ObjectIdentifier, content []byte) (file, error) {
+	ct asn1.ObjectIdentifier, content []byte, fault ca.Fault) (file, error) {
 	ee, err := b.key(b.eeBase[i] + j)
 	if err != nil {
 		return file{}, err
 	}
 	t := &ca.CertTemplate{Kind: x509rpki.KindEE,
-		Serial:    big.NewInt(int64(b.gen[i]*serialsPerGen + j + 1)),
+		Serial:    b.eeSerial(i, j),
 		NotBefore: b.t0.Add(-backdate), NotAfter: notAfter, Resources: res,
 		SignedObject: b.plan.ppURI(b.ep, i) + name}
 	b.issuedBy(t, i)
@@ -151,8 +178,11 @@ func (b *builder) signed(i, j int, name string, res x509rpki.Resources, notAfter
 	if err != nil {
 		return file{}, err
 	}
+	if notAfter.Before(t.NotBefore) {
+		t.NotBefore = notAfter.Add(-mftLifetime)
+	}
 	der, err := ca.SignObject(&ca.SignedObjectTemplate{ContentType: ct, Content: content,
-		SigningTime: b.t0}, ee, eeCert)
+		SigningTime: b.t0, Fault: fault}, ee, eeCert)
 	return file{Name: name, DER: der}, err
 }
 
@@ -180,6 +210,9 @@ func (b *builder) pubPoint(i int) ([]file, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b.fault(i) == "missing-file" {
+		files = slices.DeleteFunc(files, func(f file) bool { return f.Name == roaName(0) })
+	}
 	return append(files, mft), nil
 }
 
@@ -192,8 +225,16 @@ func (b *builder) objects(i int) ([]file, error) {
 		if err != nil {
 			return nil, err
 		}
-		f, err := b.signed(i, 1+k, fmt.Sprintf("roa-%d.roa", k), roaResources(r),
-			b.t0.Add(certLifetime), ca.OIDContentROA, content)
+		res, fault := roaResources(r), ca.Fault(0)
+		if k == 0 {
+			switch b.fault(i) {
+			case "bad-cms-signature":
+				fault = ca.FaultBadSignature
+			case "roa-outside-ee":
+				res = roaResources(ROA{Prefixes: r.Prefixes[:len(r.Prefixes)-1]})
+			}
+		}
+		f, err := b.signed(i, 1+k, roaName(k), res, b.t0.Add(certLifetime), ca.OIDContentROA, content, fault)
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +248,7 @@ func (b *builder) objects(i int) ([]file, error) {
 		res := x509rpki.Resources{AS: x509rpki.ASResources{Present: true,
 			Ranges: []x509rpki.ASRange{{Min: a.Customer, Max: a.Customer}}}}
 		f, err := b.signed(i, 1+len(c.ROAs)+k, fmt.Sprintf("aspa-%d.asa", a.Customer), res,
-			b.t0.Add(certLifetime), ca.OIDContentASPA, content)
+			b.t0.Add(certLifetime), ca.OIDContentASPA, content, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -222,6 +263,9 @@ func (b *builder) objects(i int) ([]file, error) {
 	}
 	return files, nil
 }
+
+// roaName is the file name of a CA's k-th ROA.
+func roaName(k int) string { return fmt.Sprintf("roa-%d.roa", k) }
 
 // roaResources gives a ROA's EE certificate exactly the ROA's prefixes:
 // rpki-client rejects "inherit" in the EE certificate of a ROA, reading
@@ -277,9 +321,16 @@ func (b *builder) routerKey(i int, rk RouterKey) (*ca.ECKey, error) {
 
 // crl issues CA i's CRL.
 func (b *builder) crl(i int) (file, error) {
-	der, err := ca.IssueCRL(&ca.CRLTemplate{Number: big.NewInt(int64(b.gen[i] + 1)),
+	t := &ca.CRLTemplate{Number: big.NewInt(int64(b.gen[i] + 1)),
 		ThisUpdate: b.t0.Add(-backdate), NextUpdate: b.t0.Add(mftLifetime),
-		Revoked: b.revoked[i]}, b.caKeys[i])
+		Revoked: b.revoked[i]}
+	switch b.fault(i) {
+	case "stale-crl":
+		t.ThisUpdate, t.NextUpdate = b.t0.Add(-10*24*time.Hour), b.t0.Add(-3*24*time.Hour)
+	case "revoked-ee":
+		t.Revoked = append(slices.Clone(t.Revoked), x509rpki.RevokedCert{Serial: b.eeSerial(i, 1), Time: b.t0.Add(-backdate)})
+	}
+	der, err := ca.IssueCRL(t, b.caKeys[i])
 	return file{Name: b.plan.crlName(i), DER: der}, err
 }
 
@@ -288,14 +339,20 @@ func (b *builder) crl(i int) (file, error) {
 func (b *builder) manifest(i int, files []file) (file, error) {
 	entries := make([]x509rpki.ManifestFile, 0, len(files))
 	for _, f := range files {
-		entries = append(entries, ca.FileEntry(f.Name, f.DER))
+		e := ca.FileEntry(f.Name, f.DER)
+		if f.Name == roaName(0) && b.fault(i) == "mft-hash-mismatch" {
+			e = ca.FileEntry(f.Name, append(slices.Clone(f.DER), 0))
+		}
+		entries = append(entries, e)
+	}
+	this, next := b.t0.Add(-backdate), b.t0.Add(mftLifetime)
+	if b.fault(i) == "expired-manifest" {
+		this, next = b.t0.Add(-10*24*time.Hour), b.t0.Add(-3*24*time.Hour)
 	}
 	slices.SortFunc(entries, func(a, b x509rpki.ManifestFile) int { return strings.Compare(a.Name, b.Name) })
-	content, err := ca.EncodeManifest(big.NewInt(int64(b.gen[i]+1)), b.t0.Add(-backdate),
-		b.t0.Add(mftLifetime), entries)
+	content, err := ca.EncodeManifest(big.NewInt(int64(b.gen[i]+1)), this, next, entries)
 	if err != nil {
 		return file{}, err
 	}
-	return b.signed(i, 0, b.plan.mftName(i), ca.InheritAll(), b.t0.Add(mftLifetime),
-		ca.OIDContentManifest, content)
+	return b.signed(i, 0, b.plan.mftName(i), ca.InheritAll(), next, ca.OIDContentManifest, content, 0)
 }

@@ -12,8 +12,15 @@ import (
 // published now: every ROA, ASPA and router key of every CA.
 func (l *Lab) Expected() (payload.Set, error) {
 	var set payload.Set
+	silent := l.silentCAs()
 	for i, c := range l.Plan.CAs {
-		for _, r := range c.ROAs {
+		if silent[i] {
+			continue
+		}
+		for k, r := range c.ROAs {
+			if k == 0 && l.b.faults[i].scope == scopeObject {
+				continue
+			}
 			for _, p := range r.Prefixes {
 				v, err := payload.NewVRP(p.Prefix, uint8(p.MaxLength), r.ASN)
 				if err != nil {
@@ -35,6 +42,21 @@ func (l *Lab) Expected() (payload.Set, error) {
 		}
 	}
 	return set, nil
+}
+
+// silentCAs marks the CAs whose products a relying party must drop: those
+// carrying a publication-point or CA fault, and everything below a CA
+// that is rejected. Parents come before children in the plan.
+func (l *Lab) silentCAs() []bool {
+	pl := l.Plan
+	dead := make([]bool, len(pl.CAs))   // the CA certificate is rejected
+	silent := make([]bool, len(pl.CAs)) // nothing the CA issued is used
+	for i, c := range pl.CAs {
+		s := l.b.faults[i].scope
+		dead[i] = s == scopeCA || l.b.revokedCA[i] || (c.Parent >= 0 && silent[c.Parent])
+		silent[i] = dead[i] || s == scopePubPoint
+	}
+	return silent
 }
 
 // writeExpected saves the expected output as expected/output.json, in the

@@ -26,6 +26,8 @@ type Config struct {
 	// NoIPInherit leaves IP "inherit" out of CA certificates (rpki-client
 	// 8.2 rejects it, so interop runs against it turn it off).
 	NoIPInherit bool `json:"no_ip_inherit,omitempty"`
+	// Faults lists the injected faults (see FaultNames), each on its own CA.
+	Faults []string `json:"faults,omitempty"`
 	// Serial counts publications: 1 after generation, +1 per `lab publish`.
 	Serial int `json:"serial"`
 	// PrimesFile caches the key factory's primes (see KeyFactory); empty
@@ -39,6 +41,7 @@ const (
 	rsyncDir   = "rsync"    // one folder per rsync module
 	talDir     = "tals"     // one TAL per trust anchor
 	expectDir  = "expected" // what a relying party must output
+	stateDir   = "state"    // what `lab publish` needs to carry on
 )
 
 // Lab is a generated lab repository on disk.
@@ -64,6 +67,9 @@ func Generate(dir string, cfg Config) (*Lab, error) {
 		return nil, err
 	}
 	if err := l.writeAll(); err != nil {
+		return nil, err
+	}
+	if err := l.publishRRDP(nil); err != nil {
 		return nil, err
 	}
 	if err := l.writeExpected(); err != nil {
@@ -94,10 +100,18 @@ func open(dir string, cfg Config) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
+	faults, err := parseFaults(cfg.Faults)
+	if err != nil {
+		return nil, err
+	}
+	if b.faults, err = faultTargets(pl, faults); err != nil {
+		return nil, err
+	}
 	if !cfg.NoIPInherit {
 		b.ipInherit = func(i int) bool { return pl.CAs[i].Parent >= 0 && isChild(pl, i) && i%2 == 0 }
 	}
-	return &Lab{Dir: dir, Config: cfg, Plan: pl, b: b}, nil
+	l := &Lab{Dir: dir, Config: cfg, Plan: pl, b: b}
+	return l, l.replay()
 }
 
 // isChild reports whether CA i is a delegated child of a member CA.
@@ -230,3 +244,18 @@ func jsonUnmarshalStrict(data []byte, v any) error {
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
 }
+
+// TALFiles lists the lab's TAL files.
+func (l *Lab) TALFiles() []string {
+	var out []string
+	for _, root := range l.Plan.TARoots {
+		out = append(out, filepath.Join(l.Dir, talDir, l.Plan.CAs[root].Name+".tal"))
+	}
+	return out
+}
+
+// TALDir is the directory holding the lab's TAL files.
+func (l *Lab) TALDir() string { return filepath.Join(l.Dir, talDir) }
+
+// ExpectedFile is the expected output, in the JSON format of `validator vrps`.
+func (l *Lab) ExpectedFile() string { return filepath.Join(l.Dir, expectDir, "output.json") }

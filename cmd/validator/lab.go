@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/openrpki/validator/pkg/lab"
+)
+
+// runLab implements `validator lab generate|serve|publish`: an offline RPKI
+// for tests, benchmarks and trying things out.
+func runLab(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: validator lab generate|serve|publish ...")
+		return 2
+	}
+	switch args[0] {
+	case "generate":
+		return runLabGenerate(args[1:], stdout, stderr)
+	case "serve":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runLabServe(ctx, args[1:], stdout, stderr)
+	case "publish":
+		return runLabPublish(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "validator lab: unknown subcommand %q (generate, serve, publish)\n", args[0])
+	return 2
+}
+
+func runLabGenerate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lab generate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	preset := fs.String("preset", "small", "size: small, medium or global")
+	out := fs.String("out", "", "directory to create (required, must be empty)")
+	faults := fs.String("faults", "", "comma-separated faults to inject, or all: "+strings.Join(lab.FaultNames(), ", "))
+	seed := fs.Uint64("seed", 1, "seed of the layout: the same seed gives the same hierarchy")
+	httpsAddr := fs.String("https-addr", "127.0.0.1:8443", "address the HTTPS server (RRDP, TA certificates) will listen on")
+	rsyncAddr := fs.String("rsync-addr", "127.0.0.1:8873", "address the rsync daemon will listen on")
+	noInherit := fs.Bool("no-ip-inherit", false, "leave IP inherit out of CA certificates (for rpki-client 8.2)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *out == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "validator lab generate: --out DIR is required")
+		return 2
+	}
+	start := time.Now()
+	l, err := lab.Generate(*out, lab.Config{Preset: *preset, Seed: *seed, NoIPInherit: *noInherit,
+		Faults:    splitList(*faults),
+		Endpoints: lab.Endpoints{HTTPS: "https://" + *httpsAddr, Rsync: "rsync://" + *rsyncAddr}})
+	if err != nil {
+		fmt.Fprintln(stderr, "validator lab generate:", err)
+		return 1
+	}
+	set, err := l.Expected()
+	if err != nil {
+		fmt.Fprintln(stderr, "validator lab generate:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "generated %s lab in %s: %d CAs, %d VRPs, %d ASPAs, %d router keys expected (%s)\n",
+		*preset, time.Since(start).Round(time.Millisecond), len(l.Plan.CAs), len(set.VRPs), len(set.ASPAs),
+		len(set.RouterKeys), l.ExpectedFile())
+	return 0
+}
+
+func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	l, code := openLab("serve", args, stderr)
+	if l == nil {
+		return code
+	}
+	srv, err := l.Serve(nil)
+	if err != nil {
+		fmt.Fprintln(stderr, "validator lab serve:", err)
+		return 1
+	}
+	defer srv.Close()
+	fmt.Fprintf(stdout, "serving %s\n  RRDP and TA certificates: %s\n  rsync: %s\n  TLS CA to trust: %s\n  TALs:\n",
+		l.Dir, l.Config.Endpoints.HTTPS, l.Config.Endpoints.Rsync, l.CAFile())
+	for _, t := range l.TALFiles() {
+		fmt.Fprintf(stdout, "    %s\n", t)
+	}
+	fmt.Fprintf(stdout, "  expected output: %s\n", l.ExpectedFile())
+	<-ctx.Done()
+	return 0
+}
+
+func runLabPublish(args []string, stdout, stderr io.Writer) int {
+	l, code := openLab("publish", args, stderr)
+	if l == nil {
+		return code
+	}
+	change, err := l.Publish()
+	if err != nil {
+		fmt.Fprintln(stderr, "validator lab publish:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "published serial %d: %s\n", l.Config.Serial, change)
+	return 0
+}
+
+// openLab opens the lab named by the only argument of a subcommand.
+func openLab(name string, args []string, stderr io.Writer) (*lab.Lab, int) {
+	if len(args) != 1 {
+		fmt.Fprintf(stderr, "usage: validator lab %s DIR\n", name)
+		return nil, 2
+	}
+	l, err := lab.Open(filepath.Clean(args[0]))
+	if err != nil {
+		fmt.Fprintf(stderr, "validator lab %s: %v\n", name, err)
+		return nil, 1
+	}
+	return l, 0
+}

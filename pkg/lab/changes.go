@@ -1,0 +1,196 @@
+package lab
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+
+	"github.com/openrpki/validator/pkg/x509rpki"
+)
+
+// A change is what one `lab publish` does to the repository: it edits the
+// plan and the builder's state and says which publication points to
+// re-sign and which RRDP sessions to reset. Changes are a pure function of
+// the seed and the serial, so opening a lab replays them to rebuild its
+// state without reading anything back.
+type change struct {
+	name  string
+	apply func(l *Lab, rng *rand.Rand) (dirty []int, reset []int, ok bool)
+}
+
+// rolloverKeys is the number of spare keys kept for key rollovers.
+const rolloverKeys = 256
+
+// changeCatalogue is the sequence `lab publish` walks through, one change
+// per serial, round and round.
+var changeCatalogue = []change{
+	{"add-roa", addROA},
+	{"remove-roa", removeROA},
+	{"reissue-manifest", reissueManifest},
+	{"key-rollover", keyRollover},
+	{"revoke-ca", revokeCA},
+	{"session-reset", sessionReset},
+}
+
+// Publish applies the next change, re-signs what it touches, publishes a
+// new RRDP serial (or session) and rewrites the expected output. It
+// returns the name of the change.
+func (l *Lab) Publish() (string, error) {
+	next := l.Config.Serial + 1
+	name, dirty, reset, err := l.applyChange(next)
+	if err != nil {
+		return "", err
+	}
+	if err := l.rebuild(dirty); err != nil {
+		return "", err
+	}
+	resetRepos := map[int]bool{}
+	for _, r := range reset {
+		resetRepos[r] = true
+	}
+	if err := l.publishRRDP(resetRepos); err != nil {
+		return "", err
+	}
+	l.Config.Serial = next
+	if err := l.writeExpected(); err != nil {
+		return "", err
+	}
+	return name, l.saveConfig()
+}
+
+// applyChange applies the change of a serial to the in-memory state.
+func (l *Lab) applyChange(serial int) (name string, dirty, reset []int, err error) {
+	c := changeCatalogue[(serial-2)%len(changeCatalogue)]
+	rng := rand.New(rand.NewPCG(l.Config.Seed, uint64(serial)))
+	dirty, reset, ok := c.apply(l, rng)
+	if !ok {
+		return "", nil, nil, fmt.Errorf("lab: serial %d: change %s found nothing to change", serial, c.name)
+	}
+	return c.name, dirty, reset, nil
+}
+
+// replay re-applies the changes of serials 2..Config.Serial after open.
+func (l *Lab) replay() error {
+	for s := 2; s <= l.Config.Serial; s++ {
+		if _, _, _, err := l.applyChange(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuild re-signs the given publication points (and TA certificates).
+func (l *Lab) rebuild(dirty []int) error {
+	seen := map[int]bool{}
+	var list []int
+	for _, i := range dirty {
+		if !seen[i] {
+			seen[i] = true
+			list = append(list, i)
+		}
+	}
+	return l.parallel(len(list), func(k int) error {
+		i := list[k]
+		if l.Plan.CAs[i].Parent < 0 {
+			if err := l.writeTA(i); err != nil {
+				return err
+			}
+		}
+		files, err := l.b.pubPoint(i)
+		if err != nil {
+			return err
+		}
+		return writeFiles(filepath.Join(l.Dir, rsyncDir, l.Plan.ppDir(i)), files)
+	})
+}
+
+// pickCA picks a live member or child CA of any TA for which ok holds.
+func (l *Lab) pickCA(rng *rand.Rand, ok func(i int) bool) (int, bool) {
+	n := len(l.Plan.CAs)
+	start := rng.IntN(n)
+	silent := l.silentCAs()
+	for k := 0; k < n; k++ {
+		i := (start + k) % n
+		c := l.Plan.CAs[i]
+		if c.OwnAS.Min != 0 && !silent[i] && l.b.faults[i].name == "" && ok(i) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// addROA gives a CA one more ROA (a new /22 of its own space).
+func addROA(l *Lab, rng *rand.Rand) ([]int, []int, bool) {
+	i, ok := l.pickCA(rng, func(i int) bool {
+		// The CA's spare EE keys (eeSlackPerCA) bound how many it can add.
+		n := len(l.Plan.CAs[i].ROAs)
+		return n < maxROAsPerCA && n < l.Preset().ROAsPerCA+eeSlackPerCA-1
+	})
+	if ok {
+		c := &l.Plan.CAs[i]
+		c.ROAs = append(c.ROAs, newROA(c, len(c.ROAs), rng))
+		l.b.gen[i]++
+	}
+	return []int{i}, nil, ok
+}
+
+// removeROA withdraws a CA's last ROA.
+func removeROA(l *Lab, rng *rand.Rand) ([]int, []int, bool) {
+	i, ok := l.pickCA(rng, func(i int) bool { return len(l.Plan.CAs[i].ROAs) > 1 })
+	if ok {
+		c := &l.Plan.CAs[i]
+		c.ROAs = c.ROAs[:len(c.ROAs)-1]
+		l.b.gen[i]++
+	}
+	return []int{i}, nil, ok
+}
+
+// reissueManifest re-signs a CA's manifest and CRL with the next numbers,
+// changing nothing else.
+func reissueManifest(l *Lab, rng *rand.Rand) ([]int, []int, bool) {
+	i, ok := l.pickCA(rng, func(int) bool { return true })
+	if ok {
+		l.b.gen[i]++
+	}
+	return []int{i}, nil, ok
+}
+
+// keyRollover moves a CA to a new key (RFC 6489, in one step): its parent
+// issues a certificate for the new key and the CA re-signs everything.
+func keyRollover(l *Lab, rng *rand.Rand) ([]int, []int, bool) {
+	i, ok := l.pickCA(rng, func(int) bool { return true })
+	if !ok || l.b.rollovers >= rolloverKeys {
+		return nil, nil, false
+	}
+	k, err := l.b.key(l.b.rolloverBase + l.b.rollovers)
+	if err != nil {
+		return nil, nil, false
+	}
+	l.b.rollovers++
+	l.b.caKeys[i] = k
+	l.b.gen[i]++
+	p := l.Plan.CAs[i].Parent
+	l.b.gen[p]++
+	return []int{p, i}, nil, true
+}
+
+// revokeCA has a member CA's parent revoke its certificate: the CA and
+// everything below it drop out.
+func revokeCA(l *Lab, rng *rand.Rand) ([]int, []int, bool) {
+	i, ok := l.pickCA(rng, func(int) bool { return true })
+	if ok {
+		p := l.Plan.CAs[i].Parent
+		l.b.revoked[p] = append(l.b.revoked[p], x509rpki.RevokedCert{Serial: l.b.caSerial(i), Time: l.Config.Time})
+		l.b.revokedCA[i] = true
+		l.b.gen[p]++
+	}
+	return []int{l.Plan.CAs[i].Parent}, nil, ok
+}
+
+// sessionReset starts a new RRDP session on one publication server.
+func sessionReset(l *Lab, rng *rand.Rand) ([]int, []int, bool) {
+	return nil, []int{rng.IntN(l.Plan.Repos)}, true
+}
+
+// Preset returns the lab's preset.
+func (l *Lab) Preset() Preset { return l.Plan.Preset }
