@@ -17,7 +17,7 @@ func testLab(t testing.TB, cfg Config) *Lab {
 	if cfg.Endpoints.HTTPS == "" {
 		cfg.Endpoints = Endpoints{HTTPS: "https://127.0.0.1:8443", Rsync: "rsync://127.0.0.1:8873"}
 	}
-	cfg.PrimesFile = filepath.Join(os.TempDir(), "validator-lab-test-primes.txt")
+	cfg.PrimesFile = testPrimes()
 	l, err := Generate(t.TempDir(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -48,3 +48,6 @@ func TestGenerateSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// testPrimes is the prime cache shared by the lab's tests.
+func testPrimes() string { return filepath.Join(os.TempDir(), "validator-lab-test-primes.txt") }

@@ -3,7 +3,6 @@ package lab
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -17,31 +16,13 @@ import (
 // servedLab generates a lab on free loopback ports and serves it.
 func servedLab(t *testing.T, cfg Config) (*Lab, *Server) {
 	t.Helper()
-	httpsLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rsyncPort := freePort(t)
-	cfg.Endpoints = Endpoints{HTTPS: "https://" + httpsLn.Addr().String(),
-		Rsync: "rsync://127.0.0.1:" + rsyncPort}
-	l := testLab(t, cfg)
-	srv, err := l.Serve(httpsLn)
+	cfg.PrimesFile = testPrimes()
+	l, srv, err := Launch(t.TempDir(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
 	return l, srv
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
 }
 
 // TestRPKIClientValidatesLab runs Debian's rpki-client against the served

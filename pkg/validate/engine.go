@@ -1,0 +1,188 @@
+package validate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/openrpki/validator/pkg/tal"
+	"github.com/openrpki/validator/pkg/x509rpki"
+)
+
+// maxCertDepth is the default chain depth limit.
+const maxCertDepth = x509rpki.MaxCertDepth
+
+// Engine validates the RPKI from a set of trust anchors.
+type Engine struct {
+	o   Options
+	log *zap.Logger
+}
+
+// New returns an engine; o.Source is required.
+func New(o Options) (*Engine, error) {
+	if o.Source == nil || o.Source.Store == nil {
+		return nil, errors.New("validate: a Source with a cache Store is required")
+	}
+	o = o.withDefaults()
+	return &Engine{o: o, log: o.Logger}, nil
+}
+
+// run is the state of one validation run.
+type run struct {
+	e   *Engine
+	ctx context.Context
+	se  *session
+	now time.Time
+	sem chan struct{}
+	wg  sync.WaitGroup
+
+	mu  sync.Mutex
+	res Result
+}
+
+// taState counts what one trust anchor has produced, for its limits.
+type taState struct {
+	name          string
+	cas, objects  atomic.Int64
+	vrps, aspas   atomic.Int64
+	keys          atomic.Int64
+	limitReported atomic.Bool
+}
+
+// caNode is a validated CA certificate waiting for, or in, processing.
+type caNode struct {
+	cert *x509rpki.Cert // with its resources resolved (no inherit)
+	uri  string         // where the certificate was found
+	ta   *taState
+	up   *caNode // issuer; nil for the TA
+	// depth counts certificates below the TA.
+	depth int
+	// expires is the earliest notAfter or CRL nextUpdate from the TA down
+	// to this certificate.
+	expires time.Time
+}
+
+// Run validates everything below the given trust anchors. It returns an
+// error only when no trust anchor could be validated.
+func (e *Engine) Run(ctx context.Context, tals []*tal.TAL) (*Result, error) {
+	r := &run{e: e, ctx: ctx, se: e.o.Source.begin(ctx), now: e.o.Now(),
+		sem: make(chan struct{}, e.o.Workers)}
+	defer r.se.close()
+	r.res.Start = time.Now()
+	r.res.Objects = map[string]map[string]int{}
+	states := make([]*taState, len(tals))
+	for i, t := range tals {
+		states[i] = &taState{name: t.Name}
+		r.wg.Add(1)
+		go r.processTA(t, states[i])
+	}
+	r.wg.Wait()
+	r.res.End = time.Now()
+	r.res.sort()
+	ok := 0
+	for i := range r.res.TAs {
+		if r.res.TAs[i].Error == "" {
+			ok++
+		}
+	}
+	for _, st := range states {
+		r.fillTACounts(st)
+	}
+	if ok == 0 && len(tals) > 0 {
+		return &r.res, errors.New("validate: no trust anchor could be validated")
+	}
+	return &r.res, nil
+}
+
+func (r *run) fillTACounts(st *taState) {
+	for i := range r.res.TAs {
+		if t := &r.res.TAs[i]; t.Name == st.name {
+			t.CAs, t.VRPs = int(st.cas.Load()), int(st.vrps.Load())
+			t.ASPAs, t.RouterKeys = int(st.aspas.Load()), int(st.keys.Load())
+		}
+	}
+}
+
+// processTA fetches and checks a TA certificate against its TAL (RFC 8630
+// §3), then processes the TA's publication point.
+func (r *run) processTA(t *tal.TAL, st *taState) {
+	defer r.wg.Done()
+	rep := TAReport{Name: t.Name}
+	node, err := r.taNode(t, st, &rep)
+	if err != nil {
+		rep.Error = err.Error()
+		r.e.log.Warn("trust anchor failed", zap.String("ta", t.Name), zap.Error(err))
+	}
+	r.mu.Lock()
+	r.res.TAs = append(r.res.TAs, rep)
+	r.mu.Unlock()
+	if node != nil {
+		r.spawn(node)
+	}
+}
+
+func (r *run) taNode(t *tal.TAL, st *taState, rep *TAReport) (*caNode, error) {
+	der, from, err := r.se.taCert(r.ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("fetching TA certificate: %w", err)
+	}
+	rep.From = from
+	cert, err := x509rpki.ParseCert(der)
+	if err != nil {
+		return nil, err
+	}
+	if cert.Kind != x509rpki.KindTA {
+		return nil, fmt.Errorf("RFC 8630 §3: %s is not a self-signed CA certificate", from)
+	}
+	if !bytes.Equal(cert.RawSPKI, t.SPKI) {
+		return nil, errors.New("RFC 8630 §3: TA certificate key differs from the TAL's")
+	}
+	if cert.Resources.HasInherit() {
+		return nil, errors.New("RFC 6487 §7.1: TA certificate uses inherit")
+	}
+	if err := cert.Validate(cert, r.now); err != nil {
+		return nil, err
+	}
+	st.cas.Add(1)
+	return &caNode{cert: cert, uri: from, ta: st, expires: cert.NotAfter}, nil
+}
+
+// spawn processes a CA in its own goroutine, bounded by the worker slots.
+func (r *run) spawn(n *caNode) {
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		select {
+		case r.sem <- struct{}{}:
+		case <-r.ctx.Done():
+			r.pubPointDone(n.cert.CARepository, "failed", "run cancelled")
+			return
+		}
+		children := r.processCA(n)
+		<-r.sem
+		for _, c := range children {
+			r.spawn(c)
+		}
+	}()
+}
+
+// processCA validates a CA's publication point and its objects, and returns
+// the child CAs to process.
+func (r *run) processCA(n *caNode) []*caNode {
+	pp := r.publicationPoint(n)
+	if pp == nil {
+		return nil
+	}
+	var out caOutput
+	for _, f := range pp.files {
+		r.object(n, pp, f.name, f.data, &out)
+	}
+	r.collect(n, &out)
+	return out.children
+}

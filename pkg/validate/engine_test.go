@@ -1,0 +1,146 @@
+package validate
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/openrpki/validator/pkg/lab"
+	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/tal"
+)
+
+// labPrimes shares the lab's key material between test runs.
+var labPrimes = filepath.Join(os.TempDir(), "validator-lab-test-primes.txt")
+
+// serveLab generates and serves a lab for a test.
+func serveLab(t *testing.T, cfg lab.Config) *lab.Lab {
+	t.Helper()
+	cfg.PrimesFile = labPrimes
+	l, srv, err := lab.Launch(t.TempDir(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return l
+}
+
+// validateLab runs the engine once over a lab with the given cache.
+func validateLab(t *testing.T, l *lab.Lab, cacheDir string, o SourceOptions) *Result {
+	t.Helper()
+	o.CACert, o.AllowDubiousHosts = l.CAFile(), true
+	src, err := NewSource(cacheDir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	tals, err := tal.LoadDir(l.TALDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Options{Source: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := e.Run(ctx, tals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// sameAsExpected compares a run's payload with the lab's expected output.
+func sameAsExpected(t *testing.T, l *lab.Lab, res *Result) {
+	t.Helper()
+	want, err := l.Expected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, g := payload.NewSnapshot(want), payload.NewSnapshot(res.Set())
+	if !w.Equal(g) {
+		d := payload.Construct(w, g)
+		t.Fatalf("output differs from the lab's expected: VRPs +%d -%d, ASPAs +%d -%d, keys +%d -%d\nrejected: %v\npoints: %v",
+			len(d.AnnouncedVRPs), len(d.WithdrawnVRPs), len(d.AnnouncedASPAs), len(d.WithdrawnASPAs),
+			len(d.AnnouncedKeys), len(d.WithdrawnKeys), res.Rejected, failedPoints(res))
+	}
+}
+
+func failedPoints(res *Result) []PubPointReport {
+	var out []PubPointReport
+	for _, p := range res.PubPoints {
+		if p.Outcome != "fresh" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func TestEngineSmallLab(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 21})
+	res := validateLab(t, l, t.TempDir(), SourceOptions{})
+	sameAsExpected(t, l, res)
+	t.Logf("%d VRPs, %d ASPAs, %d router keys in %v", len(res.VRPs), len(res.ASPAs), len(res.RouterKeys), res.End.Sub(res.Start))
+}
+
+// TestEngineFaults checks every fault of the lab's catalogue has exactly
+// its documented effect.
+func TestEngineFaults(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 22, Faults: []string{"all"}})
+	res := validateLab(t, l, t.TempDir(), SourceOptions{})
+	sameAsExpected(t, l, res)
+	if len(res.Rejected) == 0 || len(failedPoints(res)) == 0 {
+		t.Fatalf("faults left no trace: %d rejected objects, %d failed points", len(res.Rejected), len(failedPoints(res)))
+	}
+}
+
+// TestEngineRsyncOnly validates the lab over rsync alone.
+func TestEngineRsyncOnly(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 23})
+	res := validateLab(t, l, t.TempDir(), SourceOptions{RsyncOnly: true})
+	sameAsExpected(t, l, res)
+}
+
+// TestEngineFollowsChanges validates, publishes a whole round of changes
+// (ROAs added and removed, manifest re-issued, key rollover, CA revoked,
+// RRDP session reset) and validates again with the same cache after each.
+func TestEngineFollowsChanges(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 24})
+	cache := t.TempDir()
+	sameAsExpected(t, l, validateLab(t, l, cache, SourceOptions{}))
+	for range 6 {
+		name, err := l.Publish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) {
+			sameAsExpected(t, l, validateLab(t, l, cache, SourceOptions{}))
+		})
+	}
+}
+
+// TestEngineUsesValidatedCopy stops the lab's servers and validates with
+// the warm cache (fetches fail: the raw copies of the last fetch are used),
+// then offline (no raw copies: every publication point comes from its last
+// validated copy, RFC 9286 §6.6): the output stays the same.
+func TestEngineUsesValidatedCopy(t *testing.T) {
+	cfg := lab.Config{Preset: "small", Seed: 25, PrimesFile: labPrimes}
+	l, srv, err := lab.Launch(t.TempDir(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	sameAsExpected(t, l, validateLab(t, l, cache, SourceOptions{}))
+	srv.Close()
+	sameAsExpected(t, l, validateLab(t, l, cache, SourceOptions{}))
+	off := validateLab(t, l, cache, SourceOptions{Offline: true})
+	sameAsExpected(t, l, off)
+	for _, p := range off.PubPoints {
+		if p.Outcome != "cached" {
+			t.Fatalf("offline: point %s: outcome %s, want cached", p.URI, p.Outcome)
+		}
+	}
+}

@@ -1,0 +1,248 @@
+package validate
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/x509rpki"
+)
+
+// caOutput is what one publication point yields.
+type caOutput struct {
+	vrps     []VRP
+	aspas    []ASPA
+	keys     []RouterKey
+	children []*caNode
+	rejected []ObjectReport
+	counts   map[[2]string]int // (type, verdict) → count
+}
+
+func (o *caOutput) count(typ, verdict string) {
+	if o.counts == nil {
+		o.counts = map[[2]string]int{}
+	}
+	o.counts[[2]string{typ, verdict}]++
+}
+
+// object validates one file of a checked publication point.
+func (r *run) object(n *caNode, cp *checkedPoint, name string, der []byte, out *caOutput) {
+	typ := x509rpki.TypeFromName(name)
+	if typ == x509rpki.TypeCRL || (typ == x509rpki.TypeManifest && cp.uri+name == n.cert.Manifest) {
+		out.count(typ.String(), "valid") // checked with the publication point
+		return
+	}
+	if n.ta.objects.Add(1) > int64(r.e.o.MaxObjectsPerTA) {
+		r.reject(out, cp.uri+name, typ.String(), fmt.Errorf("trust anchor %s: more than %d objects", n.ta.name, r.e.o.MaxObjectsPerTA))
+		return
+	}
+	var err error
+	switch typ {
+	case x509rpki.TypeCert:
+		err = r.certificate(n, cp, name, der, out)
+	case x509rpki.TypeROA:
+		err = r.roa(n, cp, der, out)
+	case x509rpki.TypeASPA:
+		err = r.aspa(n, cp, der, out)
+	case x509rpki.TypeUnknown:
+		err = fmt.Errorf("unknown file type")
+	default:
+		err = r.otherSigned(n, cp, typ, der)
+	}
+	if err != nil {
+		r.reject(out, cp.uri+name, typ.String(), err)
+		return
+	}
+	out.count(typ.String(), "valid")
+}
+
+// reject records a rejected object.
+func (r *run) reject(out *caOutput, uri, typ string, err error) {
+	class := "invalid"
+	if c := x509rpki.Class(err); c != nil {
+		class = c.Error()
+	}
+	out.count(typ, class)
+	out.rejected = append(out.rejected, ObjectReport{URI: uri, Type: typ, Class: class, Reason: err.Error()})
+}
+
+// issued checks what every certificate issued by CA n must pass besides its
+// own Validate: not revoked, and its CRLDP names the point's CRL.
+func issued(c *x509rpki.Cert, cp *checkedPoint) error {
+	if c.CRLDP != cp.crlURI {
+		return fmt.Errorf("RFC 6487 §4.8.6: CRLDP %s is not the publication point's CRL %s", c.CRLDP, cp.crlURI)
+	}
+	return c.CheckRevoked(cp.crl)
+}
+
+// certificate validates a CA or BGPsec router certificate.
+func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, out *caOutput) error {
+	c, err := x509rpki.ParseCert(der)
+	if err != nil {
+		return err
+	}
+	if c.Kind == x509rpki.KindRouter {
+		return r.routerCert(n, cp, der, out)
+	}
+	if c.Kind != x509rpki.KindCA {
+		return fmt.Errorf("RFC 6487 §4: a %s certificate is not published in a repository", c.Kind)
+	}
+	if err := c.Validate(n.cert, r.now); err != nil {
+		return err
+	}
+	if err := issued(c, cp); err != nil {
+		return err
+	}
+	if err := r.childLimits(n, c); err != nil {
+		return err
+	}
+	resolved := *c
+	resolved.Resources = c.Resources.Resolve(n.cert.Resources)
+	out.children = append(out.children, &caNode{cert: &resolved, uri: cp.uri + name, ta: n.ta, up: n,
+		depth: n.depth + 1, expires: earlierOf(cp.expires, c.NotAfter)})
+	return nil
+}
+
+// childLimits applies the depth, loop and per-TA limits to a new CA.
+func (r *run) childLimits(n *caNode, c *x509rpki.Cert) error {
+	if n.depth+1 > r.e.o.MaxDepth {
+		return fmt.Errorf("certificate chain deeper than %d", r.e.o.MaxDepth)
+	}
+	for a := n; a != nil; a = a.up {
+		if bytes.Equal(a.cert.SKI, c.SKI) {
+			return errors.New("RFC 6487 §7.2: certificate loop: SKI already on the chain")
+		}
+	}
+	if n.ta.cas.Add(1) > int64(r.e.o.MaxCAsPerTA) {
+		return fmt.Errorf("trust anchor %s: more than %d CAs", n.ta.name, r.e.o.MaxCAsPerTA)
+	}
+	return nil
+}
+
+// routerCert validates a BGPsec router certificate (RFC 8209) and emits its key.
+func (r *run) routerCert(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error {
+	rc, err := x509rpki.ParseRouterCert(der)
+	if err != nil {
+		return err
+	}
+	if err := rc.Validate(n.cert, r.now); err != nil {
+		return err
+	}
+	if err := issued(rc.Cert, cp); err != nil {
+		return err
+	}
+	var ski [20]byte
+	if len(rc.Cert.SKI) != len(ski) {
+		return errors.New("RFC 6487 §4.8.2: SKI is not 20 bytes")
+	}
+	copy(ski[:], rc.Cert.SKI)
+	exp := earlierOf(cp.expires, rc.Cert.NotAfter)
+	for _, asn := range rc.ASNs {
+		out.keys = append(out.keys, RouterKey{RouterKey: payload.RouterKey{SKI: ski, ASN: asn, SPKI: rc.Cert.RawSPKI},
+			TA: n.ta.name, Expires: exp})
+	}
+	return nil
+}
+
+// roa validates a ROA and emits its VRPs.
+func (r *run) roa(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error {
+	roa, err := x509rpki.ParseROA(der)
+	if err != nil {
+		return err
+	}
+	if err := roa.Validate(n.cert, r.now); err != nil {
+		return err
+	}
+	if err := issued(roa.Signed.EE, cp); err != nil {
+		return err
+	}
+	exp := earlierOf(cp.expires, roa.Signed.EE.NotAfter)
+	for _, p := range roa.Prefixes {
+		v, err := payload.NewVRP(p.Prefix, uint8(p.MaxLength), roa.ASID)
+		if err != nil {
+			return err
+		}
+		out.vrps = append(out.vrps, VRP{VRP: v, TA: n.ta.name, Expires: exp})
+	}
+	return nil
+}
+
+// aspa validates an ASPA and emits it.
+func (r *run) aspa(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error {
+	a, err := x509rpki.ParseASPA(der)
+	if err != nil {
+		return err
+	}
+	if err := a.Validate(n.cert, r.now); err != nil {
+		return err
+	}
+	if err := issued(a.Signed.EE, cp); err != nil {
+		return err
+	}
+	out.aspas = append(out.aspas, ASPA{ASPA: payload.ASPA{Customer: a.Customer, Providers: a.Providers},
+		TA: n.ta.name, Expires: earlierOf(cp.expires, a.Signed.EE.NotAfter)})
+	return nil
+}
+
+// otherSigned validates objects that carry no payload (GBR, RSC, TAK,
+// SPL, and manifests other than the point's own), for the report only.
+func (r *run) otherSigned(n *caNode, cp *checkedPoint, typ x509rpki.ObjectType, der []byte) error {
+	o, err := x509rpki.ParseAs(typ, der)
+	if err != nil {
+		return err
+	}
+	if err := validateOther(o, n.cert, r.now); err != nil {
+		return err
+	}
+	if s := o.Signed(); s != nil {
+		return issued(s.EE, cp)
+	}
+	return nil
+}
+
+// collect merges a publication point's output into the run's result.
+func (r *run) collect(n *caNode, out *caOutput) {
+	n.ta.vrps.Add(int64(len(out.vrps)))
+	n.ta.aspas.Add(int64(len(out.aspas)))
+	n.ta.keys.Add(int64(len(out.keys)))
+	for k, c := range out.counts {
+		for range c {
+			r.e.o.Observer.ObjectDone(k[0], k[1])
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.VRPs = append(r.res.VRPs, out.vrps...)
+	r.res.ASPAs = append(r.res.ASPAs, out.aspas...)
+	r.res.RouterKeys = append(r.res.RouterKeys, out.keys...)
+	r.res.Rejected = append(r.res.Rejected, out.rejected...)
+	for k, c := range out.counts {
+		m := r.res.Objects[k[0]]
+		if m == nil {
+			m = map[string]int{}
+			r.res.Objects[k[0]] = m
+		}
+		m[k[1]] += c
+	}
+}
+
+// validateOther calls Validate on whichever payload-free object o holds.
+func validateOther(o *x509rpki.Object, issuer *x509rpki.Cert, now time.Time) error {
+	switch {
+	case o.GBR != nil:
+		return o.GBR.Validate(issuer, now)
+	case o.RSC != nil:
+		return o.RSC.Validate(issuer, now)
+	case o.TAK != nil:
+		return o.TAK.Validate(issuer, now)
+	case o.SPL != nil:
+		return o.SPL.Validate(issuer, now)
+	case o.Manifest != nil:
+		return o.Manifest.Validate(issuer, now)
+	case o.CRL != nil:
+		return o.CRL.Validate(issuer, now)
+	}
+	return nil
+}

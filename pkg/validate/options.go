@@ -1,0 +1,83 @@
+package validate
+
+import (
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Limits of one run (rpki-client extern.h has the same kind).
+const (
+	// DefaultWorkers is the number of CAs processed at once: most of a
+	// CA's time is spent waiting for its repository, so more than cores.
+	DefaultWorkers = 64
+	// DefaultMaxCAsPerTA cuts off a trust anchor that issues endless CAs.
+	DefaultMaxCAsPerTA = 200_000
+	// DefaultMaxObjectsPerTA bounds the objects validated below one TA.
+	DefaultMaxObjectsPerTA = 5_000_000
+)
+
+// Options configure an Engine (STYLE habit 10: zero values mean defaults).
+type Options struct {
+	// Logger is named "validate"; nil means no logging.
+	Logger *zap.Logger
+	// Now is the validation clock; nil means time.Now (--now sets it).
+	Now func() time.Time
+	// Source fetches repositories. Required.
+	Source *Source
+	// Workers bounds the CAs processed at once.
+	Workers int
+	// MaxDepth bounds the certificate chain below a TA.
+	MaxDepth int
+	// MaxCAsPerTA and MaxObjectsPerTA cut off a runaway trust anchor.
+	MaxCAsPerTA, MaxObjectsPerTA int
+	// Reconsidered applies RFC 8360 "validation reconsidered": a CA
+	// certificate over-claiming its parent keeps the resources its parent
+	// holds instead of being rejected. Off by default (RFC 6487 §7.2).
+	Reconsidered bool
+	// Observer receives per-object and per-publication-point outcomes;
+	// nil means none.
+	Observer Observer
+}
+
+// Observer is the metrics hook of the engine.
+type Observer interface {
+	// ObjectDone reports one object: its type ("roa", "cert", ...) and
+	// verdict ("valid", or the class of its rejection).
+	ObjectDone(typ, verdict string)
+	// PubPointDone reports one publication point: "fresh" when the
+	// fetched copy was used, "cached" for the last validated copy,
+	// "failed" when neither was usable.
+	PubPointDone(uri, outcome string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) ObjectDone(string, string)   {}
+func (nopObserver) PubPointDone(string, string) {}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	o.Logger = o.Logger.Named("validate")
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Workers <= 0 {
+		o.Workers = DefaultWorkers
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = maxCertDepth
+	}
+	if o.MaxCAsPerTA <= 0 {
+		o.MaxCAsPerTA = DefaultMaxCAsPerTA
+	}
+	if o.MaxObjectsPerTA <= 0 {
+		o.MaxObjectsPerTA = DefaultMaxObjectsPerTA
+	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
+	}
+	return o
+}

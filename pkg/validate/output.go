@@ -1,0 +1,149 @@
+package validate
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/openrpki/validator/pkg/payload"
+)
+
+// VRP is a validated ROA payload with its provenance.
+type VRP struct {
+	payload.VRP
+	// TA is the name of the trust anchor (its TAL file name).
+	TA string
+	// Expires is the earliest notAfter or CRL nextUpdate on its chain.
+	Expires time.Time
+}
+
+// ASPA is a validated ASPA with its provenance.
+type ASPA struct {
+	payload.ASPA
+	TA      string
+	Expires time.Time
+}
+
+// RouterKey is a validated BGPsec router key with its provenance.
+type RouterKey struct {
+	payload.RouterKey
+	TA      string
+	Expires time.Time
+}
+
+// TAReport is the outcome of one trust anchor.
+type TAReport struct {
+	Name string `json:"name"`
+	// From is the URI the certificate came from ("cache" when none
+	// answered and the kept copy was used).
+	From  string `json:"from,omitempty"`
+	Error string `json:"error,omitempty"`
+	// CAs, VRPs, ASPAs and RouterKeys count what was found below it.
+	CAs        int `json:"cas"`
+	VRPs       int `json:"vrps"`
+	ASPAs      int `json:"aspas"`
+	RouterKeys int `json:"router_keys"`
+}
+
+// PubPointReport is the outcome of one publication point.
+type PubPointReport struct {
+	URI string `json:"uri"`
+	// Outcome is "fresh" (the fetched copy validated), "cached" (the last
+	// validated copy was used) or "failed" (neither was usable).
+	Outcome string `json:"outcome"`
+	// Reason says why the fetched copy was not used, if it was not.
+	Reason string `json:"reason,omitempty"`
+}
+
+// ObjectReport is one rejected object.
+type ObjectReport struct {
+	URI    string `json:"uri"`
+	Type   string `json:"type"`
+	Class  string `json:"class"`
+	Reason string `json:"reason"`
+}
+
+// Result is the output of one validation run, sorted.
+type Result struct {
+	Start, End time.Time
+	VRPs       []VRP
+	ASPAs      []ASPA
+	RouterKeys []RouterKey
+	TAs        []TAReport
+	PubPoints  []PubPointReport
+	Rejected   []ObjectReport
+	// Objects counts objects by type and verdict ("valid" or the class
+	// of the rejection).
+	Objects map[string]map[string]int
+}
+
+// Set returns the payload of the result, for SLURM and the RTR table.
+func (r *Result) Set() payload.Set {
+	var s payload.Set
+	for _, v := range r.VRPs {
+		s.VRPs = append(s.VRPs, v.VRP)
+	}
+	for _, a := range r.ASPAs {
+		s.ASPAs = append(s.ASPAs, a.ASPA)
+	}
+	for _, k := range r.RouterKeys {
+		s.RouterKeys = append(s.RouterKeys, k.RouterKey)
+	}
+	return s
+}
+
+// sort puts every list in a fixed order and merges duplicate payload (the
+// same VRP from the same TA via two paths), keeping the later expiry.
+func (r *Result) sort() {
+	r.VRPs = sortDedup(r.VRPs, func(a, b VRP) int {
+		return cmp.Or(payload.CompareVRP(a.VRP, b.VRP), cmp.Compare(a.TA, b.TA))
+	})
+	r.ASPAs = sortDedup(r.ASPAs, func(a, b ASPA) int {
+		return cmp.Or(payload.CompareASPA(a.ASPA, b.ASPA), cmp.Compare(a.TA, b.TA))
+	})
+	r.RouterKeys = sortDedup(r.RouterKeys, func(a, b RouterKey) int {
+		return cmp.Or(payload.CompareRouterKey(a.RouterKey, b.RouterKey), cmp.Compare(a.TA, b.TA))
+	})
+	slices.SortFunc(r.TAs, func(a, b TAReport) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(r.PubPoints, func(a, b PubPointReport) int { return cmp.Compare(a.URI, b.URI) })
+	slices.SortFunc(r.Rejected, func(a, b ObjectReport) int {
+		return cmp.Or(cmp.Compare(a.URI, b.URI), cmp.Compare(a.Reason, b.Reason))
+	})
+}
+
+func (v *VRP) expiry() *time.Time       { return &v.Expires }
+func (a *ASPA) expiry() *time.Time      { return &a.Expires }
+func (k *RouterKey) expiry() *time.Time { return &k.Expires }
+
+// sortDedup sorts in by compare and merges equal neighbours, keeping the
+// later expiry.
+func sortDedup[T any, P interface {
+	*T
+	expiry() *time.Time
+}](in []T, compare func(a, b T) int) []T {
+	slices.SortFunc(in, compare)
+	out := in[:0]
+	for _, x := range in {
+		if n := len(out); n > 0 && compare(out[n-1], x) == 0 {
+			last := P(&out[n-1]).expiry()
+			*last = laterOf(*last, *P(&x).expiry())
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlierOf(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,193 @@
+package validate
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/openrpki/validator/pkg/cache"
+	"github.com/openrpki/validator/pkg/x509rpki"
+)
+
+// checkedPoint is a publication point whose manifest, CRL and file hashes
+// passed RFC 9286 §6: the files listed on the manifest, in manifest order.
+type checkedPoint struct {
+	uri     string
+	mft     *x509rpki.Manifest
+	crl     *x509rpki.CRL
+	crlURI  string
+	files   []namedFile
+	expires time.Time // the issuing chain's expiry and the CRL's nextUpdate
+}
+
+type namedFile struct {
+	name string
+	data []byte
+}
+
+// publicationPoint returns the publication point of CA n to use: the fresh
+// copy when it passes RFC 9286 §6, else the last validated copy while it
+// still passes (§6.6), else nil (a failed fetch: nothing of it is used).
+func (r *run) publicationPoint(n *caNode) *checkedPoint {
+	uri := n.cert.CARepository
+	fresh, promote, ferr := r.se.fresh(n.cert.Notify, uri)
+	var reason string
+	valid := r.se.valid(uri)
+	if fresh != nil {
+		cp, err := r.checkPoint(n, fresh)
+		if err == nil {
+			err = r.notBackwards(n, cp, valid)
+		}
+		if err == nil {
+			if err := promote(); err != nil {
+				r.e.log.Warn("promoting publication point")
+			}
+			r.pubPointDone(uri, "fresh", "")
+			return cp
+		}
+		reason = err.Error()
+	} else {
+		reason = "not fetched"
+		if ferr != nil {
+			reason = ferr.Error()
+		}
+	}
+	if valid != nil {
+		cp, err := r.checkPoint(n, valid)
+		if err == nil {
+			r.pubPointDone(uri, "cached", reason)
+			return cp
+		}
+		if errors.Is(err, x509rpki.ErrStale) {
+			r.se.src.Store.DropValid(uri)
+		}
+		reason += "; cached copy: " + err.Error()
+	}
+	r.pubPointDone(uri, "failed", reason)
+	return nil
+}
+
+// checkPoint applies RFC 9286 §6.2–6.5 to one copy of a publication point.
+func (r *run) checkPoint(n *caNode, pp *cache.PubPoint) (*checkedPoint, error) {
+	mftName, err := nameIn(n.cert.Manifest, n.cert.CARepository)
+	if err != nil {
+		return nil, fmt.Errorf("RFC 6487 §4.8.8.1: manifest URI: %w", err)
+	}
+	der, ok := pp.Get(mftName)
+	if !ok {
+		return nil, fmt.Errorf("RFC 9286 §6.2: manifest %s missing", mftName)
+	}
+	mft, err := x509rpki.ParseManifest(der)
+	if err != nil {
+		return nil, err
+	}
+	if err := mft.Validate(n.cert, r.now); err != nil {
+		return nil, err
+	}
+	cp := &checkedPoint{uri: n.cert.CARepository, mft: mft, expires: n.expires}
+	if err := cp.loadFiles(pp); err != nil {
+		return nil, err
+	}
+	if err := cp.checkCRL(n, r.now); err != nil {
+		return nil, err
+	}
+	if err := mft.Signed.EE.CheckRevoked(cp.crl); err != nil {
+		return nil, fmt.Errorf("manifest EE certificate: %w", err)
+	}
+	return cp, nil
+}
+
+// loadFiles collects every file the manifest lists, with its hash checked:
+// a missing file or a hash mismatch fails the point (RFC 9286 §6.4, §6.5).
+func (cp *checkedPoint) loadFiles(pp *cache.PubPoint) error {
+	cp.files = make([]namedFile, 0, len(cp.mft.Files))
+	for _, f := range cp.mft.Files {
+		data, ok := pp.Get(f.Name)
+		if !ok {
+			return fmt.Errorf("RFC 9286 §6.4: %s listed on the manifest but missing", f.Name)
+		}
+		sum := sha256.Sum256(data)
+		if !bytes.Equal(sum[:], f.Hash) {
+			return fmt.Errorf("RFC 9286 §6.5: %s does not match its manifest hash", f.Name)
+		}
+		cp.files = append(cp.files, namedFile{f.Name, data})
+	}
+	return nil
+}
+
+// checkCRL finds the one CRL on the manifest, which must be the one the
+// manifest's EE certificate names, and validates it (RFC 9286 §6.4).
+func (cp *checkedPoint) checkCRL(n *caNode, now time.Time) error {
+	var crlFile *namedFile
+	for i := range cp.files {
+		if strings.HasSuffix(cp.files[i].name, ".crl") {
+			if crlFile != nil {
+				return errors.New("RFC 9286 §6.4: more than one CRL on the manifest")
+			}
+			crlFile = &cp.files[i]
+		}
+	}
+	if crlFile == nil {
+		return errors.New("RFC 9286 §6.4: no CRL on the manifest")
+	}
+	cp.crlURI = cp.uri + crlFile.name
+	if cp.mft.Signed.EE.CRLDP != cp.crlURI {
+		return fmt.Errorf("RFC 6487 §4.8.6: manifest EE CRLDP %s is not the manifest's CRL %s", cp.mft.Signed.EE.CRLDP, cp.crlURI)
+	}
+	crl, err := x509rpki.ParseCRL(crlFile.data)
+	if err != nil {
+		return err
+	}
+	if err := crl.Validate(n.cert, now); err != nil {
+		return err
+	}
+	cp.crl = crl
+	cp.expires = earlierOf(cp.expires, crl.NextUpdate)
+	return nil
+}
+
+// notBackwards rejects a fresh manifest whose number is lower than that of
+// the last validated one (RFC 9286 §4.2.1: numbers only increase).
+func (r *run) notBackwards(n *caNode, fresh *checkedPoint, valid *cache.PubPoint) error {
+	if valid == nil {
+		return nil
+	}
+	name, _ := nameIn(n.cert.Manifest, n.cert.CARepository)
+	der, ok := valid.Get(name)
+	if !ok {
+		return nil
+	}
+	old, err := x509rpki.ParseManifest(der)
+	if err != nil || bytes.Equal(old.Signed.Raw, fresh.mft.Signed.Raw) {
+		return nil
+	}
+	if fresh.mft.Number.Cmp(old.Number) < 0 {
+		return fmt.Errorf("RFC 9286 §4.2.1: manifest number %s is lower than the validated %s", fresh.mft.Number, old.Number)
+	}
+	return nil
+}
+
+// nameIn returns the file name of uri when it lies directly in directory
+// dir (an rsync URI ending in "/").
+func nameIn(uri, dir string) (string, error) {
+	if !strings.HasPrefix(uri, dir) {
+		return "", fmt.Errorf("%s is not in %s", uri, dir)
+	}
+	name := uri[len(dir):]
+	if name == "" || strings.Contains(name, "/") || name != path.Base(name) {
+		return "", fmt.Errorf("%s is not directly in %s", uri, dir)
+	}
+	return name, nil
+}
+
+// pubPointDone records a publication point outcome.
+func (r *run) pubPointDone(uri, outcome, reason string) {
+	r.e.o.Observer.PubPointDone(uri, outcome)
+	r.mu.Lock()
+	r.res.PubPoints = append(r.res.PubPoints, PubPointReport{URI: uri, Outcome: outcome, Reason: reason})
+	r.mu.Unlock()
+}
