@@ -58,6 +58,9 @@ func Generate(dir string, cfg Config) (*Lab, error) {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("lab: %s is not empty", dir)
 	}
+	if cfg.Preset == "" {
+		cfg.Preset = "small"
+	}
 	if cfg.Time.IsZero() {
 		cfg.Time = time.Now().UTC().Truncate(time.Second)
 	}

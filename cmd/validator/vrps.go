@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/openrpki/validator/pkg/fetch"
+	"github.com/openrpki/validator/pkg/output"
+	"github.com/openrpki/validator/pkg/tal"
+	"github.com/openrpki/validator/pkg/validate"
+)
+
+// stringsFlag is a repeatable string flag.
+type stringsFlag []string
+
+func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
+func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
+
+// validationFlags are the flags of `validator vrps`, which `validator run`
+// takes too.
+type validationFlags struct {
+	talDir            string
+	tals              stringsFlag
+	cache             string
+	caCert            string
+	allowDubiousHosts bool
+	rsyncOnly         bool
+	noRsync           bool
+	offline           bool
+	fallback          string
+	slurm             stringsFlag
+	now               string
+	log               logFlags
+}
+
+func (v *validationFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&v.talDir, "tal-dir", "", "directory of TAL files (*.tal); default: the five RIRs' TALs built in")
+	fs.Var(&v.tals, "tal", "a TAL file (repeatable; instead of --tal-dir)")
+	fs.StringVar(&v.cache, "cache", defaultCacheDir(), "cache directory")
+	fs.StringVar(&v.caCert, "ca-cert", "", "PEM file of TLS roots for RRDP and TA certificates (replaces the system's)")
+	fs.BoolVar(&v.allowDubiousHosts, "allow-dubious-hosts", false, "accept localhost, IP literals and ports in repository URIs (labs)")
+	fs.BoolVar(&v.rsyncOnly, "rsync-only", false, "fetch over rsync only, ignoring RRDP")
+	fs.BoolVar(&v.noRsync, "no-rsync", false, "never run rsync")
+	fs.BoolVar(&v.offline, "offline", false, "fetch nothing: validate the cache alone")
+	fs.StringVar(&v.fallback, "rrdp-fallback", string(fetch.FallbackStale), "RRDP to rsync fallback: never, stale or new")
+	fs.Var(&v.slurm, "slurm", "SLURM file of local exceptions, RFC 8416 (repeatable)")
+	fs.StringVar(&v.now, "now", "", "validation time, RFC 3339 (default: the clock)")
+	v.log.register(fs)
+}
+
+// defaultCacheDir is the standard cache location: /var/cache/validator for
+// root, else the user's cache directory.
+func defaultCacheDir() string {
+	if os.Geteuid() == 0 {
+		return "/var/cache/validator"
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "validator")
+	}
+	return filepath.Join(os.TempDir(), "validator-cache")
+}
+
+// clock returns the validation clock of --now.
+func (v *validationFlags) clock() (func() time.Time, error) {
+	if v.now == "" {
+		return time.Now, nil
+	}
+	t, err := time.Parse(time.RFC3339, v.now)
+	if err != nil {
+		return nil, fmt.Errorf("--now: %w", err)
+	}
+	return func() time.Time { return t }, nil
+}
+
+// loadTALs reads the TALs the flags name, or the built-in ones.
+func (v *validationFlags) loadTALs() ([]*tal.TAL, error) {
+	switch {
+	case v.talDir != "" && len(v.tals) > 0:
+		return nil, errors.New("--tal-dir and --tal exclude each other")
+	case v.talDir != "":
+		return tal.LoadDir(v.talDir)
+	case len(v.tals) > 0:
+		var out []*tal.TAL
+		for _, p := range v.tals {
+			t, err := tal.LoadFile(p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+		}
+		return out, nil
+	}
+	return builtinTALs()
+}
+
+// source opens the cache and the fetchers the flags describe.
+func (v *validationFlags) source(log *zap.Logger, now func() time.Time) (*validate.Source, error) {
+	policy, err := fetch.ParsePolicy(v.fallback)
+	if err != nil {
+		return nil, err
+	}
+	return validate.NewSource(v.cache, validate.SourceOptions{Logger: log, Now: now, CACert: v.caCert,
+		AllowDubiousHosts: v.allowDubiousHosts, RsyncOnly: v.rsyncOnly, NoRsync: v.noRsync,
+		Offline: v.offline, Fallback: policy})
+}
+
+// runVRPs implements `validator vrps`: fetch, validate, print, exit.
+func runVRPs(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("vrps", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var v validationFlags
+	v.register(fs)
+	format := fs.String("format", "csv", "output format: "+strings.Join(output.Formats(), ", "))
+	outPath := fs.String("output", "", "write to this file instead of standard output")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "validator vrps: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := vrpsOnce(ctx, &v, *format, *outPath, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "validator vrps:", err)
+		return 1
+	}
+	return 0
+}
+
+func vrpsOnce(ctx context.Context, v *validationFlags, format, outPath string, stdout, stderr io.Writer) error {
+	if output.ContentType(format) == "" {
+		return fmt.Errorf("--format %q: want one of %v", format, output.Formats())
+	}
+	log, err := v.log.build(stderr)
+	if err != nil {
+		return err
+	}
+	res, err := validateOnce(ctx, v, log)
+	if res == nil {
+		return err
+	}
+	table, terr := applySLURM(v.slurm, output.FromResult(res))
+	if terr != nil {
+		return terr
+	}
+	if werr := writeOutput(outPath, format, table, stdout); werr != nil {
+		return werr
+	}
+	return err // non-nil when no trust anchor validated
+}
+
+// validateOnce runs one validation over the flags' TALs and cache.
+func validateOnce(ctx context.Context, v *validationFlags, log *zap.Logger) (*validate.Result, error) {
+	now, err := v.clock()
+	if err != nil {
+		return nil, err
+	}
+	tals, err := v.loadTALs()
+	if err != nil {
+		return nil, err
+	}
+	src, err := v.source(log, now)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	e, err := validate.New(validate.Options{Logger: log, Now: now, Source: src})
+	if err != nil {
+		return nil, err
+	}
+	res, err := e.Run(ctx, tals)
+	if res != nil {
+		log.Info("validation done", zap.Duration("took", res.End.Sub(res.Start)), zap.Int("vrps", len(res.VRPs)),
+			zap.Int("aspas", len(res.ASPAs)), zap.Int("router_keys", len(res.RouterKeys)),
+			zap.Int("rejected_objects", len(res.Rejected)))
+	}
+	return res, err
+}
+
+// writeOutput writes the table to path (atomically) or to stdout.
+func writeOutput(path, format string, t *output.Table, stdout io.Writer) error {
+	if path == "" || path == "-" {
+		return output.Write(stdout, format, t)
+	}
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if err := output.Write(f, format, t); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
