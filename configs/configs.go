@@ -11,3 +11,8 @@ import "embed"
 //
 //go:embed tals/*.tal
 var TALs embed.FS
+
+// DefaultConfig is validator.yaml: every option with its default.
+//
+//go:embed validator.yaml
+var DefaultConfig []byte

@@ -20,8 +20,9 @@ const maxCertDepth = x509rpki.MaxCertDepth
 
 // Engine validates the RPKI from a set of trust anchors.
 type Engine struct {
-	o   Options
-	log *zap.Logger
+	o    Options
+	log  *zap.Logger
+	memo memo
 }
 
 // New returns an engine; o.Source is required.
@@ -74,6 +75,7 @@ func (e *Engine) Run(ctx context.Context, tals []*tal.TAL) (*Result, error) {
 	r := &run{e: e, ctx: ctx, se: e.o.Source.begin(ctx), now: e.o.Now(),
 		sem: make(chan struct{}, e.o.Workers)}
 	defer r.se.close()
+	e.memo.begin()
 	r.res.Start = time.Now()
 	r.res.Objects = map[string]map[string]int{}
 	states := make([]*taState, len(tals))
@@ -175,14 +177,42 @@ func (r *run) spawn(n *caNode) {
 // processCA validates a CA's publication point and its objects, and returns
 // the child CAs to process.
 func (r *run) processCA(n *caNode) []*caNode {
-	pp := r.publicationPoint(n)
-	if pp == nil {
+	cp := r.publicationPoint(n)
+	if cp == nil {
 		return nil
 	}
+	if cp.memo != nil {
+		return r.reuse(n, cp.memo)
+	}
 	var out caOutput
-	for _, f := range pp.files {
-		r.object(n, pp, f.name, f.data, &out)
+	out.until = earlierOf(cp.mft.NextUpdate, cp.expires)
+	for _, f := range cp.files {
+		r.object(n, cp, f.name, f.data, &out)
 	}
 	r.collect(n, &out)
+	entry := &memoEntry{out: out, validUntil: out.until, pointURI: cp.uri}
+	entry.out.children = nil
+	for _, c := range out.children {
+		entry.children = append(entry.children, childCA{cert: c.cert, uri: c.uri, expires: c.expires})
+	}
+	r.e.memo.put(cp.key, entry)
 	return out.children
+}
+
+// reuse yields what an unchanged publication point yielded last time.
+func (r *run) reuse(n *caNode, e *memoEntry) []*caNode {
+	out := e.out
+	r.collect(n, &out)
+	r.mu.Lock()
+	r.res.Reused++
+	r.mu.Unlock()
+	var children []*caNode
+	for _, c := range e.children {
+		if err := r.childLimits(n, c.cert); err != nil {
+			r.collectRejected(c.uri, err)
+			continue
+		}
+		children = append(children, &caNode{cert: c.cert, uri: c.uri, ta: n.ta, up: n, depth: n.depth + 1, expires: c.expires})
+	}
+	return children
 }

@@ -30,17 +30,29 @@ func serveLab(t *testing.T, cfg lab.Config) *lab.Lab {
 // validateLab runs the engine once over a lab with the given cache.
 func validateLab(t *testing.T, l *lab.Lab, cacheDir string, o SourceOptions) *Result {
 	t.Helper()
+	e, done := labEngine(t, l, cacheDir, o)
+	defer done()
+	return runEngine(t, l, e)
+}
+
+// labEngine builds an engine over a lab and a cache.
+func labEngine(t *testing.T, l *lab.Lab, cacheDir string, o SourceOptions) (*Engine, func()) {
+	t.Helper()
 	o.CACert, o.AllowDubiousHosts = l.CAFile(), true
 	src, err := NewSource(cacheDir, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer src.Close()
-	tals, err := tal.LoadDir(l.TALDir())
+	e, err := New(Options{Source: src})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(Options{Source: src})
+	return e, func() { src.Close() }
+}
+
+func runEngine(t *testing.T, l *lab.Lab, e *Engine) *Result {
+	t.Helper()
+	tals, err := tal.LoadDir(l.TALDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +153,36 @@ func TestEngineUsesValidatedCopy(t *testing.T) {
 	for _, p := range off.PubPoints {
 		if p.Outcome != "cached" {
 			t.Fatalf("offline: point %s: outcome %s, want cached", p.URI, p.Outcome)
+		}
+	}
+}
+
+// TestEngineRevalidatesOnlyChanges runs one engine repeatedly: with nothing
+// changed every publication point is reused; after a change only the
+// touched points are validated again, and the output follows the lab.
+func TestEngineRevalidatesOnlyChanges(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 26})
+	e, done := labEngine(t, l, t.TempDir(), SourceOptions{})
+	defer done()
+	first := runEngine(t, l, e)
+	sameAsExpected(t, l, first)
+	if first.Reused != 0 {
+		t.Fatalf("first run reused %d points", first.Reused)
+	}
+	second := runEngine(t, l, e)
+	sameAsExpected(t, l, second)
+	if second.Reused != len(second.PubPoints) {
+		t.Fatalf("unchanged lab: reused %d of %d points", second.Reused, len(second.PubPoints))
+	}
+	for range 5 { // add, remove, reissue, rollover, revoke
+		name, err := l.Publish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := runEngine(t, l, e)
+		sameAsExpected(t, l, res)
+		if changed := len(res.PubPoints) - res.Reused; changed < 1 || changed > 4 {
+			t.Fatalf("after %s: %d of %d points validated again, want 1 to 4", name, changed, len(res.PubPoints))
 		}
 	}
 }

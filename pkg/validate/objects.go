@@ -18,7 +18,12 @@ type caOutput struct {
 	children []*caNode
 	rejected []ObjectReport
 	counts   map[[2]string]int // (type, verdict) → count
+	// until is the earliest time a verdict may change by time alone.
+	until time.Time
 }
+
+// bound lowers until to t.
+func (o *caOutput) bound(t time.Time) { o.until = earlierOf(o.until, t) }
 
 func (o *caOutput) count(typ, verdict string) {
 	if o.counts == nil {
@@ -63,6 +68,9 @@ func (r *run) reject(out *caOutput, uri, typ string, err error) {
 	class := "invalid"
 	if c := x509rpki.Class(err); c != nil {
 		class = c.Error()
+		if c == x509rpki.ErrStale {
+			out.bound(r.now) // may become valid: check again next run
+		}
 	}
 	out.count(typ, class)
 	out.rejected = append(out.rejected, ObjectReport{URI: uri, Type: typ, Class: class, Reason: err.Error()})
@@ -100,6 +108,7 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 	}
 	resolved := *c
 	resolved.Resources = c.Resources.Resolve(n.cert.Resources)
+	out.bound(c.NotAfter)
 	out.children = append(out.children, &caNode{cert: &resolved, uri: cp.uri + name, ta: n.ta, up: n,
 		depth: n.depth + 1, expires: earlierOf(cp.expires, c.NotAfter)})
 	return nil
@@ -139,6 +148,7 @@ func (r *run) routerCert(n *caNode, cp *checkedPoint, der []byte, out *caOutput)
 	}
 	copy(ski[:], rc.Cert.SKI)
 	exp := earlierOf(cp.expires, rc.Cert.NotAfter)
+	out.bound(exp)
 	for _, asn := range rc.ASNs {
 		out.keys = append(out.keys, RouterKey{RouterKey: payload.RouterKey{SKI: ski, ASN: asn, SPKI: rc.Cert.RawSPKI},
 			TA: n.ta.name, Expires: exp})
@@ -159,6 +169,7 @@ func (r *run) roa(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error 
 		return err
 	}
 	exp := earlierOf(cp.expires, roa.Signed.EE.NotAfter)
+	out.bound(exp)
 	for _, p := range roa.Prefixes {
 		v, err := payload.NewVRP(p.Prefix, uint8(p.MaxLength), roa.ASID)
 		if err != nil {
@@ -181,8 +192,10 @@ func (r *run) aspa(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error
 	if err := issued(a.Signed.EE, cp); err != nil {
 		return err
 	}
+	exp := earlierOf(cp.expires, a.Signed.EE.NotAfter)
+	out.bound(exp)
 	out.aspas = append(out.aspas, ASPA{ASPA: payload.ASPA{Customer: a.Customer, Providers: a.Providers},
-		TA: n.ta.name, Expires: earlierOf(cp.expires, a.Signed.EE.NotAfter)})
+		TA: n.ta.name, Expires: exp})
 	return nil
 }
 
@@ -200,6 +213,16 @@ func (r *run) otherSigned(n *caNode, cp *checkedPoint, typ x509rpki.ObjectType, 
 		return issued(s.EE, cp)
 	}
 	return nil
+}
+
+// collectRejected records one rejected object outside a publication point's
+// own output (a remembered child CA over a limit).
+func (r *run) collectRejected(uri string, err error) {
+	var out caOutput
+	r.reject(&out, uri, x509rpki.TypeCert.String(), err)
+	r.mu.Lock()
+	r.res.Rejected = append(r.res.Rejected, out.rejected...)
+	r.mu.Unlock()
 }
 
 // collect merges a publication point's output into the run's result.

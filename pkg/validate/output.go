@@ -75,6 +75,10 @@ type Result struct {
 	// Objects counts objects by type and verdict ("valid" or the class
 	// of the rejection).
 	Objects map[string]map[string]int
+	// Reused counts the publication points found unchanged since the
+	// previous run of the engine, whose output was reused without
+	// checking a signature.
+	Reused int
 }
 
 // Set returns the payload of the result, for SLURM and the RTR table.

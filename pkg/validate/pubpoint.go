@@ -17,6 +17,8 @@ import (
 // passed RFC 9286 §6: the files listed on the manifest, in manifest order.
 type checkedPoint struct {
 	uri     string
+	key     memoKey
+	memo    *memoEntry // set when the point is unchanged since a run that validated it
 	mft     *x509rpki.Manifest
 	crl     *x509rpki.CRL
 	crlURI  string
@@ -39,7 +41,7 @@ func (r *run) publicationPoint(n *caNode) *checkedPoint {
 	valid := r.se.valid(uri)
 	if fresh != nil {
 		cp, err := r.checkPoint(n, fresh)
-		if err == nil {
+		if err == nil && cp.memo == nil {
 			err = r.notBackwards(n, cp, valid)
 		}
 		if err == nil {
@@ -81,6 +83,10 @@ func (r *run) checkPoint(n *caNode, pp *cache.PubPoint) (*checkedPoint, error) {
 	if !ok {
 		return nil, fmt.Errorf("RFC 9286 §6.2: manifest %s missing", mftName)
 	}
+	key := keyOf(n, der)
+	if e := r.e.memo.get(key, r.now); e != nil {
+		return &checkedPoint{uri: n.cert.CARepository, key: key, memo: e}, nil
+	}
 	mft, err := x509rpki.ParseManifest(der)
 	if err != nil {
 		return nil, err
@@ -88,7 +94,7 @@ func (r *run) checkPoint(n *caNode, pp *cache.PubPoint) (*checkedPoint, error) {
 	if err := mft.Validate(n.cert, r.now); err != nil {
 		return nil, err
 	}
-	cp := &checkedPoint{uri: n.cert.CARepository, mft: mft, expires: n.expires}
+	cp := &checkedPoint{uri: n.cert.CARepository, key: key, mft: mft, expires: n.expires}
 	if err := cp.loadFiles(pp); err != nil {
 		return nil, err
 	}
