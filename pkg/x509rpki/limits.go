@@ -22,6 +22,9 @@ const (
 	// MaxURILength bounds any URI in a certificate, TAL or manifest
 	// (rpki-client MAX_URI_LENGTH).
 	MaxURILength = 2048
+	// MaxManifestNumberOctets bounds the DER content octets of a
+	// manifestNumber (RFC 9286 §4.2.1).
+	MaxManifestNumberOctets = 20
 	// MaxFileNameLength bounds a file name on a manifest.
 	MaxFileNameLength = 255
 	// MaxCRLEntries bounds the revoked certificates on one CRL.
@@ -29,4 +32,13 @@ const (
 	// MaxCertDepth bounds the length of a certificate chain below a trust
 	// anchor (rpki-client MAX_CERT_DEPTH).
 	MaxCertDepth = 12
+)
+
+// Limits added for certificates and router keys (cert.go, routerkey.go).
+const (
+	// MaxRouterASNs bounds the AS numbers a BGPsec router certificate may
+	// name once its ranges are expanded, since each becomes one router key.
+	MaxRouterASNs = 10_000
+	// MaxCertExtensions bounds the extensions of one certificate or CRL.
+	MaxCertExtensions = 64
 )

@@ -53,3 +53,16 @@ var (
 	oidCTTAK      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 50}
 	oidCTSPL      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 51}
 )
+
+// Object identifiers added for certificate and CRL parsing (cert.go, crl.go,
+// der.go).
+var (
+	// Name attributes allowed by RFC 6487 §4.4/§4.5.
+	oidAttrCommonName   = asn1.ObjectIdentifier{2, 5, 4, 3}
+	oidAttrSerialNumber = asn1.ObjectIdentifier{2, 5, 4, 5}
+	// Policy qualifier id-qt-cps (RFC 5280 §4.2.1.4, RFC 7318 §2).
+	oidQualifierCPS = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 2, 1}
+	// id-ce arc: every standard X.509 extension lives under it (RFC 5280
+	// §4.2.1); those the RPKI profile does not list are refused.
+	oidIDCE = asn1.ObjectIdentifier{2, 5, 29}
+)
