@@ -69,10 +69,24 @@ type caNode struct {
 	expires time.Time
 }
 
-// Run validates everything below the given trust anchors. It returns an
-// error only when no trust anchor could be validated.
+// Run validates everything below the given trust anchors, fetching every
+// repository. It returns an error only when no trust anchor could be
+// validated.
 func (e *Engine) Run(ctx context.Context, tals []*tal.TAL) (*Result, error) {
-	r := &run{e: e, ctx: ctx, se: e.o.Source.begin(ctx), now: e.o.Now(),
+	return e.run(ctx, tals, false)
+}
+
+// Poll is a quick run between full runs: only RRDP repositories are
+// fetched again (a conditional GET of the notification when nothing
+// changed); rsync repositories and TA certificates come from the cache.
+// With the engine's memory of unchanged publication points, a poll that
+// finds one new RRDP delta costs the signature checks of what changed.
+func (e *Engine) Poll(ctx context.Context, tals []*tal.TAL) (*Result, error) {
+	return e.run(ctx, tals, true)
+}
+
+func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*Result, error) {
+	r := &run{e: e, ctx: ctx, se: e.o.Source.begin(ctx, quick), now: e.o.Now(),
 		sem: make(chan struct{}, e.o.Workers)}
 	defer r.se.close()
 	e.memo.begin()

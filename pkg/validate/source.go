@@ -42,10 +42,13 @@ type Source struct {
 type session struct {
 	src *Source
 	run *fetch.Run // nil when offline
+	// quick re-checks RRDP repositories only: rsync repositories and TA
+	// certificates are taken from the cache (see Engine.Poll).
+	quick bool
 }
 
-func (s *Source) begin(ctx context.Context) *session {
-	se := &session{src: s}
+func (s *Source) begin(ctx context.Context, quick bool) *session {
+	se := &session{src: s, quick: quick}
 	if s.Scheduler != nil {
 		se.run = s.Scheduler.NewRun(ctx)
 	}
@@ -68,7 +71,12 @@ func (se *session) fresh(notify, caRepository string) (*cache.PubPoint, func() e
 	if se.src.RsyncOnly {
 		notify = ""
 	}
-	res := se.run.Fetch(fetch.Repo{Notify: notify, Rsync: caRepository})
+	var res fetch.Result
+	if se.quick && notify == "" {
+		res.Source, res.Err = cachedModule(caRepository)
+	} else {
+		res = se.run.Fetch(fetch.Repo{Notify: notify, Rsync: caRepository})
+	}
 	if res.Source == "" {
 		return nil, nil, res.Err
 	}
@@ -86,6 +94,16 @@ func (se *session) fresh(notify, caRepository string) (*cache.PubPoint, func() e
 	return pp, func() error { return se.src.Store.Promote(repo, caRepository) }, nil
 }
 
+// cachedModule names the cache repository an rsync publication point was
+// last fetched into: its module.
+func cachedModule(caRepository string) (string, error) {
+	u, err := rsync.ParseURI(caRepository)
+	if err != nil {
+		return "", err
+	}
+	return u.ModuleURI(), nil
+}
+
 // valid returns the last validated copy of a publication point, or nil.
 func (se *session) valid(caRepository string) *cache.PubPoint {
 	pp, err := se.src.Store.Valid(caRepository)
@@ -99,6 +117,11 @@ func (se *session) valid(caRepository string) *cache.PubPoint {
 // (HTTPS first), or the copy kept from an earlier run when none answers.
 func (se *session) taCert(ctx context.Context, t *tal.TAL) ([]byte, string, error) {
 	var errs []error
+	if se.quick {
+		if der, err := os.ReadFile(se.taPath(t.Name)); err == nil {
+			return der, "cache", nil
+		}
+	}
 	if se.run != nil {
 		for _, uri := range t.FetchOrder() {
 			der, err := se.fetchTA(ctx, uri)
