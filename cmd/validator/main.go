@@ -19,6 +19,12 @@ type command struct {
 // commands is the table of subcommands. Each lives in its own file.
 var commands = map[string]command{
 	"version": {"print the version", runVersion},
+	"lab":     {"generate, serve and change an offline RPKI", runLab},
+	"vrps":    {"fetch, validate and print VRPs, ASPAs and router keys once", runVRPs},
+	"run":     {"validate continuously and serve RTR and HTTP (the default)", runDaemon},
+	"config":  {"check a configuration file: config check [--config FILE]", runConfig},
+	"inspect": {"print RPKI objects as JSON", runInspect},
+	"rtr":     {"serve RTR from a payload file or URL", runRTR},
 }
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -30,8 +36,7 @@ func main() {
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		usage(stderr)
-		return 2
+		return runDaemon(nil, stdout, stderr)
 	}
 	name := args[0]
 	if name == "-h" || name == "--help" || name == "help" {

@@ -128,3 +128,15 @@ func checkCommand(t *testing.T, name string, args ...string) {
 		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}
 }
+
+// TestJSONRoundTrip reads our JSON back with provenance intact.
+func TestJSONRoundTrip(t *testing.T) {
+	tb := testTable(t)
+	got, err := ReadJSON(strings.NewReader(render(t, "json", tb)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if render(t, "json", got) != render(t, "json", tb) {
+		t.Fatal("JSON does not round-trip")
+	}
+}

@@ -1,0 +1,270 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/openrpki/validator/pkg/config"
+	"github.com/openrpki/validator/pkg/output"
+	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/rtr"
+	"github.com/openrpki/validator/pkg/tal"
+	"github.com/openrpki/validator/pkg/validate"
+)
+
+// persistedOutput is the file in the cache holding the last published
+// table, served at once on the next start (warm start).
+const persistedOutput = "last-output.json"
+
+// daemon is `validator run`: one validation engine feeding an RTR server
+// (and the HTTP API) through the payload history.
+type daemon struct {
+	cfg     *config.Config
+	cfgPath string
+	log     *zap.Logger
+	tals    []*tal.TAL
+	src     *validate.Source
+	engine  *validate.Engine
+	hist    *payload.History
+	rtr     *rtr.Server
+
+	mu   sync.Mutex       // guards last and cfg.SLURM between the loop and reloads
+	last *validate.Result // the latest run, to re-apply SLURM on reload
+}
+
+func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, error) {
+	flags := flagsOf(cfg)
+	log, err := flags.log.build(stderr)
+	if err != nil {
+		return nil, err
+	}
+	tals, err := flags.loadTALs()
+	if err != nil {
+		return nil, err
+	}
+	now, err := flags.clock()
+	if err != nil {
+		return nil, err
+	}
+	src, err := flags.source(log, now)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := validate.New(validate.Options{Logger: log, Now: now, Source: src})
+	if err != nil {
+		src.Close()
+		return nil, err
+	}
+	hist := payload.NewHistory(cfg.RTR.History)
+	d := &daemon{cfg: cfg, cfgPath: cfgPath, log: log, tals: tals, src: src, engine: engine, hist: hist}
+	d.rtr = rtr.NewServer(hist, rtr.Options{Logger: log, MaxSessions: cfg.RTR.MaxSessions, MaxAge: cfg.RTR.MaxAge,
+		Allow: mustPrefixes(cfg.RTR.Allow), Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
+			Retry: seconds(cfg.RTR.Retry), Expire: seconds(cfg.RTR.Expire)}})
+	return d, nil
+}
+
+func seconds(d time.Duration) uint32 { return uint32(d / time.Second) }
+
+// mustPrefixes parses prefixes Config.Validate already checked.
+func mustPrefixes(list []string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range list {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// serve binds the listeners, publishes the persisted table, then validates
+// on the configured intervals until ctx ends.
+func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
+	defer d.src.Close()
+	defer d.log.Sync()
+	listeners, err := d.listenRTR()
+	if err != nil {
+		return err
+	}
+	d.warmStart()
+	var wg sync.WaitGroup
+	for _, l := range listeners {
+		d.log.Info("serving RTR", zap.Stringer("addr", l.Addr()), zap.Int("max_version", d.cfg.RTR.MaxVersion))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.rtr.Serve(l, uint8(d.cfg.RTR.MaxVersion)); err != nil && !errors.Is(err, net.ErrClosed) {
+				d.log.Error("RTR listener", zap.Error(err))
+			}
+		}()
+	}
+	d.loop(ctx, hup)
+	d.log.Info("shutting down")
+	d.rtr.Close()
+	wg.Wait()
+	return nil
+}
+
+// loop runs a full validation now and every Refresh, a quick RRDP poll
+// every RRDPPoll in between, and reloads on SIGHUP.
+func (d *daemon) loop(ctx context.Context, hup <-chan os.Signal) {
+	full := time.NewTimer(0)
+	defer full.Stop()
+	var pollC <-chan time.Time
+	if d.cfg.RRDPPoll > 0 {
+		poll := time.NewTicker(d.cfg.RRDPPoll)
+		defer poll.Stop()
+		pollC = poll.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-full.C:
+			d.validate(ctx, false)
+			full.Reset(d.cfg.Refresh)
+		case <-pollC:
+			d.validate(ctx, true)
+		case <-hup:
+			d.reload()
+		}
+	}
+}
+
+// validate runs the engine (a full run or a quick poll) and publishes.
+func (d *daemon) validate(ctx context.Context, quick bool) {
+	run := d.engine.Run
+	if quick {
+		run = d.engine.Poll
+	}
+	res, err := run(ctx, d.tals)
+	if ctx.Err() != nil {
+		return
+	}
+	if err != nil {
+		d.log.Error("validation", zap.Error(err), zap.Bool("quick", quick))
+		return // keep serving the previous table
+	}
+	d.log.Info("validation done", zap.Bool("quick", quick), zap.Duration("took", res.End.Sub(res.Start)),
+		zap.Int("vrps", len(res.VRPs)), zap.Int("aspas", len(res.ASPAs)), zap.Int("router_keys", len(res.RouterKeys)),
+		zap.Int("points", len(res.PubPoints)), zap.Int("reused", res.Reused), zap.Int("rejected", len(res.Rejected)))
+	d.mu.Lock()
+	d.last = res
+	slurm := d.cfg.SLURM
+	d.mu.Unlock()
+	d.publish(output.FromResult(res), slurm, time.Now())
+}
+
+// publish applies SLURM to a table and makes it the served one; a changed
+// table gets a new serial, a Serial Notify and is persisted.
+func (d *daemon) publish(t *output.Table, slurm []string, confirmed time.Time) {
+	t, err := applySLURM(slurm, t)
+	if err != nil {
+		d.log.Error("SLURM; keeping the previous table", zap.Error(err))
+		return
+	}
+	st, changed := d.hist.Publish(payload.NewSnapshot(t.Set()), confirmed)
+	if !changed {
+		return
+	}
+	d.log.Info("new serial", zap.Uint32("serial", st.Serial), zap.Int("vrps", len(st.Snapshot.VRPs)))
+	d.rtr.Notify()
+	if err := writeOutput(filepath.Join(d.cfg.Cache, persistedOutput), "json", t, nil); err != nil {
+		d.log.Warn("persisting the table", zap.Error(err))
+	}
+}
+
+// warmStart serves the table persisted by the last run at once, marked
+// with its age, until the first validation completes.
+func (d *daemon) warmStart() {
+	p := filepath.Join(d.cfg.Cache, persistedOutput)
+	f, err := os.Open(p)
+	if err != nil {
+		d.log.Info("cold start: RTR answers No Data Available until the first validation completes")
+		return
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	t, err := output.ReadJSON(f)
+	if err != nil {
+		d.log.Warn("warm start: unreadable persisted table", zap.Error(err))
+		return
+	}
+	d.hist.Publish(payload.NewSnapshot(t.Set()), fi.ModTime())
+	d.log.Info("warm start: serving the persisted table", zap.Int("vrps", len(t.VRPs)),
+		zap.Duration("age", time.Since(fi.ModTime()).Round(time.Second)))
+}
+
+// reload re-reads the configuration file on SIGHUP and applies what can
+// change without dropping RTR sessions: the SLURM files (re-applied to the
+// latest run at once) and the intervals take effect; listener changes need
+// a restart.
+func (d *daemon) reload() {
+	cfg := config.Default()
+	if d.cfgPath != "" {
+		var err error
+		if cfg, err = config.Load(d.cfgPath); err != nil {
+			d.log.Error("reload: keeping the running configuration", zap.Error(err))
+			return
+		}
+	} else {
+		cfg.SLURM = d.cfg.SLURM
+	}
+	if err := cfg.Validate(); err != nil {
+		d.log.Error("reload: keeping the running configuration", zap.Error(err))
+		return
+	}
+	d.mu.Lock()
+	d.cfg.SLURM = cfg.SLURM
+	last := d.last
+	d.mu.Unlock()
+	d.log.Info("reloaded", zap.Strings("slurm", cfg.SLURM))
+	if last != nil {
+		d.publish(output.FromResult(last), cfg.SLURM, last.End)
+	}
+}
+
+// listenRTR binds every RTR address before serving, so a bad address fails
+// the start.
+func (d *daemon) listenRTR() ([]net.Listener, error) {
+	var out []net.Listener
+	fail := func(err error) ([]net.Listener, error) {
+		for _, l := range out {
+			l.Close()
+		}
+		return nil, fmt.Errorf("RTR listen: %w", err)
+	}
+	for _, a := range d.cfg.RTR.Listen {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			return fail(err)
+		}
+		out = append(out, l)
+	}
+	if len(d.cfg.RTR.TLSListen) == 0 {
+		return out, nil
+	}
+	cert, err := tls.LoadX509KeyPair(d.cfg.RTR.TLSCert, d.cfg.RTR.TLSKey)
+	if err != nil {
+		return fail(err)
+	}
+	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	for _, a := range d.cfg.RTR.TLSListen {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			return fail(err)
+		}
+		out = append(out, tls.NewListener(l, tc))
+	}
+	return out, nil
+}
