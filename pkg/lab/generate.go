@@ -30,8 +30,9 @@ type Config struct {
 	Faults []string `json:"faults,omitempty"`
 	// Serial counts publications: 1 after generation, +1 per `lab publish`.
 	Serial int `json:"serial"`
-	// PrimesFile caches the key factory's primes (see KeyFactory); empty
-	// means a file in the user's cache directory.
+	// PrimesFile is a shared cache of primes new labs start from (see
+	// KeyFactory); empty means a file in the user's cache directory. A lab
+	// keeps its own copy in its state directory.
 	PrimesFile string `json:"-"`
 }
 
@@ -69,6 +70,7 @@ func Generate(dir string, cfg Config) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
+	sharePrimes(filepath.Join(dir, stateDir, "primes.txt"), cfg.PrimesFile)
 	if err := l.writeAll(); err != nil {
 		return nil, err
 	}
@@ -91,10 +93,8 @@ func open(dir string, cfg Config) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	primes := cfg.PrimesFile
-	if primes == "" {
-		primes = defaultPrimesFile()
-	}
+	primes := filepath.Join(dir, stateDir, "primes.txt")
+	seedPrimes(primes, cfg.PrimesFile)
 	keys, err := NewKeyFactory(keysNeeded(pl), primes)
 	if err != nil {
 		return nil, err
@@ -121,6 +121,36 @@ func open(dir string, cfg Config) (*Lab, error) {
 func isChild(pl *Plan, i int) bool {
 	p := pl.CAs[i].Parent
 	return p >= 0 && pl.CAs[p].Parent >= 0 && pl.CAs[pl.CAs[p].Parent].Parent >= 0
+}
+
+// seedPrimes starts a lab's own prime file (which makes its keys, so the
+// lab stays self-contained) from a shared cache of primes, so that new labs
+// need not generate them again; shared empty means the user's cache.
+func seedPrimes(own, shared string) {
+	if _, err := os.Stat(own); err == nil {
+		return
+	}
+	if shared == "" {
+		shared = defaultPrimesFile()
+	}
+	if data, err := os.ReadFile(shared); err == nil {
+		writeFile(own, data)
+	}
+}
+
+// sharePrimes adds a lab's primes to the shared cache when it has more.
+func sharePrimes(own, shared string) {
+	if shared == "" {
+		shared = defaultPrimesFile()
+	}
+	mine, err := os.ReadFile(own)
+	if err != nil {
+		return
+	}
+	if theirs, err := os.ReadFile(shared); err == nil && len(theirs) >= len(mine) {
+		return
+	}
+	writeFile(shared, mine)
 }
 
 func defaultPrimesFile() string {
