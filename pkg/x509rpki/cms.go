@@ -50,11 +50,17 @@ func cmsErr(class error, section, format string, args ...any) error {
 // and no unsigned attributes. The message digest is checked here because it
 // needs no issuer; the signature is checked by Verify.
 func ParseSignedObject(der []byte, want asn1.ObjectIdentifier) (*SignedObject, error) {
+	return parseSignedObject(der, want, ParseCert)
+}
+
+// parseSignedObject is ParseSignedObject with the EE certificate parser
+// given: RSCs, which are not published, use parseEECertNoSIA.
+func parseSignedObject(der []byte, want asn1.ObjectIdentifier, parseEE func([]byte) (*Cert, error)) (*SignedObject, error) {
 	so, err := parseCMS(der, want)
 	if err != nil {
 		return nil, err
 	}
-	ee, err := ParseCert(so.RawEE)
+	ee, err := parseEE(so.RawEE)
 	if err != nil {
 		return nil, err
 	}

@@ -305,7 +305,11 @@ func TestVerifyCorpus(t *testing.T) {
 	n := 0
 	for _, ty := range []ObjectType{TypeManifest, TypeROA, TypeASPA, TypeGBR, TypeRSC, TypeTAK, TypeSPL} {
 		for _, f := range corpusFiles(t, ty) {
-			so, err := ParseSignedObject(readCorpus(t, f), ctOf(ty))
+			parseEE := ParseCert
+			if ty == TypeRSC {
+				parseEE = parseEECertNoSIA
+			}
+			so, err := parseSignedObject(readCorpus(t, f), ctOf(ty), parseEE)
 			if err != nil {
 				continue
 			}

@@ -406,9 +406,6 @@ var parseDeviations = []struct{ path, want, why string }{
 	{"badGBRNoContact", "no ADR, TEL or EMAIL", "RFC 6493 §5"},
 	{"badGBRNotVCard", "not allowed", "RFC 6493 §5"},
 	{".spl", "", "8.2 predates SPL"},
-	// Known gap, pending a cert.go change: an RSC's EE certificate has no
-	// SIA (RFC 9323 §4), but ParseCert requires signedObject on every EE.
-	{".sig", "SIA without rsync signedObject", "ParseCert needs an RSC mode"},
 }
 
 // TestParseSignedCorpus parses every corpus signed object by file name and

@@ -146,9 +146,10 @@ func gbrCheckVCard(content []byte) error {
 	return nil
 }
 
-// ParseRSC parses a Signed Checklist (RFC 9323 §4).
+// ParseRSC parses a Signed Checklist (RFC 9323 §4). Its EE certificate
+// has no SIA, since an RSC is not published in a repository.
 func ParseRSC(der []byte) (*RSC, error) {
-	so, err := ParseSignedObject(der, oidCTRSC)
+	so, err := parseSignedObject(der, oidCTRSC, parseEECertNoSIA)
 	if err != nil {
 		return nil, err
 	}

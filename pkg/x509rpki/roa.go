@@ -64,17 +64,18 @@ func ParseROA(der []byte) (*ROA, error) {
 }
 
 // roaCheckEE applies RFC 9582 §5 to the EE certificate: IP resources
-// present, AS resources absent. rpki-client 8.2 and later reject the
-// "superfluous AS Resources extension" too; the 2011 BBN conformance "good"
-// ROAs all carry one and are therefore rejected here.
-//
-// Deviation from rpki-client, which also rejects inherit in a ROA's EE
-// certificate: RFC 6487 §4.8.10 allows inherit in EE certificates and RFC
-// 9582 does not forbid it, so Validate resolves it against the issuer.
+// present and listed (no "inherit": RFC 9582 took this over from the
+// RFC 6482 erratum, and rpki-client rejects it too), AS resources absent.
+// rpki-client 8.2 and later reject the "superfluous AS Resources
+// extension" too; the 2011 BBN conformance "good" ROAs all carry one and
+// are therefore rejected here.
 func roaCheckEE(ee *Cert) error {
 	r := ee.Resources
 	if !r.IPv4.Present && !r.IPv6.Present {
 		return roaErr(ErrProfile, "RFC 9582 §5", "EE certificate has no IP resources")
+	}
+	if r.IPv4.Inherit || r.IPv6.Inherit {
+		return roaErr(ErrProfile, "RFC 9582 §5", "EE certificate uses inherit")
 	}
 	if r.AS.Present {
 		return roaErr(ErrProfile, "RFC 9582 §5", "EE certificate has AS resources")
