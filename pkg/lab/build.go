@@ -50,6 +50,11 @@ type builder struct {
 	ipInherit func(i int) bool
 	faults    map[int]faultSpec // CA index → the fault it carries
 	revokedCA []bool            // CA certificates their parent revoked
+	// backwards marks CAs whose manifest number went back (fault
+	// mft-number-backwards); frozen keeps the ROAs a relying party that
+	// rejected that manifest still outputs.
+	backwards map[int]bool
+	frozen    map[int][]ROA
 
 	rolloverBase, rollovers int // spare keys for key rollovers, and how many used
 }
@@ -83,6 +88,7 @@ func newBuilder(pl *Plan, ep Endpoints, t0 time.Time, keys *KeyFactory) (*builde
 	b.rolloverBase = next
 	next += rolloverKeys
 	b.revokedCA = make([]bool, len(pl.CAs))
+	b.backwards, b.frozen = map[int]bool{}, map[int][]ROA{}
 	if next > keys.Cap() {
 		return nil, fmt.Errorf("lab: plan needs %d keys, factory has %d", next, keys.Cap())
 	}
@@ -350,7 +356,11 @@ func (b *builder) manifest(i int, files []file) (file, error) {
 		this, next = b.t0.Add(-10*24*time.Hour), b.t0.Add(-3*24*time.Hour)
 	}
 	slices.SortFunc(entries, func(a, b x509rpki.ManifestFile) int { return strings.Compare(a.Name, b.Name) })
-	content, err := ca.EncodeManifest(big.NewInt(int64(b.gen[i]+1)), this, next, entries)
+	number := big.NewInt(int64(b.gen[i] + 1))
+	if b.backwards[i] {
+		number = big.NewInt(1)
+	}
+	content, err := ca.EncodeManifest(number, this, next, entries)
 	if err != nil {
 		return file{}, err
 	}

@@ -66,7 +66,28 @@ func (l *Lab) applyChange(serial int) (name string, dirty, reset []int, err erro
 	if !ok {
 		return "", nil, nil, fmt.Errorf("lab: serial %d: change %s found nothing to change", serial, c.name)
 	}
+	if serial == 2 {
+		dirty = append(dirty, l.manifestBackwards()...)
+	}
 	return c.name, dirty, reset, nil
+}
+
+// manifestBackwards applies fault mft-number-backwards: the CA drops its
+// last ROA and signs a manifest numbered 1, lower than the one before.
+func (l *Lab) manifestBackwards() []int {
+	var dirty []int
+	for i, f := range l.b.faults {
+		if f.name != "mft-number-backwards" || len(l.Plan.CAs[i].ROAs) < 2 {
+			continue
+		}
+		c := &l.Plan.CAs[i]
+		l.b.frozen[i] = append([]ROA(nil), c.ROAs...)
+		c.ROAs = c.ROAs[:len(c.ROAs)-1]
+		l.b.gen[i]++
+		l.b.backwards[i] = true
+		dirty = append(dirty, i)
+	}
+	return dirty
 }
 
 // replay re-applies the changes of serials 2..Config.Serial after open.

@@ -17,7 +17,11 @@ func (l *Lab) Expected() (payload.Set, error) {
 		if silent[i] {
 			continue
 		}
-		for k, r := range c.ROAs {
+		roas := c.ROAs
+		if frozen, ok := l.b.frozen[i]; ok {
+			roas = frozen // the relying party kept the previous manifest
+		}
+		for k, r := range roas {
 			if k == 0 && l.b.faults[i].scope == scopeObject {
 				continue
 			}

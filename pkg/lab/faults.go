@@ -21,30 +21,50 @@ type faultSpec struct {
 	name   string
 	scope  scope
 	child  bool // targets a delegated child CA rather than a member CA
+	repo   bool // targets a publication server's RRDP rather than a CA
 	effect string
 }
 
 // faultCatalogue is every fault `lab generate --faults` knows. Each targets a
 // different CA of trust anchor 0, chosen by faultTarget.
 var faultCatalogue = []faultSpec{
-	{"bad-cms-signature", scopeObject, false,
+	{"bad-cms-signature", scopeObject, false, false,
 		"the first ROA's CMS signature does not verify: that ROA is rejected (RFC 6488 §3 item 1)"},
-	{"revoked-ee", scopeObject, false,
+	{"revoked-ee", scopeObject, false, false,
 		"the first ROA's EE certificate is on the CA's CRL: that ROA is rejected (RFC 6487 §5, RFC 6488 §3)"},
-	{"roa-outside-ee", scopeObject, false,
+	{"roa-outside-ee", scopeObject, false, false,
 		"the first ROA lists a prefix its EE certificate does not hold: that ROA is rejected (RFC 9582 §4)"},
-	{"mft-hash-mismatch", scopePubPoint, false,
+	{"mft-hash-mismatch", scopePubPoint, false, false,
 		"the manifest lists a wrong hash for the first ROA: the publication point is a failed fetch and all its products are dropped (RFC 9286 §6.5, §6.6)"},
-	{"missing-file", scopePubPoint, false,
+	{"missing-file", scopePubPoint, false, false,
 		"the first ROA is listed on the manifest but not published: failed fetch, all products dropped (RFC 9286 §6.4, §6.6)"},
-	{"expired-manifest", scopePubPoint, false,
+	{"expired-manifest", scopePubPoint, false, false,
 		"the manifest's nextUpdate (and its EE certificate) lie in the past: failed fetch, all products dropped (RFC 9286 §6.3, §6.6)"},
-	{"stale-crl", scopePubPoint, false,
+	{"stale-crl", scopePubPoint, false, false,
 		"the CRL's nextUpdate lies in the past: failed fetch, all products dropped (RFC 9286 §6.4, §6.6)"},
-	{"over-claiming-ca", scopeCA, true,
+	{"over-claiming-ca", scopeCA, true, false,
 		"a child CA certificate holds 10.0.0.0/8, which its parent does not: the CA and everything below it are rejected (RFC 6487 §7.2 strict; RFC 8360 would keep the rest)"},
-	{"expired-ca", scopeCA, true,
+	{"expired-ca", scopeCA, true, false,
 		"a child CA certificate expired ten days ago: the CA and everything below it are rejected (RFC 6487 §7.2)"},
+	{"mft-number-backwards", scopeNone, false, false,
+		"at the first publish, the CA re-issues its manifest with a lower number and one ROA fewer: a relying party that validated the previous serial rejects the new manifest and keeps the previous publication point (RFC 9286 §4.2.1), so the expected output keeps that ROA"},
+}
+
+// hostileCatalogue lists the repository faults (`--faults hostile` or by
+// name). Each makes the RRDP server of one publication server misbehave;
+// its rsync module stays intact, so a relying party that bounds the damage
+// and falls back to rsync outputs everything (expected output unchanged).
+var hostileCatalogue = []faultSpec{
+	{"rrdp-doctype", scopeNone, false, true,
+		"the notification file carries a DOCTYPE with an entity (billion laughs): rejected before parsing, rsync used (RFC 8182 §3.5)"},
+	{"rrdp-slow", scopeNone, false, true,
+		"every RRDP file is sent at one byte per second: the per-repository deadline stops it, rsync used"},
+	{"rrdp-huge", scopeNone, false, true,
+		"the snapshot is an endless stream inside one publish element: the object size limit stops it, rsync used"},
+	{"rrdp-gzip-bomb", scopeNone, false, true,
+		"the snapshot is sent gzip-encoded, expanding without end: the decompression limit stops it, rsync used"},
+	{"rrdp-cross-origin", scopeNone, false, true,
+		"the notification points to a snapshot on another origin: rejected (RFC 9674 same origin), rsync used"},
 }
 
 // parseFaults reads a comma-separated fault list.
@@ -55,8 +75,13 @@ func parseFaults(list []string) ([]faultSpec, error) {
 		if name == "" {
 			continue
 		}
-		if name == "all" {
-			return faultCatalogue, nil
+		switch name {
+		case "all":
+			out = append(out, faultCatalogue...)
+			continue
+		case "hostile":
+			out = append(out, hostileCatalogue...)
+			continue
 		}
 		f, ok := lookupFault(name)
 		if !ok {
@@ -68,7 +93,7 @@ func parseFaults(list []string) ([]faultSpec, error) {
 }
 
 func lookupFault(name string) (faultSpec, bool) {
-	for _, f := range faultCatalogue {
+	for _, f := range append(faultCatalogue[:len(faultCatalogue):len(faultCatalogue)], hostileCatalogue...) {
 		if f.name == name {
 			return f, true
 		}
@@ -79,7 +104,7 @@ func lookupFault(name string) (faultSpec, bool) {
 // FaultNames lists the known faults.
 func FaultNames() []string {
 	var names []string
-	for _, f := range faultCatalogue {
+	for _, f := range append(faultCatalogue[:len(faultCatalogue):len(faultCatalogue)], hostileCatalogue...) {
 		names = append(names, f.name)
 	}
 	sort.Strings(names)
@@ -89,7 +114,7 @@ func FaultNames() []string {
 // FaultEffects returns each known fault with its documented effect.
 func FaultEffects() map[string]string {
 	m := map[string]string{}
-	for _, f := range faultCatalogue {
+	for _, f := range append(faultCatalogue[:len(faultCatalogue):len(faultCatalogue)], hostileCatalogue...) {
 		m[f.name] = f.effect
 	}
 	return m
@@ -119,6 +144,9 @@ func faultTargets(pl *Plan, faults []faultSpec) (map[int]faultSpec, error) {
 	}
 	targets := map[int]faultSpec{}
 	for _, f := range faults {
+		if f.repo {
+			continue // see repoTargets
+		}
 		pool := &members
 		if f.child {
 			pool = &children
@@ -128,6 +156,24 @@ func faultTargets(pl *Plan, faults []faultSpec) (map[int]faultSpec, error) {
 		}
 		targets[(*pool)[0]] = f
 		*pool = (*pool)[1:]
+	}
+	return targets, nil
+}
+
+// repoTargets assigns each repository fault a distinct publication server
+// of trust anchor 0 other than the first (which holds the TA's own CAs).
+func repoTargets(pl *Plan, faults []faultSpec) (map[int]string, error) {
+	targets := map[int]string{}
+	next := 1
+	for _, f := range faults {
+		if !f.repo {
+			continue
+		}
+		if next >= pl.Preset.Repositories {
+			return nil, fmt.Errorf("lab: no publication server left to carry fault %s: use a larger preset", f.name)
+		}
+		targets[pl.repo(0, next)] = f.name
+		next++
 	}
 	return targets, nil
 }

@@ -51,6 +51,8 @@ type Lab struct {
 	Config Config
 	Plan   *Plan
 	b      *builder
+	// hostile maps a publication server to the RRDP fault it serves.
+	hostile map[int]string
 }
 
 // Generate lays out, signs and writes a new lab into dir (which must be
@@ -110,10 +112,19 @@ func open(dir string, cfg Config) (*Lab, error) {
 	if b.faults, err = faultTargets(pl, faults); err != nil {
 		return nil, err
 	}
+	for i, f := range b.faults {
+		if f.name == "mft-number-backwards" {
+			b.gen[i] = 5 // manifest number 6, so that 1 is lower
+		}
+	}
+	hostile, err := repoTargets(pl, faults)
+	if err != nil {
+		return nil, err
+	}
 	if !cfg.NoIPInherit {
 		b.ipInherit = func(i int) bool { return pl.CAs[i].Parent >= 0 && isChild(pl, i) && i%2 == 0 }
 	}
-	l := &Lab{Dir: dir, Config: cfg, Plan: pl, b: b}
+	l := &Lab{Dir: dir, Config: cfg, Plan: pl, b: b, hostile: hostile}
 	return l, l.replay()
 }
 

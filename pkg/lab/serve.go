@@ -74,8 +74,23 @@ func (l *Lab) handler() http.Handler {
 			ta.ServeHTTP(w, r)
 			return
 		}
+		if fault := l.hostileFault(r.URL.Path); fault != "" {
+			l.serveHostile(w, r, fault)
+			return
+		}
 		rrdp.ServeHTTP(w, r)
 	})
+}
+
+// hostileFault returns the RRDP fault of the publication server a path
+// belongs to, if any.
+func (l *Lab) hostileFault(path string) string {
+	for repo, fault := range l.hostile {
+		if strings.HasPrefix(path, "/"+repoModule(repo)+"/") {
+			return fault
+		}
+	}
+	return ""
 }
 
 // startRsync writes an rsyncd.conf with one read-only module per folder of

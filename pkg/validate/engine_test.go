@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -184,5 +186,60 @@ func TestEngineRevalidatesOnlyChanges(t *testing.T) {
 		if changed := len(res.PubPoints) - res.Reused; changed < 1 || changed > 4 {
 			t.Fatalf("after %s: %d of %d points validated again, want 1 to 4", name, changed, len(res.PubPoints))
 		}
+	}
+}
+
+// TestEngineHostileRepositories serves a lab whose RRDP servers misbehave in
+// every way of the lab's hostile catalogue (entity bomb, one byte per
+// second, endless snapshot, gzip bomb, cross-origin snapshot): each is cut
+// off within its bounds and the rsync fallback still yields everything.
+func TestEngineHostileRepositories(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 27, Faults: []string{"hostile"}})
+	start := time.Now()
+	rec := &fetchRecorder{failed: map[string]string{}}
+	res := validateLab(t, l, t.TempDir(), SourceOptions{RepoTimeout: 5 * time.Second, Observer: rec})
+	sameAsExpected(t, l, res)
+	if took := time.Since(start); took > time.Minute {
+		t.Fatalf("validation took %v with hostile repositories", took)
+	}
+	if len(rec.failed) != 5 {
+		t.Fatalf("%d RRDP repositories failed, want the 5 hostile ones: %v", len(rec.failed), rec.failed)
+	}
+	t.Logf("hostile RRDP repositories cut off: %v", rec.failed)
+}
+
+// fetchRecorder records failed RRDP fetches (a fetch.Observer).
+type fetchRecorder struct {
+	mu     sync.Mutex
+	failed map[string]string
+}
+
+func (f *fetchRecorder) RepoDone(uri, transport string, _ time.Duration, _ int64, _ uint64, outcome string, err error) {
+	if transport == "rrdp" && err != nil {
+		f.mu.Lock()
+		f.failed[uri] = err.Error()
+		f.mu.Unlock()
+	}
+}
+
+// TestEngineManifestNumberBackwards publishes a manifest whose number went
+// back: a relying party that saw the previous one keeps it (RFC 9286
+// §4.2.1), so its output still holds the ROA the new manifest dropped.
+func TestEngineManifestNumberBackwards(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 28, Faults: []string{"mft-number-backwards"}})
+	cache := t.TempDir()
+	sameAsExpected(t, l, validateLab(t, l, cache, SourceOptions{}))
+	before, _ := l.Expected()
+	if _, err := l.Publish(); err != nil {
+		t.Fatal(err)
+	}
+	res := validateLab(t, l, cache, SourceOptions{})
+	sameAsExpected(t, l, res)
+	var backwards bool
+	for _, p := range res.PubPoints {
+		backwards = backwards || (p.Outcome == "cached" && strings.Contains(p.Reason, "RFC 9286 §4.2.1"))
+	}
+	if !backwards || len(before.VRPs) == 0 {
+		t.Fatalf("no publication point kept its previous manifest: %v", failedPoints(res))
 	}
 }

@@ -234,6 +234,9 @@ type SourceOptions struct {
 	Fallback fetch.Policy
 	// Observer receives fetch outcomes; nil means none.
 	Observer fetch.Observer
+	// RepoTimeout bounds one repository's fetch; zero means the
+	// scheduler's default.
+	RepoTimeout time.Duration
 }
 
 // NewSource opens the cache in dir and builds the fetchers over it. Close
@@ -242,7 +245,7 @@ func NewSource(dir string, o SourceOptions) (*Source, error) {
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
-	store, err := cache.Open(dir, cache.Options{Logger: o.Logger, Now: o.Now})
+	store, err := cache.Open(dir, cache.Options{Logger: o.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +269,7 @@ func NewSource(dir string, o SourceOptions) (*Source, error) {
 	}
 	src.Scheduler, err = fetch.New(fetch.Options{Logger: o.Logger, HTTPClient: src.HTTP, Now: o.Now,
 		Observer: o.Observer, Cache: store, NoRsync: o.NoRsync, Fallback: o.Fallback,
-		AllowDubiousHosts: o.AllowDubiousHosts})
+		AllowDubiousHosts: o.AllowDubiousHosts, RepoTimeout: o.RepoTimeout})
 	if err != nil {
 		store.Close()
 		return nil, err

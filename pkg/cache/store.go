@@ -1,0 +1,162 @@
+package cache
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+
+	"go.uber.org/zap"
+)
+
+// ErrNotFound marks a publication point or object the store does not hold.
+var ErrNotFound = errors.New("cache: not found")
+
+// Options configure a Store (STYLE habit 10).
+type Options struct {
+	// Logger receives recovery and garbage-collection messages; nil means
+	// no logging. The store needs no clock: expiry is the engine's call.
+	Logger *zap.Logger
+}
+
+// Store is an open cache directory. It holds an exclusive flock on the
+// directory so that two validators cannot interleave writes.
+type Store struct {
+	root  string
+	log   *zap.Logger
+	lock  *os.File
+	mu    sync.Mutex
+	repos map[string]*Repo
+}
+
+// Open opens or creates a cache under dir.
+func Open(dir string, o Options) (*Store, error) {
+	s := &Store{root: dir, log: o.Logger, repos: map[string]*Repo{}}
+	if s.log == nil {
+		s.log = zap.NewNop()
+	}
+	s.log = s.log.Named("cache")
+	for _, d := range []string{dir, s.rawDir(), s.validDir()} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("cache: %w", err)
+		}
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("cache: %s is in use by another process: %w", dir, err)
+	}
+	s.lock = lock
+	s.cleanValid()
+	return s, nil
+}
+
+// Close releases the directory lock. Repos must not be used afterwards.
+func (s *Store) Close() error {
+	return s.lock.Close()
+}
+
+// rawDir and validDir are the two stores' directories.
+func (s *Store) rawDir() string   { return filepath.Join(s.root, "raw") }
+func (s *Store) validDir() string { return filepath.Join(s.root, "valid") }
+
+// Repo returns the raw store of the repository id: an RRDP notification
+// URI or an rsync module URI (rsync://host/module/). The first call loads
+// its index and removes files a crashed update left behind.
+func (s *Store) Repo(id string) (*Repo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.repos[id]; ok {
+		return r, nil
+	}
+	if id == "" || len(id) > MaxURILength {
+		return nil, fmt.Errorf("cache: repository id %q: empty or too long", id)
+	}
+	r := &Repo{s: s, id: id, dir: filepath.Join(s.rawDir(), dirName(id))}
+	if err := r.load(); err != nil {
+		return nil, err
+	}
+	s.repos[id] = r
+	return r, nil
+}
+
+// dirName derives a repository's directory from its id: a readable host
+// part restricted to [a-z0-9.-] plus a hash of the whole id. No byte of the
+// id reaches the file system unfiltered, so no id can name a path outside
+// the cache.
+func dirName(id string) string {
+	host := id
+	if i := strings.Index(host, "://"); i >= 0 {
+		host = host[i+3:]
+	}
+	if i := strings.IndexAny(host, "/:"); i >= 0 {
+		host = host[:i]
+	}
+	var b strings.Builder
+	for _, c := range strings.ToLower(host) {
+		if b.Len() < 64 && (c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			b.WriteRune(c)
+		}
+	}
+	sum := sha256.Sum256([]byte(id))
+	return strings.Trim(b.String(), ".") + "-" + hex.EncodeToString(sum[:8])
+}
+
+// pointKey is the file name stem of a publication point.
+func pointKey(uri string) string {
+	sum := sha256.Sum256([]byte(uri))
+	return hex.EncodeToString(sum[:16])
+}
+
+// SplitURI splits an object URI into its publication point (ending in "/")
+// and file name, checking it as pkg/rrdp does: rsync scheme, printable
+// ASCII, no empty, "." or ".." segment.
+func SplitURI(uri string) (point, name string, err error) {
+	rest, ok := strings.CutPrefix(uri, "rsync://")
+	if !ok || len(uri) > MaxURILength {
+		return "", "", fmt.Errorf("cache: URI %q: not rsync:// or too long", uri)
+	}
+	for i := 0; i < len(uri); i++ {
+		if c := uri[i]; c <= 0x20 || c >= 0x7f || c == '\\' {
+			return "", "", fmt.Errorf("cache: URI %q: forbidden byte 0x%02x", uri, c)
+		}
+	}
+	segs := strings.Split(rest, "/")
+	if len(segs) < 3 {
+		return "", "", fmt.Errorf("cache: URI %q: no host, module and name", uri)
+	}
+	for _, seg := range segs {
+		if seg == "" || seg == "." || seg == ".." {
+			return "", "", fmt.Errorf("cache: URI %q: empty, . or .. segment", uri)
+		}
+	}
+	i := strings.LastIndexByte(uri, '/')
+	return uri[:i+1], uri[i+1:], nil
+}
+
+// WorkDir returns, creating it, the working directory of repository id
+// under the store's work root: rsync mirrors a module there, and the
+// scheduler imports the result into the raw store. The name is derived as
+// for raw repositories, so no id can point outside the work root.
+func (s *Store) WorkDir(id string) (string, error) {
+	if id == "" || len(id) > MaxURILength {
+		return "", fmt.Errorf("cache: work dir for %q: empty or too long id", id)
+	}
+	d := filepath.Join(s.WorkRoot(), dirName(id))
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return "", fmt.Errorf("cache: %w", err)
+	}
+	return d, nil
+}
+
+// WorkRoot returns the directory holding every work directory; it is the
+// root the rsync runner confines its targets to.
+func (s *Store) WorkRoot() string { return filepath.Join(s.root, "work") }

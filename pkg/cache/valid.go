@@ -1,0 +1,82 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Promote makes the raw content of a publication point of repo its valid
+// copy, once the validation engine accepted the point's manifest, CRL and
+// file hashes (RFC 9286 §6). The pack is hard-linked under a temp name and
+// renamed over the previous valid copy, so a crash leaves one or the other.
+func (s *Store) Promote(repo *Repo, point string) error {
+	tmp, err := s.linkTemp(repo, point)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, s.validPath(point)); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cache: promote %s: %w", point, err)
+	}
+	return syncDir(s.validDir())
+}
+
+// linkTemp links the raw pack under a temp name in the valid directory,
+// holding the repository's read lock so the pack cannot vanish meanwhile.
+func (s *Store) linkTemp(repo *Repo, point string) (string, error) {
+	repo.mu.RLock()
+	defer repo.mu.RUnlock()
+	p, ok := repo.idx.Points[point]
+	if !ok {
+		return "", fmt.Errorf("%w: promote %s: not in %s", ErrNotFound, point, repo.id)
+	}
+	tmp := s.validPath(point) + ".tmp"
+	os.Remove(tmp)
+	if err := linkOrCopy(filepath.Join(repo.dir, p.Pack), tmp); err != nil {
+		return "", fmt.Errorf("cache: promote %s: %w", point, err)
+	}
+	return tmp, nil
+}
+
+// Valid returns the last validated copy of a publication point, or
+// ErrNotFound.
+func (s *Store) Valid(point string) (*PubPoint, error) {
+	f, err := os.Open(s.validPath(point))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: no valid copy of %s", ErrNotFound, point)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	defer f.Close()
+	return readPack(f, point)
+}
+
+// DropValid removes the valid copy of a publication point, for the engine
+// to call once that copy has expired (RFC 9286 §6.6).
+func (s *Store) DropValid(point string) error {
+	err := os.Remove(s.validPath(point))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cache: %w", err)
+	}
+	return syncDir(s.validDir())
+}
+
+// validPath is the file of a point's valid copy.
+func (s *Store) validPath(point string) string {
+	return filepath.Join(s.validDir(), pointKey(point)+".pack")
+}
+
+// cleanValid removes temp links a crashed Promote left behind.
+func (s *Store) cleanValid() {
+	ents, _ := os.ReadDir(s.validDir())
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			os.Remove(filepath.Join(s.validDir(), e.Name()))
+		}
+	}
+}
