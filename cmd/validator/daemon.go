@@ -19,6 +19,7 @@ import (
 	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/rtr"
+	"github.com/openrpki/validator/pkg/slurm"
 	"github.com/openrpki/validator/pkg/tal"
 	"github.com/openrpki/validator/pkg/validate"
 )
@@ -39,8 +40,9 @@ type daemon struct {
 	hist    *payload.History
 	rtr     *rtr.Server
 
-	mu   sync.Mutex       // guards last and cfg.SLURM between the loop and reloads
-	last *validate.Result // the latest run, to re-apply SLURM on reload
+	mu     sync.Mutex       // guards last and policy between the loop and reloads
+	last   *validate.Result // the latest run, to re-apply SLURM on reload
+	policy *slurm.Policy    // the local exceptions in force
 }
 
 func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, error) {
@@ -66,8 +68,13 @@ func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, e
 		src.Close()
 		return nil, err
 	}
+	policy, err := loadSLURM(cfg.SLURM)
+	if err != nil {
+		src.Close()
+		return nil, err
+	}
 	hist := payload.NewHistory(cfg.RTR.History)
-	d := &daemon{cfg: cfg, cfgPath: cfgPath, log: log, tals: tals, src: src, engine: engine, hist: hist}
+	d := &daemon{cfg: cfg, cfgPath: cfgPath, log: log, tals: tals, src: src, engine: engine, hist: hist, policy: policy}
 	d.rtr = rtr.NewServer(hist, rtr.Options{Logger: log, MaxSessions: cfg.RTR.MaxSessions, MaxAge: cfg.RTR.MaxAge,
 		Allow: mustPrefixes(cfg.RTR.Allow), Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
 			Retry: seconds(cfg.RTR.Retry), Expire: seconds(cfg.RTR.Expire)}})
@@ -160,19 +167,15 @@ func (d *daemon) validate(ctx context.Context, quick bool) {
 		zap.Int("points", len(res.PubPoints)), zap.Int("reused", res.Reused), zap.Int("rejected", len(res.Rejected)))
 	d.mu.Lock()
 	d.last = res
-	slurm := d.cfg.SLURM
+	policy := d.policy
 	d.mu.Unlock()
-	d.publish(output.FromResult(res), slurm, time.Now())
+	d.publish(output.FromResult(res), policy, time.Now())
 }
 
 // publish applies SLURM to a table and makes it the served one; a changed
 // table gets a new serial, a Serial Notify and is persisted.
-func (d *daemon) publish(t *output.Table, slurm []string, confirmed time.Time) {
-	t, err := applySLURM(slurm, t)
-	if err != nil {
-		d.log.Error("SLURM; keeping the previous table", zap.Error(err))
-		return
-	}
+func (d *daemon) publish(t *output.Table, policy *slurm.Policy, confirmed time.Time) {
+	t = applySLURM(policy, t)
 	st, changed := d.hist.Publish(payload.NewSnapshot(t.Set()), confirmed)
 	if !changed {
 		return
@@ -224,13 +227,18 @@ func (d *daemon) reload() {
 		d.log.Error("reload: keeping the running configuration", zap.Error(err))
 		return
 	}
+	policy, err := loadSLURM(cfg.SLURM)
+	if err != nil {
+		d.log.Error("reload: SLURM; keeping the running exceptions", zap.Error(err))
+		return
+	}
 	d.mu.Lock()
-	d.cfg.SLURM = cfg.SLURM
+	d.cfg.SLURM, d.policy = cfg.SLURM, policy
 	last := d.last
 	d.mu.Unlock()
 	d.log.Info("reloaded", zap.Strings("slurm", cfg.SLURM))
 	if last != nil {
-		d.publish(output.FromResult(last), cfg.SLURM, last.End)
+		d.publish(output.FromResult(last), policy, last.End)
 	}
 }
 

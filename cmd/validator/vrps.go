@@ -147,14 +147,15 @@ func vrpsOnce(ctx context.Context, v *validationFlags, format, outPath string, s
 	if err != nil {
 		return err
 	}
+	policy, err := loadSLURM(v.slurm)
+	if err != nil {
+		return err
+	}
 	res, err := validateOnce(ctx, v, log)
 	if res == nil {
 		return err
 	}
-	table, terr := applySLURM(v.slurm, output.FromResult(res))
-	if terr != nil {
-		return terr
-	}
+	table := applySLURM(policy, output.FromResult(res))
 	if werr := writeOutput(outPath, format, table, stdout); werr != nil {
 		return werr
 	}

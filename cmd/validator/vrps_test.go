@@ -72,3 +72,41 @@ func TestVRPsCommandFailsWithoutTA(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+// TestVRPsCommandSLURM applies a SLURM file: a filtered VRP is gone and an
+// asserted one appears with the trust anchor "slurm".
+func TestVRPsCommandSLURM(t *testing.T) {
+	l := launchLab(t, lab.Config{Seed: 32})
+	want, err := l.Expected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := want.VRPs[0]
+	file := filepath.Join(t.TempDir(), "local.json")
+	os.WriteFile(file, []byte(`{"slurmVersion":1,
+ "validationOutputFilters":{"prefixFilters":[{"prefix":"`+victim.Prefix().String()+`"}],"bgpsecFilters":[]},
+ "locallyAddedAssertions":{"prefixAssertions":[{"asn":64496,"prefix":"192.0.2.0/24"}],"bgpsecAssertions":[]}}`), 0o644)
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"vrps", "--format", "csv", "--slurm", file}, labFlags(l, t.TempDir())...)
+	if code := dispatch(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	out := stdout.String()
+	if strings.Contains(out, ","+victim.Prefix().String()+",") {
+		t.Errorf("filtered prefix %v still in the output", victim.Prefix())
+	}
+	if !strings.Contains(out, "AS64496,192.0.2.0/24,24,slurm\n") {
+		t.Errorf("asserted VRP missing:\n%.500s", out)
+	}
+}
+
+// TestVRPsCommandBadSLURM refuses a bad SLURM file before validating.
+func TestVRPsCommandBadSLURM(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(file, []byte(`{"slurmVersion":1}`), 0o644)
+	var stdout, stderr bytes.Buffer
+	code := dispatch([]string{"vrps", "--slurm", file, "--offline", "--cache", t.TempDir()}, &stdout, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "slurm") {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+}

@@ -79,7 +79,12 @@ func sep(b []byte, i int) []byte {
 	return append(b, '\n')
 }
 
+// appendProvenance ends a record with its trust anchor and expiry (0 for
+// payload that does not expire, such as SLURM assertions).
 func appendProvenance(b []byte, ta string, expires int64) []byte {
+	if expires < 0 {
+		expires = 0
+	}
 	b = append(b, `,"ta":`...)
 	b = strconv.AppendQuote(b, ta)
 	b = append(b, `,"expires":`...)

@@ -99,16 +99,4 @@ func ReadJSON(r io.Reader) (*Table, error) {
 }
 
 // Set returns the table's payload, for the RTR history.
-func (t *Table) Set() payload.Set {
-	var s payload.Set
-	for _, v := range t.VRPs {
-		s.VRPs = append(s.VRPs, v.VRP)
-	}
-	for _, a := range t.ASPAs {
-		s.ASPAs = append(s.ASPAs, a.ASPA)
-	}
-	for _, k := range t.RouterKeys {
-		s.RouterKeys = append(s.RouterKeys, k.RouterKey)
-	}
-	return s
-}
+func (t *Table) Set() payload.Set { return validate.PayloadSet(t.VRPs, t.ASPAs, t.RouterKeys) }

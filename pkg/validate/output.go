@@ -82,15 +82,19 @@ type Result struct {
 }
 
 // Set returns the payload of the result, for SLURM and the RTR table.
-func (r *Result) Set() payload.Set {
-	var s payload.Set
-	for _, v := range r.VRPs {
+func (r *Result) Set() payload.Set { return PayloadSet(r.VRPs, r.ASPAs, r.RouterKeys) }
+
+// PayloadSet strips the provenance off annotated payload.
+func PayloadSet(vrps []VRP, aspas []ASPA, keys []RouterKey) payload.Set {
+	s := payload.Set{VRPs: make([]payload.VRP, 0, len(vrps)), ASPAs: make([]payload.ASPA, 0, len(aspas)),
+		RouterKeys: make([]payload.RouterKey, 0, len(keys))}
+	for _, v := range vrps {
 		s.VRPs = append(s.VRPs, v.VRP)
 	}
-	for _, a := range r.ASPAs {
+	for _, a := range aspas {
 		s.ASPAs = append(s.ASPAs, a.ASPA)
 	}
-	for _, k := range r.RouterKeys {
+	for _, k := range keys {
 		s.RouterKeys = append(s.RouterKeys, k.RouterKey)
 	}
 	return s
