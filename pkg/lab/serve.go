@@ -1,7 +1,9 @@
 package lab
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -78,8 +80,27 @@ func (l *Lab) handler() http.Handler {
 			l.serveHostile(w, r, fault)
 			return
 		}
+		if strings.HasSuffix(r.URL.Path, "/notification.xml") {
+			l.serveNotification(w, r)
+			return
+		}
 		rrdp.ServeHTTP(w, r)
 	})
+}
+
+// serveNotification serves a notification file with a strong ETag of its
+// content and no Last-Modified: a file rewritten within the same second
+// must not look unchanged to a conditional GET.
+func (l *Lab) serveNotification(w http.ResponseWriter, r *http.Request) {
+	data, err := os.ReadFile(filepath.Join(l.Dir, rrdpDir, filepath.FromSlash(strings.TrimPrefix(r.URL.Path, "/"))))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	sum := sha256.Sum256(data)
+	w.Header().Set("ETag", fmt.Sprintf(`"%x"`, sum[:12]))
+	w.Header().Set("Content-Type", "application/xml")
+	http.ServeContent(w, r, "notification.xml", time.Time{}, bytes.NewReader(data))
 }
 
 // hostileFault returns the RRDP fault of the publication server a path
