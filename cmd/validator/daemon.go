@@ -7,15 +7,22 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
 	"github.com/openrpki/validator/pkg/config"
+	"github.com/openrpki/validator/pkg/httpapi"
+	"github.com/openrpki/validator/pkg/metrics"
 	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/rtr"
@@ -39,6 +46,12 @@ type daemon struct {
 	engine  *validate.Engine
 	hist    *payload.History
 	rtr     *rtr.Server
+	metrics *metrics.Metrics
+	reg     *prometheus.Registry
+	repos   *httpapi.Repos
+	view    atomic.Pointer[httpapi.View] // what the HTTP API serves
+	// confirmed is when a run last confirmed the served data (Unix ns).
+	confirmed atomic.Int64
 
 	mu     sync.Mutex       // guards last and policy between the loop and reloads
 	last   *validate.Result // the latest run, to re-apply SLURM on reload
@@ -59,11 +72,15 @@ func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, e
 	if err != nil {
 		return nil, err
 	}
-	src, err := flags.source(log, now)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := metrics.New(reg)
+	repos := httpapi.NewRepos(m, nil)
+	src, err := flags.source(log, now, repos)
 	if err != nil {
 		return nil, err
 	}
-	engine, err := validate.New(validate.Options{Logger: log, Now: now, Source: src})
+	engine, err := validate.New(validate.Options{Logger: log, Now: now, Source: src, Observer: m})
 	if err != nil {
 		src.Close()
 		return nil, err
@@ -74,8 +91,9 @@ func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, e
 		return nil, err
 	}
 	hist := payload.NewHistory(cfg.RTR.History)
-	d := &daemon{cfg: cfg, cfgPath: cfgPath, log: log, tals: tals, src: src, engine: engine, hist: hist, policy: policy}
-	d.rtr = rtr.NewServer(hist, rtr.Options{Logger: log, MaxSessions: cfg.RTR.MaxSessions, MaxAge: cfg.RTR.MaxAge,
+	d := &daemon{cfg: cfg, cfgPath: cfgPath, log: log, tals: tals, src: src, engine: engine, hist: hist,
+		policy: policy, metrics: m, reg: reg, repos: repos}
+	d.rtr = rtr.NewServer(hist, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions, MaxAge: cfg.RTR.MaxAge,
 		Allow: mustPrefixes(cfg.RTR.Allow), Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
 			Retry: seconds(cfg.RTR.Retry), Expire: seconds(cfg.RTR.Expire)}})
 	return d, nil
@@ -103,8 +121,29 @@ func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	if err != nil {
 		return err
 	}
+	httpLns, err := listenAll(d.cfg.HTTP.Listen)
+	if err != nil {
+		for _, l := range listeners {
+			l.Close()
+		}
+		return fmt.Errorf("HTTP listen: %w", err)
+	}
 	d.warmStart()
 	var wg sync.WaitGroup
+	httpSrv := httpapi.NewServer("", httpapi.New(httpapi.Options{Logger: d.log, Current: d.view.Load, Repos: d.repos,
+		Metrics: promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}), Observer: d.metrics,
+		MaxAge: d.cfg.RTR.MaxAge, Version: version,
+		Confirmed: func() time.Time { return time.Unix(0, d.confirmed.Load()) }}))
+	for _, l := range httpLns {
+		d.log.Info("serving HTTP", zap.Stringer("addr", l.Addr()))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := httpSrv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				d.log.Error("HTTP listener", zap.Error(err))
+			}
+		}()
+	}
 	for _, l := range listeners {
 		d.log.Info("serving RTR", zap.Stringer("addr", l.Addr()), zap.Int("max_version", d.cfg.RTR.MaxVersion))
 		wg.Add(1)
@@ -118,8 +157,27 @@ func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	d.loop(ctx, hup)
 	d.log.Info("shutting down")
 	d.rtr.Close()
+	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	httpSrv.Shutdown(shut)
 	wg.Wait()
 	return nil
+}
+
+// listenAll binds every address, or none.
+func listenAll(addrs []string) ([]net.Listener, error) {
+	var out []net.Listener
+	for _, a := range addrs {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			for _, o := range out {
+				o.Close()
+			}
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }
 
 // loop runs a full validation now and every Refresh, a quick RRDP poll
@@ -158,6 +216,9 @@ func (d *daemon) validate(ctx context.Context, quick bool) {
 	if ctx.Err() != nil {
 		return
 	}
+	if res != nil {
+		d.metrics.RunDone(res.Start, res.End, res.Objects, httpapi.PubPointCounts(res), err)
+	}
 	if err != nil {
 		d.log.Error("validation", zap.Error(err), zap.Bool("quick", quick))
 		return // keep serving the previous table
@@ -169,19 +230,25 @@ func (d *daemon) validate(ctx context.Context, quick bool) {
 	d.last = res
 	policy := d.policy
 	d.mu.Unlock()
-	d.publish(output.FromResult(res), policy, time.Now())
+	d.publish(output.FromResult(res), res, policy, time.Now())
 }
 
 // publish applies SLURM to a table and makes it the served one; a changed
 // table gets a new serial, a Serial Notify and is persisted.
-func (d *daemon) publish(t *output.Table, policy *slurm.Policy, confirmed time.Time) {
+func (d *daemon) publish(t *output.Table, res *validate.Result, policy *slurm.Policy, confirmed time.Time) {
 	t = applySLURM(policy, t)
 	st, changed := d.hist.Publish(payload.NewSnapshot(t.Set()), confirmed)
-	if !changed {
+	if !changed && d.view.Load() != nil {
+		d.confirm(confirmed)
 		return
 	}
-	d.log.Info("new serial", zap.Uint32("serial", st.Serial), zap.Int("vrps", len(st.Snapshot.VRPs)))
 	d.rtr.Notify()
+	v := &httpapi.View{Table: t, Result: res, Serial: st.Serial, Updated: confirmed}
+	d.view.Store(v)
+	d.confirmed.Store(confirmed.UnixNano())
+	vrps, aspas := v.PerTA()
+	d.metrics.Published(st.Serial, vrps, aspas, confirmed)
+	d.log.Info("new serial", zap.Uint32("serial", st.Serial), zap.Int("vrps", len(st.Snapshot.VRPs)))
 	if err := writeOutput(filepath.Join(d.cfg.Cache, persistedOutput), "json", t, nil); err != nil {
 		d.log.Warn("persisting the table", zap.Error(err))
 	}
@@ -203,7 +270,8 @@ func (d *daemon) warmStart() {
 		d.log.Warn("warm start: unreadable persisted table", zap.Error(err))
 		return
 	}
-	d.hist.Publish(payload.NewSnapshot(t.Set()), fi.ModTime())
+	st, _ := d.hist.Publish(payload.NewSnapshot(t.Set()), fi.ModTime())
+	d.view.Store(&httpapi.View{Table: t, Serial: st.Serial, Updated: fi.ModTime()})
 	d.log.Info("warm start: serving the persisted table", zap.Int("vrps", len(t.VRPs)),
 		zap.Duration("age", time.Since(fi.ModTime()).Round(time.Second)))
 }
@@ -238,7 +306,18 @@ func (d *daemon) reload() {
 	d.mu.Unlock()
 	d.log.Info("reloaded", zap.Strings("slurm", cfg.SLURM))
 	if last != nil {
-		d.publish(output.FromResult(last), policy, last.End)
+		d.publish(output.FromResult(last), last, policy, last.End)
+	}
+}
+
+// confirm records that a run found the payload unchanged: the data is
+// fresh though no new serial is due. The view keeps its encodings, so it
+// is re-published with the new time only for the freshness metrics.
+func (d *daemon) confirm(at time.Time) {
+	d.confirmed.Store(at.UnixNano())
+	if v := d.view.Load(); v != nil {
+		vrps, aspas := v.PerTA()
+		d.metrics.Published(v.Serial, vrps, aspas, at)
 	}
 }
 

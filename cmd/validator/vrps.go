@@ -104,15 +104,16 @@ func (v *validationFlags) loadTALs() ([]*tal.TAL, error) {
 	return builtinTALs()
 }
 
-// source opens the cache and the fetchers the flags describe.
-func (v *validationFlags) source(log *zap.Logger, now func() time.Time) (*validate.Source, error) {
+// source opens the cache and the fetchers the flags describe; obs (may be
+// nil) receives every repository fetch.
+func (v *validationFlags) source(log *zap.Logger, now func() time.Time, obs fetch.Observer) (*validate.Source, error) {
 	policy, err := fetch.ParsePolicy(v.fallback)
 	if err != nil {
 		return nil, err
 	}
 	return validate.NewSource(v.cache, validate.SourceOptions{Logger: log, Now: now, CACert: v.caCert,
 		AllowDubiousHosts: v.allowDubiousHosts, RsyncOnly: v.rsyncOnly, NoRsync: v.noRsync,
-		Offline: v.offline, Fallback: policy})
+		Offline: v.offline, Fallback: policy, Observer: obs})
 }
 
 // runVRPs implements `validator vrps`: fetch, validate, print, exit.
@@ -172,7 +173,7 @@ func validateOnce(ctx context.Context, v *validationFlags, log *zap.Logger) (*va
 	if err != nil {
 		return nil, err
 	}
-	src, err := v.source(log, now)
+	src, err := v.source(log, now, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,162 @@
+package httpapi
+
+import (
+	"compress/gzip"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/openrpki/validator/pkg/output"
+	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/validate"
+)
+
+var (
+	bigOnce  sync.Once
+	bigTable *output.Table
+	bigErr   error
+)
+
+// big600k reads the 600k-VRP payload of /work/shared/rtr-data into a table.
+func big600k(b *testing.B) *output.Table {
+	path := filepath.Join(sharedDir(b), "rtr-data", "vrps.json.gz")
+	bigOnce.Do(func() {
+		f, err := os.Open(path)
+		if err != nil {
+			bigErr = err
+			return
+		}
+		defer f.Close()
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			bigErr = err
+			return
+		}
+		set, err := payload.ReadJSON(zr)
+		if err != nil {
+			bigErr = err
+			return
+		}
+		t := &output.Table{BuildTime: t0}
+		for _, v := range set.VRPs {
+			t.VRPs = append(t.VRPs, validate.VRP{VRP: v, TA: "bench", Expires: t0})
+		}
+		for _, a := range set.ASPAs {
+			t.ASPAs = append(t.ASPAs, validate.ASPA{ASPA: a, TA: "bench", Expires: t0})
+		}
+		bigTable = t
+	})
+	if bigErr != nil {
+		b.Fatal(bigErr)
+	}
+	return bigTable
+}
+
+// discard is a ResponseWriter that keeps nothing, so that the benchmark
+// measures the handler, not a buffer growing to 50 MB.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}
+
+// BenchmarkServeJSON600k serves /json of a 600k-VRP view repeatedly (the
+// encoding is made once, before the timer): the cost per request of
+// copying the pre-encoded body. b.SetBytes reports the body size.
+func BenchmarkServeJSON600k(b *testing.B) {
+	v := &View{Table: big600k(b), Serial: 1, Updated: t0}
+	h := New(Options{Current: func() *View { return v }})
+	for _, enc := range []string{"identity", "gzip"} {
+		b.Run(enc, func(b *testing.B) {
+			req := httptest.NewRequest("GET", "/json", nil)
+			req.Header.Set("Accept-Encoding", enc)
+			e := v.encodedFormat(0)
+			b.SetBytes(int64(len(e.plain)))
+			if enc == "gzip" {
+				b.SetBytes(int64(len(e.gz)))
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				h.ServeHTTP(&discard{h: http.Header{}}, req)
+			}
+		})
+	}
+}
+
+// BenchmarkServeJSON600kTCP fetches /json gzipped over loopback TCP from a
+// real server: what a client sees, one request at a time.
+func BenchmarkServeJSON600kTCP(b *testing.B) {
+	v := &View{Table: big600k(b), Serial: 1, Updated: t0}
+	srv := httptest.NewServer(New(Options{Current: func() *View { return v }}))
+	defer srv.Close()
+	client := srv.Client()
+	client.Transport.(*http.Transport).DisableCompression = true
+	b.SetBytes(int64(len(v.encodedFormat(0).gz)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		req, _ := http.NewRequest("GET", srv.URL+"/json", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
+
+// BenchmarkEncodeJSON600k is the one-time cost per view of the JSON
+// format: rendering, hashing and gzipping.
+func BenchmarkEncodeJSON600k(b *testing.B) {
+	t := big600k(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		v := &View{Table: t}
+		e := v.encodedFormat(0)
+		b.ReportMetric(float64(len(e.plain)), "plain-bytes")
+		b.ReportMetric(float64(len(e.gz)), "gzip-bytes")
+	}
+}
+
+// BenchmarkValidity600k validates routes drawn from the table (a VRP's
+// prefix, half the time lengthened by a bit, with a random origin) against
+// the 600k-VRP index.
+func BenchmarkValidity600k(b *testing.B) {
+	t := big600k(b)
+	v := &View{Table: t}
+	ix := v.vrpIndex()
+	rng := rand.New(rand.NewPCG(3, 4))
+	type route struct {
+		asn uint32
+		p   netip.Prefix
+	}
+	routes := make([]route, 4096)
+	for i := range routes {
+		vr := t.VRPs[rng.IntN(len(t.VRPs))]
+		p := vr.Prefix()
+		if rng.IntN(2) == 0 && p.Bits() < p.Addr().BitLen() {
+			p = netip.PrefixFrom(p.Addr(), p.Bits()+1)
+		}
+		asn := vr.ASN
+		if rng.IntN(2) == 0 {
+			asn = rng.Uint32()
+		}
+		routes[i] = route{asn, p}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		r := routes[i%len(routes)]
+		ix.validate(r.asn, r.p)
+		i++
+	}
+}

@@ -1,0 +1,20 @@
+// Package httpapi serves the validator's HTTP API: the validated payload
+// in the formats of `validator vrps` (/json, /csv, /openbgpd, /bird) with
+// ETags and gzip; RFC 6811 route origin validation (/api/v1/validity) and
+// ASPA AS_PATH verification (/api/v1/aspa); the run status as JSON
+// (/api/v1/status) and as an HTML page for people (/ and /status);
+// /healthz, /readyz, /version, and /metrics when the daemon passes a
+// handler for it.
+//
+// The daemon publishes one immutable *View per validation run (through an
+// atomic pointer it owns); handlers call Options.Current once per request
+// and never lock. What is expensive is computed once per View, lazily, on
+// first use: the encoded outputs (plain and gzipped, with their ETags) and
+// the validity and ASPA indexes. No request walks the whole VRP table.
+//
+// Request metrics go through the RequestObserver interface, which
+// pkg/metrics implements: this package does not import client_golang
+// (STYLE habit 10, enforced by internal/archtest).
+//
+// May import: output, validate, payload, the standard library and zap.
+package httpapi

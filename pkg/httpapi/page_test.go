@@ -1,0 +1,191 @@
+package httpapi
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openrpki/validator/pkg/lab"
+	"github.com/openrpki/validator/pkg/output"
+	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/tal"
+	"github.com/openrpki/validator/pkg/validate"
+)
+
+// labView validates a small lab for real, recording repository fetches in
+// repos, and returns the view the daemon would publish.
+func labView(t *testing.T, repos *Repos) *View {
+	t.Helper()
+	cfg := lab.Config{Preset: "small", Seed: 81, PrimesFile: filepath.Join(os.TempDir(), "validator-lab-test-primes.txt")}
+	l, srv, err := lab.Launch(t.TempDir(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	src, err := validate.NewSource(t.TempDir(), validate.SourceOptions{CACert: l.CAFile(), AllowDubiousHosts: true, Observer: repos})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	tals, err := tal.LoadDir(l.TALDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := validate.New(validate.Options{Source: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := e.Run(ctx, tals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.VRPs) == 0 || len(res.TAs) == 0 {
+		t.Fatalf("lab validated to %d VRPs, %d TAs", len(res.VRPs), len(res.TAs))
+	}
+	return &View{Table: output.FromResult(res), Result: res, Serial: 3, Updated: time.Now()}
+}
+
+// chromium runs headless Chromium with args and the URL, returning its
+// standard output. It fails the test if Chromium is absent (scripts/test
+// installs it).
+func chromium(t *testing.T, url string, args ...string) []byte {
+	t.Helper()
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatalf("chromium not installed (apt-get install chromium): %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + t.TempDir()}
+	cmd := exec.CommandContext(ctx, bin, append(append(base, args...), url)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
+	}
+	return out
+}
+
+// TestStatusPageChromium renders the status page of a real validation in
+// headless Chromium and checks the DOM shows the counts, the TAs and the
+// repository in trouble; it also takes a screenshot and checks it is a
+// real image.
+func TestStatusPageChromium(t *testing.T) {
+	repos := NewRepos(nil, nil)
+	v := labView(t, repos)
+	if n := len(repos.Snapshot()); n == 0 {
+		t.Fatal("the lab run reported no repository fetch")
+	}
+	// One repository in trouble, as a failing mirror would report it.
+	repos.RepoDone("rsync://mirror.invalid/repo/", "rsync", 3*time.Second, 0, 0, "failed", errors.New("rsync: connection refused"))
+	srv := httptest.NewServer(New(Options{Current: func() *View { return v }, Repos: repos, Version: "test-1"}))
+	defer srv.Close()
+
+	dom := string(chromium(t, srv.URL+"/status", "--dump-dom"))
+	want := map[string]string{
+		"vrps":        fmt.Sprint(len(v.Table.VRPs)),
+		"aspas":       fmt.Sprint(len(v.Table.ASPAs)),
+		"router-keys": fmt.Sprint(len(v.Table.RouterKeys)),
+		"rejected":    fmt.Sprint(len(v.Result.Rejected)),
+		"troubled":    "1",
+		"serial":      "3",
+		"state":       "fresh",
+	}
+	for id, w := range want {
+		re := regexp.MustCompile(`id="` + id + `"[^>]*>([^<]*)<`)
+		m := re.FindStringSubmatch(dom)
+		if m == nil || m[1] != w {
+			t.Errorf("element #%s: %q, want %q", id, m, w)
+		}
+	}
+	for _, ta := range v.Result.TAs {
+		re := regexp.MustCompile(`data-ta="` + regexp.QuoteMeta(ta.Name) + `"><td>[^<]*</td><td class="n vrps">(\d+)<`)
+		if m := re.FindStringSubmatch(dom); m == nil || m[1] != fmt.Sprint(ta.VRPs) {
+			t.Errorf("TA %s: VRPs cell %q, want %d", ta.Name, m, ta.VRPs)
+		}
+	}
+	if !strings.Contains(dom, "rsync://mirror.invalid/repo/") || !strings.Contains(dom, "rsync: connection refused") {
+		t.Error("the repository in trouble is not shown")
+	}
+	if n := strings.Count(dom, `class="repo"`); n != 1 {
+		t.Errorf("%d repositories in trouble shown, want 1 (the lab's fetched fine)", n)
+	}
+	if !regexp.MustCompile(`data-type="roa"><td>roa</td><td class="n">\d+</td>`).MatchString(dom) {
+		t.Error("object counts lack the ROA row")
+	}
+
+	checkLabData(t, srv, v)
+
+	shot := filepath.Join(t.TempDir(), "status.png")
+	chromium(t, srv.URL+"/", "--screenshot="+shot, "--window-size=1200,1600", "--hide-scrollbars")
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width != 1200 {
+		t.Fatalf("screenshot: %v, %dx%d", err, cfg.Width, cfg.Height)
+	}
+	if keep := os.Getenv("HTTPAPI_SCREENSHOT"); keep != "" {
+		b, _ := os.ReadFile(shot)
+		os.WriteFile(keep, b, 0o644)
+	}
+}
+
+// checkLabData reads /json of the lab view back (gzipped, as a client
+// would) and validates one of its VRPs' routes over HTTP.
+func checkLabData(t *testing.T, srv *httptest.Server, v *View) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", srv.URL+"/json", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	srv.Client().Transport.(*http.Transport).DisableCompression = true
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := payload.ReadJSON(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !payload.NewSnapshot(set).Equal(payload.NewSnapshot(v.Result.Set())) {
+		t.Fatalf("/json read back differs from the run: %d VRPs, want %d", len(set.VRPs), len(v.Result.VRPs))
+	}
+	x := v.Table.VRPs[len(v.Table.VRPs)/2]
+	for _, y := range v.Table.VRPs {
+		if y.ASN != 0 { // an AS 0 VRP makes its routes invalid
+			x = y
+			break
+		}
+	}
+	resp2, err := srv.Client().Get(fmt.Sprintf("%s/api/v1/validity/AS%d/%s", srv.URL, x.ASN, x.Prefix()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp2.Body.Close()
+	var ans singleAnswer
+	if err := json.NewDecoder(resp2.Body).Decode(&ans); err != nil || ans.ValidatedRoute.Validity.State != StateValid {
+		t.Fatalf("validity of %v: %v %+v", x, err, ans)
+	}
+}

@@ -1,0 +1,129 @@
+package httpapi
+
+import (
+	"cmp"
+	"net/http"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/openrpki/validator/pkg/validate"
+)
+
+// Status is the body of /api/v1/status, and what the status page shows.
+type Status struct {
+	Version string    `json:"version"`
+	Now     time.Time `json:"now"`
+	// Ready is what /readyz answers: data exists and is younger than
+	// the maximum age.
+	Ready bool `json:"ready"`
+	// HasData is false before the first run has finished.
+	HasData    bool                `json:"has_data"`
+	Serial     uint32              `json:"serial"`
+	Updated    time.Time           `json:"last_update,omitzero"`
+	AgeSeconds float64             `json:"data_age_seconds"`
+	MaxAge     float64             `json:"max_age_seconds"`
+	LastRun    *RunStatus          `json:"last_run,omitempty"`
+	Counts     Counts              `json:"counts"`
+	TAs        []validate.TAReport `json:"trust_anchors"`
+	PubPoints  map[string]int      `json:"publication_points"`
+	// Objects counts objects by type, then verdict ("valid" or the class
+	// of the rejection).
+	Objects      map[string]map[string]int `json:"objects"`
+	Repositories []RepoStatus              `json:"repositories"`
+	// Troubled counts the repositories whose last attempt failed.
+	Troubled int `json:"repositories_in_trouble"`
+}
+
+// RunStatus is the timing of the last validation run.
+type RunStatus struct {
+	Start           time.Time `json:"start"`
+	End             time.Time `json:"end"`
+	DurationSeconds float64   `json:"duration_seconds"`
+}
+
+// Counts are the totals served.
+type Counts struct {
+	VRPs       int `json:"vrps"`
+	ASPAs      int `json:"aspas"`
+	RouterKeys int `json:"router_keys"`
+	Rejected   int `json:"rejected_objects"`
+}
+
+// buildStatus gathers the status of view v (nil before the first run).
+func (a *api) buildStatus(v *View) Status {
+	now := a.o.Now()
+	s := Status{Version: a.o.Version, Now: now.UTC(), MaxAge: a.o.MaxAge.Seconds(),
+		TAs: []validate.TAReport{}, PubPoints: map[string]int{}, Objects: map[string]map[string]int{},
+		Repositories: a.o.Repos.Snapshot()}
+	if s.Repositories == nil {
+		s.Repositories = []RepoStatus{}
+	}
+	for _, r := range s.Repositories {
+		if r.Failing {
+			s.Troubled++
+		}
+	}
+	if v == nil || v.Table == nil {
+		return s
+	}
+	updated := a.updated(v)
+	s.HasData, s.Serial, s.Updated = true, v.Serial, updated.UTC()
+	s.AgeSeconds = now.Sub(updated).Seconds()
+	s.Ready = now.Sub(updated) < a.o.MaxAge
+	s.Counts = Counts{VRPs: len(v.Table.VRPs), ASPAs: len(v.Table.ASPAs), RouterKeys: len(v.Table.RouterKeys)}
+	if res := v.Result; res != nil {
+		addResult(&s, res)
+	}
+	return s
+}
+
+// addResult adds what a validation report says to s.
+func addResult(s *Status, res *validate.Result) {
+	s.LastRun = &RunStatus{Start: res.Start.UTC(), End: res.End.UTC(), DurationSeconds: res.End.Sub(res.Start).Seconds()}
+	s.Counts.Rejected = len(res.Rejected)
+	// The TA counts are the engine's, before SLURM.
+	s.TAs = slices.Clone(res.TAs)
+	slices.SortFunc(s.TAs, func(a, b validate.TAReport) int { return cmp.Compare(a.Name, b.Name) })
+	s.PubPoints = PubPointCounts(res)
+	if res.Objects != nil {
+		s.Objects = res.Objects
+	}
+}
+
+// status answers /api/v1/status. It answers 200 before the first run too
+// (has_data false): the repository list is what shows why a first run
+// takes long.
+func (a *api) status(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, a.buildStatus(a.o.Current()))
+}
+
+// healthz answers 200 while the process serves HTTP.
+func (a *api) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// readyz answers 200 once data exists and while it is younger than
+// MaxAge, so that a load balancer only sends routers and clients to an
+// instance with fresh data.
+func (a *api) readyz(w http.ResponseWriter, r *http.Request) {
+	v := a.o.Current()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	switch {
+	case v == nil || v.Table == nil:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not ready: no validated data yet\n"))
+	case a.o.Now().Sub(a.updated(v)) >= a.o.MaxAge:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not ready: data last confirmed " + a.updated(v).UTC().Format(time.RFC3339) + ", older than " + a.o.MaxAge.String() + "\n"))
+	default:
+		w.Write([]byte("ready\n"))
+	}
+}
+
+// version answers the build version.
+func (a *api) version(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"version": a.o.Version, "go": runtime.Version()})
+}
