@@ -6,13 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/openrpki/validator/internal/testshared"
 	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/validate"
@@ -106,27 +105,5 @@ func gunzip(t testing.TB, b []byte) []byte {
 	return out
 }
 
-// sharedDir returns /work/shared located from the module root (the
-// directory holding go.mod), failing the test if it is missing.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root (go.mod) not found")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(shared); err != nil {
-		t.Fatalf("shared test data missing: %v", err)
-	}
-	return shared
-}
+// sharedDir returns the shared test data folder.
+func sharedDir(t testing.TB) string { return testshared.Dir(t) }

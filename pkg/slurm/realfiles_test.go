@@ -10,32 +10,12 @@ import (
 	"testing"
 
 	"github.com/openrpki/validator/pkg/payload"
+
+	"github.com/openrpki/validator/internal/testshared"
 )
 
-// sharedDir returns /work/shared, found as ../shared next to the module
-// root. It fails the test (never skips) when the directory is missing.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(shared); err != nil {
-		t.Fatalf("shared test data missing: %v", err)
-	}
-	return shared
-}
+// sharedDir returns the shared test data folder.
+func sharedDir(t testing.TB) string { return testshared.Dir(t) }
 
 // TestRealFiles parses the SLURM files that peers ship in their test
 // data. None of them conforms to RFC 8416 as written, and each is rejected

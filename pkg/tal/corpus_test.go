@@ -6,32 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/openrpki/validator/internal/testshared"
 )
 
-// corpusDir returns /work/shared/rpki-corpus located as ../shared relative to
-// the module root, failing the test when it is missing.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root (go.mod) not found")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "rpki-corpus")
-	if _, err := os.Stat(filepath.Join(c, "EXPECTED.tsv")); err != nil {
-		t.Fatalf("shared corpus missing: %v", err)
-	}
-	return c
-}
+// corpusDir returns the shared RPKI corpus (failing the test without it).
+func corpusDir(t testing.TB) string { return testshared.Corpus(t) }
 
 // expectation is one EXPECTED.tsv row: the peer-suite expectation and
 // rpki-client 8.2's parse verdict.

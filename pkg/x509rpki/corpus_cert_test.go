@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/openrpki/validator/internal/testshared"
 )
 
 // ccObject is one corpus file with its parse result.
@@ -43,30 +45,8 @@ var (
 	ccErr    error
 )
 
-// ccSharedDir returns ../shared relative to the module root (the directory
-// holding go.mod), failing the test when it is missing.
-func ccSharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root (go.mod) not found")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "rpki-corpus", "EXPECTED.tsv")); err != nil {
-		t.Fatalf("shared corpus missing: %v", err)
-	}
-	return shared
-}
+// ccSharedDir returns the shared test data folder.
+func ccSharedDir(t testing.TB) string { return testshared.Dir(t) }
 
 // ccLoad parses the whole certificate/CRL corpus once.
 func ccLoad(t testing.TB) *ccCorpus {

@@ -12,32 +12,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/openrpki/validator/internal/testshared"
 )
 
-// corpusDir returns /work/shared/rpki-corpus, found as ../shared relative
-// to the module root. It fails the test when the corpus is missing.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root (go.mod) not found")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "rpki-corpus")
-	if _, err := os.Stat(filepath.Join(c, "REFERENCE-rpki-client-summary.tsv")); err != nil {
-		t.Fatalf("RPKI corpus missing at %s: %v", c, err)
-	}
-	return c
-}
+// corpusDir returns the shared RPKI corpus (failing the test without it).
+func corpusDir(t testing.TB) string { return testshared.Corpus(t) }
 
 // refRow is one row of a REFERENCE-rpki-client*-summary.tsv file.
 type refRow struct {

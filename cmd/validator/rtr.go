@@ -1,0 +1,369 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/rtr"
+)
+
+// rtrConfig is the parsed command line of `validator rtr`.
+type rtrConfig struct {
+	source      string
+	listen      []string
+	tlsListen   []string
+	tlsCert     string
+	tlsKey      string
+	maxVersion  uint
+	interval    time.Duration
+	maxAge      time.Duration
+	timers      rtr.Timers
+	allow       []netip.Prefix
+	maxSessions int
+	writeTO     time.Duration
+	history     int
+	debug       bool
+}
+
+// rtrRunner holds what tests inject: the HTTP client and a callback
+// receiving the bound listener addresses.
+type rtrRunner struct {
+	httpClient *http.Client
+	onListen   func([]net.Addr)
+}
+
+// runRTR implements `validator rtr --source FILE|URL --listen ADDR`: an
+// RTR-only server fed by a payload JSON file or URL (rpki-client/StayRTR
+// format, optionally gzipped), re-read on change; each change is a new
+// serial with a delta.
+func runRTR(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return (&rtrRunner{}).run(ctx, args, stdout, stderr)
+}
+
+func parseRTRFlags(args []string, stderr io.Writer) (*rtrConfig, error) {
+	fs := flag.NewFlagSet("rtr", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &rtrConfig{}
+	var listen, tlsListen, allow string
+	var refresh, retry, expire uint
+	fs.StringVar(&c.source, "source", "", "payload JSON file or http(s) URL (rpki-client/StayRTR format, .gz allowed)")
+	fs.StringVar(&listen, "listen", "127.0.0.1:3323", "comma-separated TCP addresses for plain RTR")
+	fs.StringVar(&tlsListen, "tls-listen", "", "comma-separated TCP addresses for RTR over TLS")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate (PEM) for --tls-listen")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS key (PEM) for --tls-listen")
+	fs.UintVar(&c.maxVersion, "max-version", rtr.MaxVersion, "highest RTR version offered (0, 1 or 2)")
+	fs.DurationVar(&c.interval, "interval", 10*time.Second, "how often to check the source for changes")
+	fs.DurationVar(&c.maxAge, "max-age", 0, "stop serving data not confirmed for this long (0: never)")
+	fs.UintVar(&refresh, "refresh", uint(rtr.DefaultRefresh/time.Second), "End of Data refresh interval, seconds")
+	fs.UintVar(&retry, "retry", uint(rtr.DefaultRetry/time.Second), "End of Data retry interval, seconds")
+	fs.UintVar(&expire, "expire", uint(rtr.DefaultExpire/time.Second), "End of Data expire interval, seconds")
+	fs.StringVar(&allow, "allow", "", "comma-separated source prefixes allowed to connect (default: all)")
+	fs.IntVar(&c.maxSessions, "max-sessions", rtr.DefaultMaxSessions, "maximum concurrent RTR sessions")
+	fs.DurationVar(&c.writeTO, "write-timeout", rtr.DefaultWriteTimeout, "drop a router that takes longer than this to accept one 256 KiB chunk")
+	fs.IntVar(&c.history, "history", payload.DefaultHistory, "number of deltas kept for Serial Query")
+	fs.BoolVar(&c.debug, "debug", false, "debug logging")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if c.source == "" {
+		return nil, errors.New("rtr: --source is required")
+	}
+	if c.maxVersion > rtr.MaxVersion {
+		return nil, fmt.Errorf("rtr: --max-version %d > %d", c.maxVersion, rtr.MaxVersion)
+	}
+	c.timers = rtr.Timers{Refresh: uint32(refresh), Retry: uint32(retry), Expire: uint32(expire)}
+	if err := rtr.ValidateTimers(c.timers); err != nil {
+		return nil, err
+	}
+	c.listen, c.tlsListen = splitList(listen), splitList(tlsListen)
+	if len(c.tlsListen) > 0 && (c.tlsCert == "" || c.tlsKey == "") {
+		return nil, errors.New("rtr: --tls-listen needs --tls-cert and --tls-key")
+	}
+	for _, a := range splitList(allow) {
+		p, err := netip.ParsePrefix(a)
+		if err != nil {
+			return nil, fmt.Errorf("rtr: --allow: %w", err)
+		}
+		c.allow = append(c.allow, p)
+	}
+	if c.interval <= 0 {
+		return nil, errors.New("rtr: --interval must be positive")
+	}
+	return c, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// run loads the source, starts the listeners and polls the source until
+// ctx ends.
+func (r *rtrRunner) run(ctx context.Context, args []string, _, stderr io.Writer) int {
+	cfg, err := parseRTRFlags(args, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	log := newRTRLogger(stderr, cfg.debug)
+	defer log.Sync()
+	src := &payloadSource{location: cfg.source, client: r.httpClient}
+	if src.client == nil {
+		src.client = &http.Client{Timeout: time.Minute}
+	}
+	hist := payload.NewHistory(cfg.history)
+	srv := rtr.NewServer(hist, rtr.Options{Logger: log, Timers: cfg.timers, MaxSessions: cfg.maxSessions,
+		MaxAge: cfg.maxAge, Allow: cfg.allow, WriteTimeout: cfg.writeTO})
+	listeners, err := openListeners(cfg)
+	if err != nil {
+		log.Error("listen", zap.Error(err))
+		return 1
+	}
+	var wg sync.WaitGroup
+	var addrs []net.Addr
+	for _, l := range listeners {
+		addrs = append(addrs, l.Addr())
+		log.Info("serving RTR", zap.Stringer("addr", l.Addr()), zap.Uint("max_version", cfg.maxVersion))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.Serve(l, uint8(cfg.maxVersion)); err != nil {
+				log.Error("serve", zap.Error(err))
+			}
+		}()
+	}
+	if r.onListen != nil {
+		r.onListen(addrs)
+	}
+	pollSource(ctx, src, hist, srv, cfg.interval, log)
+	srv.Close()
+	wg.Wait()
+	return 0
+}
+
+// newRTRLogger logs JSON lines to w (stderr).
+func newRTRLogger(w io.Writer, debug bool) *zap.Logger {
+	level := zapcore.InfoLevel
+	if debug {
+		level = zapcore.DebugLevel
+	}
+	enc := zap.NewProductionEncoderConfig()
+	enc.EncodeTime = zapcore.RFC3339NanoTimeEncoder
+	core := zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(w), level)
+	return zap.New(core).Named("validator")
+}
+
+// openListeners binds every address before serving, so a bad address
+// fails the start (and privileges could be dropped after binding).
+func openListeners(cfg *rtrConfig) ([]net.Listener, error) {
+	var out []net.Listener
+	fail := func(err error) ([]net.Listener, error) {
+		for _, l := range out {
+			l.Close()
+		}
+		return nil, err
+	}
+	for _, a := range cfg.listen {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			return fail(err)
+		}
+		out = append(out, l)
+	}
+	if len(cfg.tlsListen) == 0 {
+		return out, nil
+	}
+	cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
+	if err != nil {
+		return fail(err)
+	}
+	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	for _, a := range cfg.tlsListen {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			return fail(err)
+		}
+		out = append(out, tls.NewListener(l, tc))
+	}
+	return out, nil
+}
+
+// pollSource publishes the source now and then every interval; each
+// change becomes a new serial and a Serial Notify.
+func pollSource(ctx context.Context, src *payloadSource, hist *payload.History, srv *rtr.Server, interval time.Duration, log *zap.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		snap, changed, err := src.fetch(ctx)
+		switch {
+		case err != nil:
+			log.Warn("reading payload source; keeping the previous data", zap.String("source", src.location), zap.Error(err))
+		case changed:
+			st, _ := hist.Publish(snap, time.Now())
+			log.Info("payload published", zap.Uint32("serial", st.Serial), zap.Int("vrps", len(snap.VRPs)),
+				zap.Int("aspas", len(snap.ASPAs)), zap.Int("router_keys", len(snap.RouterKeys)), zap.Int("deltas", len(st.Deltas)))
+			srv.Notify()
+			// Parsing a large file leaves hundreds of MB of garbage;
+			// hand it back now rather than hold it as RSS until the
+			// next GC cycles decide to.
+			debug.FreeOSMemory()
+		default:
+			if st := hist.Load(); st != nil {
+				hist.Publish(st.Snapshot, time.Now()) // confirmed unchanged: fresh
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// payloadSource reads the payload file or URL, remembering what it saw so
+// that unchanged data is not parsed again: file size and modification time,
+// or the HTTP ETag and Last-Modified for a conditional GET (RFC 9110
+// §13.1).
+type payloadSource struct {
+	location string
+	client   *http.Client
+
+	modTime      time.Time
+	size         int64
+	etag, lastMo string
+}
+
+func (s *payloadSource) isURL() bool {
+	return strings.HasPrefix(s.location, "http://") || strings.HasPrefix(s.location, "https://")
+}
+
+// fetch returns a new snapshot if the source changed.
+func (s *payloadSource) fetch(ctx context.Context) (*payload.Snapshot, bool, error) {
+	if s.isURL() {
+		return s.fetchURL(ctx)
+	}
+	fi, err := os.Stat(s.location)
+	if err != nil {
+		return nil, false, err
+	}
+	if fi.ModTime().Equal(s.modTime) && fi.Size() == s.size {
+		return nil, false, nil
+	}
+	f, err := os.Open(s.location)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	snap, err := readPayload(f)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", s.location, err)
+	}
+	s.modTime, s.size = fi.ModTime(), fi.Size()
+	return snap, true, nil
+}
+
+func (s *payloadSource) fetchURL(ctx context.Context) (*payload.Snapshot, bool, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.location, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	if s.etag != "" {
+		req.Header.Set("If-None-Match", s.etag)
+	}
+	if s.lastMo != "" {
+		req.Header.Set("If-Modified-Since", s.lastMo)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, false, err
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusNotModified:
+		return nil, false, nil
+	case http.StatusOK:
+	default:
+		return nil, false, fmt.Errorf("%s: HTTP status %s", s.location, resp.Status)
+	}
+	snap, err := readPayload(resp.Body)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", s.location, err)
+	}
+	s.etag, s.lastMo = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	return snap, true, nil
+}
+
+// readPayload reads JSON, gunzipping it if it starts with the gzip magic.
+func readPayload(r io.Reader) (*payload.Snapshot, error) {
+	br := &peekReader{r: r}
+	head, err := br.peek(2)
+	if err != nil {
+		return nil, err
+	}
+	var in io.Reader = br
+	if bytes.Equal(head, []byte{0x1f, 0x8b}) {
+		z, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, err
+		}
+		defer z.Close()
+		in = io.LimitReader(z, payload.MaxJSONBytes+1)
+	}
+	set, err := payload.ReadJSON(in)
+	if err != nil {
+		return nil, err
+	}
+	return payload.NewSnapshot(set), nil
+}
+
+// peekReader lets readPayload look at the first bytes without losing them.
+type peekReader struct {
+	r    io.Reader
+	head []byte
+}
+
+func (p *peekReader) peek(n int) ([]byte, error) {
+	p.head = make([]byte, n)
+	m, err := io.ReadFull(p.r, p.head)
+	p.head = p.head[:m]
+	if err == io.ErrUnexpectedEOF || (err == io.EOF && m == 0) {
+		err = nil
+	}
+	return p.head, err
+}
+
+func (p *peekReader) Read(b []byte) (int, error) {
+	if len(p.head) > 0 {
+		n := copy(b, p.head)
+		p.head = p.head[n:]
+		return n, nil
+	}
+	return p.r.Read(b)
+}
