@@ -124,9 +124,17 @@ func runVRPs(args []string, stdout, stderr io.Writer) int {
 	v.register(fs)
 	format := fs.String("format", "csv", "output format: "+strings.Join(output.Formats(), ", "))
 	outPath := fs.String("output", "", "write to this file instead of standard output")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		fmt.Fprintln(stderr, "validator vrps:", err)
+		return 1
+	}
+	defer stopProfiles()
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "validator vrps: unexpected argument %q\n", fs.Arg(0))
 		return 2

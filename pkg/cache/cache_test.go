@@ -253,3 +253,50 @@ func FuzzDecodePack(f *testing.F) {
 		}
 	})
 }
+
+// TestIsValid follows Promote: the valid copy is the raw one until the
+// point changes again.
+func TestIsValid(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r, err := s.Repo("https://example.net/notification.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp := "rsync://example.net/repo/ca0/"
+	write := func(content string) {
+		t.Helper()
+		if err := r.Begin(false); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Publish(pp+"a.roa", []byte(content), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Commit(nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("one")
+	if s.IsValid(r, pp) {
+		t.Fatal("valid before any Promote")
+	}
+	if err := s.Promote(r, pp); err != nil {
+		t.Fatal(err)
+	}
+	if !s.IsValid(r, pp) {
+		t.Fatal("not valid right after Promote")
+	}
+	if err := r.Begin(true); err != nil {
+		t.Fatal(err)
+	}
+	r.Publish(pp+"a.roa", []byte("two"), nil)
+	if err := r.Commit(nil); err != nil {
+		t.Fatal(err)
+	}
+	if s.IsValid(r, pp) {
+		t.Fatal("still valid after the point changed")
+	}
+}

@@ -80,3 +80,21 @@ func (s *Store) cleanValid() {
 		}
 	}
 }
+
+// IsValid reports whether the valid copy of a point is the raw copy repo
+// holds now (Promote links the same file), so a caller can skip reading
+// and promoting what is already validated.
+func (s *Store) IsValid(repo *Repo, point string) bool {
+	repo.mu.RLock()
+	p, ok := repo.idx.Points[point]
+	repo.mu.RUnlock()
+	if !ok {
+		return false
+	}
+	raw, err := os.Stat(filepath.Join(repo.dir, p.Pack))
+	if err != nil {
+		return false
+	}
+	valid, err := os.Stat(s.validPath(point))
+	return err == nil && os.SameFile(raw, valid)
+}

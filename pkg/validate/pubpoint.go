@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/openrpki/validator/pkg/cache"
 	"github.com/openrpki/validator/pkg/x509rpki"
 )
@@ -36,41 +38,62 @@ type namedFile struct {
 // still passes (§6.6), else nil (a failed fetch: nothing of it is used).
 func (r *run) publicationPoint(n *caNode) *checkedPoint {
 	uri := n.cert.CARepository
-	fresh, promote, ferr := r.se.fresh(n.cert.Notify, uri)
-	var reason string
-	valid := r.se.valid(uri)
-	if fresh != nil {
-		cp, err := r.checkPoint(n, fresh)
-		if err == nil && cp.memo == nil {
-			err = r.notBackwards(n, cp, valid)
-		}
+	f, ferr := r.se.fresh(n.cert.Notify, uri)
+	reason := "not fetched"
+	if ferr != nil {
+		reason = ferr.Error()
+	}
+	if f != nil {
+		cp, err := r.useFresh(n, f)
 		if err == nil {
-			if err := promote(); err != nil {
-				r.e.log.Warn("promoting publication point")
-			}
 			r.pubPointDone(uri, "fresh", "")
 			return cp
 		}
-		reason = err.Error()
-	} else {
-		reason = "not fetched"
-		if ferr != nil {
-			reason = ferr.Error()
+		if f.current {
+			// The validated copy is this very copy: nothing to fall back to.
+			r.pubPointDone(uri, "failed", err.Error())
+			r.dropIfStale(uri, err)
+			return nil
 		}
+		reason = err.Error()
 	}
-	if valid != nil {
+	if valid := r.se.valid(uri); valid != nil {
 		cp, err := r.checkPoint(n, valid)
 		if err == nil {
 			r.pubPointDone(uri, "cached", reason)
 			return cp
 		}
-		if errors.Is(err, x509rpki.ErrStale) {
-			r.se.src.Store.DropValid(uri)
-		}
+		r.dropIfStale(uri, err)
 		reason += "; cached copy: " + err.Error()
 	}
 	r.pubPointDone(uri, "failed", reason)
 	return nil
+}
+
+// useFresh checks the fetched copy of a point and, when it is new, that its
+// manifest number did not go back, then records it as validated.
+func (r *run) useFresh(n *caNode, f *fetched) (*checkedPoint, error) {
+	cp, err := r.checkPoint(n, f.point)
+	if err != nil || f.current {
+		return cp, err
+	}
+	if cp.memo == nil {
+		if err := r.notBackwards(n, cp, r.se.valid(n.cert.CARepository)); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.promote(); err != nil {
+		r.e.log.Warn("promoting publication point", zap.String("uri", n.cert.CARepository), zap.Error(err))
+	}
+	return cp, nil
+}
+
+// dropIfStale forgets a validated copy that has expired (RFC 9286 §6.6:
+// it is used only until then).
+func (r *run) dropIfStale(uri string, err error) {
+	if errors.Is(err, x509rpki.ErrStale) {
+		r.se.src.Store.DropValid(uri)
+	}
 }
 
 // checkPoint applies RFC 9286 §6.2–6.5 to one copy of a publication point.

@@ -61,12 +61,21 @@ func (se *session) close() {
 	}
 }
 
+// fetched is the fetched copy of a publication point.
+type fetched struct {
+	point *cache.PubPoint
+	// promote records the copy as validated.
+	promote func() error
+	// current is set when the copy already is the validated one.
+	current bool
+}
+
 // fresh fetches the repository of a CA (once per run) and returns the
-// fetched copy of its publication point and a function recording that copy
-// as validated. Both are nil when the cache holds nothing for it.
-func (se *session) fresh(notify, caRepository string) (*cache.PubPoint, func() error, error) {
+// fetched copy of its publication point, or nil when the cache holds
+// nothing for it.
+func (se *session) fresh(notify, caRepository string) (*fetched, error) {
 	if se.run == nil {
-		return nil, nil, nil
+		return nil, nil
 	}
 	if se.src.RsyncOnly {
 		notify = ""
@@ -78,20 +87,21 @@ func (se *session) fresh(notify, caRepository string) (*cache.PubPoint, func() e
 		res = se.run.Fetch(fetch.Repo{Notify: notify, Rsync: caRepository})
 	}
 	if res.Source == "" {
-		return nil, nil, res.Err
+		return nil, res.Err
 	}
 	repo, err := se.src.Store.Repo(res.Source)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	pp, err := repo.PubPoint(caRepository)
 	if errors.Is(err, cache.ErrNotFound) {
-		return nil, nil, fmt.Errorf("publication point not in repository %s (%v)", res.Source, res.Err)
+		return nil, fmt.Errorf("publication point not in repository %s (%v)", res.Source, res.Err)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return pp, func() error { return se.src.Store.Promote(repo, caRepository) }, nil
+	return &fetched{point: pp, current: se.src.Store.IsValid(repo, caRepository),
+		promote: func() error { return se.src.Store.Promote(repo, caRepository) }}, nil
 }
 
 // cachedModule names the cache repository an rsync publication point was
