@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openrpki/validator/pkg/ca"
@@ -42,7 +43,9 @@ type builder struct {
 	ep        Endpoints
 	t0        time.Time
 	keys      *KeyFactory
-	caKeys    []*ca.Key
+	keyMu     sync.Mutex
+	caKeys    []*ca.Key // made on first use: serving a lab needs none
+	caKeyIdx  []int     // key factory index of each CA's key (moves on rollover)
 	children  [][]int
 	eeBase    []int
 	gen       []int                    // re-issue generation of each CA's publication point
@@ -73,7 +76,7 @@ func keysNeeded(pl *Plan) int {
 
 func newBuilder(pl *Plan, ep Endpoints, t0 time.Time, keys *KeyFactory) (*builder, error) {
 	b := &builder{plan: pl, ep: ep, t0: t0, keys: keys,
-		caKeys: make([]*ca.Key, len(pl.CAs)), children: make([][]int, len(pl.CAs)),
+		caKeys: make([]*ca.Key, len(pl.CAs)), caKeyIdx: make([]int, len(pl.CAs)), children: make([][]int, len(pl.CAs)),
 		eeBase: make([]int, len(pl.CAs)), gen: make([]int, len(pl.CAs)),
 		revoked:   make([][]x509rpki.RevokedCert, len(pl.CAs)),
 		ipInherit: func(int) bool { return false }}
@@ -93,13 +96,30 @@ func newBuilder(pl *Plan, ep Endpoints, t0 time.Time, keys *KeyFactory) (*builde
 		return nil, fmt.Errorf("lab: plan needs %d keys, factory has %d", next, keys.Cap())
 	}
 	for i := range pl.CAs {
-		k, err := b.key(i)
+		b.caKeyIdx[i] = i
+	}
+	return b, nil
+}
+
+// caKey returns CA i's key, making it on first use.
+func (b *builder) caKey(i int) *ca.Key {
+	b.keyMu.Lock()
+	defer b.keyMu.Unlock()
+	if b.caKeys[i] == nil {
+		k, err := b.key(b.caKeyIdx[i])
 		if err != nil {
-			return nil, err
+			panic("lab: key factory: " + err.Error()) // capacity is checked in newBuilder
 		}
 		b.caKeys[i] = k
 	}
-	return b, nil
+	return b.caKeys[i]
+}
+
+// rollKey moves CA i to key factory index k.
+func (b *builder) rollKey(i, k int) {
+	b.keyMu.Lock()
+	defer b.keyMu.Unlock()
+	b.caKeyIdx[i], b.caKeys[i] = k, nil
 }
 
 func (b *builder) key(i int) (*ca.Key, error) {
@@ -117,7 +137,7 @@ func (b *builder) taCert(i int) ([]byte, error) {
 		NotBefore: b.t0.Add(-backdate), NotAfter: b.t0.Add(10 * certLifetime),
 		Resources: c.Resources}
 	b.setSIA(t, i)
-	return ca.IssueCert(t, b.caKeys[i], b.caKeys[i])
+	return ca.IssueCert(t, b.caKey(i), b.caKey(i))
 }
 
 // setSIA fills the SIA of CA i's certificate.
@@ -154,7 +174,7 @@ func (b *builder) childCert(c int) ([]byte, error) {
 	}
 	b.issuedBy(t, p)
 	b.setSIA(t, c)
-	return ca.IssueCert(t, b.caKeys[c], b.caKeys[p])
+	return ca.IssueCert(t, b.caKey(c), b.caKey(p))
 }
 
 // caSerial is the serial of CA c's certificate (unique per issuer).
@@ -175,12 +195,13 @@ func (b *builder) signed(i, j int, name string, res x509rpki.Resources, notAfter
 	if err != nil {
 		return file{}, err
 	}
+	defer b.keys.Forget(b.eeBase[i] + j) // each EE key signs once: do not keep 300k keys
 	t := &ca.CertTemplate{Kind: x509rpki.KindEE,
 		Serial:    b.eeSerial(i, j),
 		NotBefore: b.t0.Add(-backdate), NotAfter: notAfter, Resources: res,
 		SignedObject: b.plan.ppURI(b.ep, i) + name}
 	b.issuedBy(t, i)
-	eeCert, err := ca.IssueCert(t, ee, b.caKeys[i])
+	eeCert, err := ca.IssueCert(t, ee, b.caKey(i))
 	if err != nil {
 		return file{}, err
 	}
@@ -302,7 +323,7 @@ func (b *builder) routerCert(i int, rk RouterKey) (file, error) {
 		Resources: x509rpki.Resources{AS: x509rpki.ASResources{Present: true,
 			Ranges: []x509rpki.ASRange{{Min: rk.ASN, Max: rk.ASN}}}}}
 	b.issuedBy(t, i)
-	der, err := ca.IssueCert(t, k, b.caKeys[i])
+	der, err := ca.IssueCert(t, k, b.caKey(i))
 	return file{Name: fmt.Sprintf("router-%d.cer", rk.ASN), DER: der}, err
 }
 
@@ -336,7 +357,7 @@ func (b *builder) crl(i int) (file, error) {
 	case "revoked-ee":
 		t.Revoked = append(slices.Clone(t.Revoked), x509rpki.RevokedCert{Serial: b.eeSerial(i, 1), Time: b.t0.Add(-backdate)})
 	}
-	der, err := ca.IssueCRL(t, b.caKeys[i])
+	der, err := ca.IssueCRL(t, b.caKey(i))
 	return file{Name: b.plan.crlName(i), DER: der}, err
 }
 

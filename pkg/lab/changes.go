@@ -183,12 +183,8 @@ func keyRollover(l *Lab, rng *rand.Rand) ([]int, []int, bool) {
 	if !ok || l.b.rollovers >= rolloverKeys {
 		return nil, nil, false
 	}
-	k, err := l.b.key(l.b.rolloverBase + l.b.rollovers)
-	if err != nil {
-		return nil, nil, false
-	}
+	l.b.rollKey(i, l.b.rolloverBase+l.b.rollovers)
 	l.b.rollovers++
-	l.b.caKeys[i] = k
 	l.b.gen[i]++
 	p := l.Plan.CAs[i].Parent
 	l.b.gen[p]++

@@ -202,7 +202,7 @@ func (l *Lab) writeTA(i int) error {
 	t := &tal.TAL{Name: l.Plan.CAs[i].Name,
 		Comments: []string{"lab trust anchor " + l.Plan.CAs[i].Name},
 		URIs:     []string{l.Config.Endpoints.https(path), l.Config.Endpoints.rsync(path)},
-		SPKI:     l.b.caKeys[i].SPKI()}
+		SPKI:     l.b.caKey(i).SPKI()}
 	return writeFile(filepath.Join(l.Dir, talDir, l.Plan.CAs[i].Name+".tal"), t.Marshal())
 }
 
