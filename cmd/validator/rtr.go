@@ -359,6 +359,7 @@ func (p *peekReader) peek(n int) ([]byte, error) {
 	return p.head, err
 }
 
+// Read returns the peeked bytes first, then the rest of the stream.
 func (p *peekReader) Read(b []byte) (int, error) {
 	if len(p.head) > 0 {
 		n := copy(b, p.head)

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openrpki/validator/internal/testshared"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/rtr"
 )
@@ -24,7 +25,7 @@ const rtrWait = 10 * time.Second
 
 func rtrSharedFile(t *testing.T, rel string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", rel))
+	b, err := os.ReadFile(testshared.Path(t, rel))
 	if err != nil {
 		t.Fatalf("shared test data missing: %v", err)
 	}

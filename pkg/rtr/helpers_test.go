@@ -1,0 +1,112 @@
+package rtr_test
+
+import (
+	"compress/gzip"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/openrpki/validator/internal/testshared"
+	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/rtr"
+	"github.com/openrpki/validator/pkg/rtr/internal/rtrclient"
+)
+
+const ioWait = 10 * time.Second
+
+// sharedDir returns ../shared beside the module root; the test fails if
+// it is missing.
+func sharedDir(t testing.TB) string { return testshared.Dir(t) }
+
+// loadSnapshot reads a payload JSON file (gzipped or not) under ../shared.
+func loadSnapshot(t testing.TB, rel string) *payload.Snapshot {
+	t.Helper()
+	f, err := os.Open(filepath.Join(sharedDir(t), rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if filepath.Ext(rel) == ".gz" {
+		if r, err = gzip.NewReader(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set, err := payload.ReadJSON(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return payload.NewSnapshot(set)
+}
+
+// testServer is a server on 127.0.0.1:0 fed by a History.
+type testServer struct {
+	*rtr.Server
+	hist *payload.History
+	addr string
+	now  time.Time
+}
+
+func startServer(t testing.TB, opts rtr.Options, maxVersion uint8) *testServer {
+	t.Helper()
+	ts := &testServer{hist: payload.NewHistory(0), now: time.Now()}
+	ts.Server = rtr.NewServer(ts.hist, opts)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.addr = l.Addr().String()
+	done := make(chan error, 1)
+	go func() { done <- ts.Serve(l, maxVersion) }()
+	t.Cleanup(func() {
+		ts.Close()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return ts
+}
+
+// publish makes snap current and notifies sessions.
+func (ts *testServer) publish(snap *payload.Snapshot) *payload.State {
+	st, _ := ts.hist.Publish(snap, time.Now())
+	ts.Notify()
+	return st
+}
+
+func dial(t testing.TB, addr string, version uint8) *rtrclient.Client {
+	t.Helper()
+	c, err := rtrclient.Dial(addr, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// wantVersionTable filters a snapshot to what a router of the version
+// receives: no router keys in v0, no ASPA before v2.
+func wantVersionTable(s *payload.Snapshot, version uint8) *payload.Snapshot {
+	out := &payload.Snapshot{VRPs: s.VRPs}
+	if version >= 1 {
+		out.RouterKeys = s.RouterKeys
+	}
+	if version >= 2 {
+		out.ASPAs = s.ASPAs
+	}
+	return out
+}
+
+func sameTable(t testing.TB, got, want *payload.Snapshot) {
+	t.Helper()
+	if !got.Equal(want) {
+		t.Fatalf("table differs: got %d VRPs/%d keys/%d ASPAs, want %d/%d/%d",
+			len(got.VRPs), len(got.RouterKeys), len(got.ASPAs), len(want.VRPs), len(want.RouterKeys), len(want.ASPAs))
+	}
+}
+
+// rtrOptions are the options of most tests: defaults.
+func rtrOptions() rtr.Options { return rtr.Options{} }
