@@ -15,12 +15,17 @@ import (
 // runDaemon implements `validator run` (and `validator` alone): validate
 // continuously and serve the result over RTR and HTTP.
 func runDaemon(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runDaemonContext(ctx, args, stderr)
+}
+
+// runDaemonContext runs the daemon until ctx ends (tests cancel it).
+func runDaemonContext(ctx context.Context, args []string, stderr io.Writer) int {
 	cfg, cfgPath, code := daemonConfig(args, stderr)
 	if cfg == nil {
 		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)

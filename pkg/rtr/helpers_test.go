@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openrpki/validator/internal/rtrclient"
 	"github.com/openrpki/validator/internal/testshared"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/rtr"
-	"github.com/openrpki/validator/pkg/rtr/internal/rtrclient"
 )
 
 const ioWait = 10 * time.Second

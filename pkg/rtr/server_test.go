@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openrpki/validator/internal/rtrclient"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/rtr"
-	"github.com/openrpki/validator/pkg/rtr/internal/rtrclient"
 )
 
 const stayrtrFile = "rtr-vectors/stayrtr/cmd/stayrtr/test.rpki.json"

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openrpki/validator/internal/rtrclient"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/rtr"
-	"github.com/openrpki/validator/pkg/rtr/internal/rtrclient"
 )
 
 // selfSigned makes a P-256 certificate for 127.0.0.1.

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/openrpki/validator/internal/rtrclient"
+	"github.com/openrpki/validator/pkg/lab"
+	"github.com/openrpki/validator/pkg/output"
+	"github.com/openrpki/validator/pkg/payload"
+)
+
+// freeAddr returns a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startDaemon runs `validator run` on a lab until the test ends.
+func startDaemon(t *testing.T, l *lab.Lab, extra ...string) (rtrAddr, httpURL string) {
+	t.Helper()
+	rtrAddr, httpAddr := freeAddr(t), freeAddr(t)
+	args := append(labFlags(l, t.TempDir()), "--rtr-listen", rtrAddr, "--http-listen", httpAddr)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var stderr lockedBuffer
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if code := runDaemonContext(ctx, append(args, extra...), &stderr); code != 0 {
+			t.Errorf("daemon exit %d\n%s", code, stderr.String())
+		}
+	}()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	httpURL = "http://" + httpAddr
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if resp, err := http.Get(httpURL + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return rtrAddr, httpURL
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("daemon not ready in time\n%s", stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the daemon's logger and the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// TestDaemonEndToEnd starts the daemon on the lab, waits until it is
+// ready, queries every endpoint, checks that an RTR client gets the lab's
+// table, then publishes a lab change and measures how long the new ROA
+// takes to reach the RTR client.
+func TestDaemonEndToEnd(t *testing.T) {
+	l := launchLab(t, lab.Config{Seed: 33})
+	rtrAddr, base := startDaemon(t, l, "--rrdp-poll", "500ms")
+	want, err := l.Expected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEndpoints(t, base, want)
+
+	c, err := rtrclient.Dial(rtrAddr, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.SendReset(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Sync(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Table().Equal(payload.NewSnapshot(want)) {
+		t.Fatalf("RTR table differs from the lab's expected output")
+	}
+
+	// Publish until a change alters the payload (a manifest re-issue does not).
+	var name string
+	start := time.Now()
+	for {
+		if name, err = l.Publish(); err != nil {
+			t.Fatal(err)
+		}
+		if name == "add-roa" {
+			break
+		}
+	}
+	if want, err = l.Expected(); err != nil {
+		t.Fatal(err)
+	}
+	published := time.Now()
+	for !c.Table().Equal(payload.NewSnapshot(want)) {
+		if time.Since(published) > time.Minute {
+			t.Fatal("the router never got the published change")
+		}
+		if _, err := c.WaitNotify(time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.SendSerial(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Sync(30 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("publication to router: %v (after %s; %v including the lab's publish)",
+		time.Since(published).Round(time.Millisecond), name, time.Since(start).Round(time.Millisecond))
+}
+
+// checkEndpoints queries every HTTP endpoint of a ready daemon.
+func checkEndpoints(t *testing.T, base string, want payload.Set) {
+	t.Helper()
+	code, body := get(t, base+"/json")
+	if code != http.StatusOK {
+		t.Fatalf("/json: %d", code)
+	}
+	table, err := output.ReadJSON(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !payload.NewSnapshot(table.Set()).Equal(payload.NewSnapshot(want)) {
+		t.Fatal("/json differs from the lab's expected output")
+	}
+	v := want.VRPs[0]
+	asn := "AS" + itoa(v.ASN)
+	for path, wantText := range map[string]string{
+		"/csv":           asn + "," + v.Prefix().String(),
+		"/openbgpd":      "roa-set {",
+		"/bird":          "roa4 table ROAS4;",
+		"/api/v1/status": `"has_data": true`,
+		"/healthz":       "ok",
+		"/readyz":        "ready",
+		"/version":       `"version"`,
+		"/":              "<html",
+		"/metrics":       "rpki_last_update_timestamp_seconds",
+		"/api/v1/validity/" + asn + "/" + v.Prefix().String(): `"state": "valid"`,
+	} {
+		code, body := get(t, base+path)
+		if code != http.StatusOK || !strings.Contains(body, wantText) {
+			t.Errorf("%s: %d, want 200 with %q; got %.300s", path, code, wantText, body)
+		}
+	}
+}
+
+func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
