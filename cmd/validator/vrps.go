@@ -186,7 +186,7 @@ func validateOnce(ctx context.Context, v *validationFlags, log *zap.Logger) (*va
 		return nil, err
 	}
 	defer src.Close()
-	e, err := validate.New(validate.Options{Logger: log, Now: now, Source: src})
+	e, err := validate.New(validate.Options{Logger: log, Now: now, Source: src, OneShot: true})
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,9 @@ func New(o Options) (*Engine, error) {
 		return nil, errors.New("validate: a Source with a cache Store is required")
 	}
 	o = o.withDefaults()
-	return &Engine{o: o, log: o.Logger}, nil
+	e := &Engine{o: o, log: o.Logger}
+	e.memo.disabled = o.OneShot
+	return e, nil
 }
 
 // run is the state of one validation run.
@@ -204,6 +206,9 @@ func (r *run) processCA(n *caNode) []*caNode {
 		r.object(n, cp, f.name, f.data, &out)
 	}
 	r.collect(n, &out)
+	if r.e.memo.disabled {
+		return out.children
+	}
 	entry := &memoEntry{out: out, validUntil: out.until, pointURI: cp.uri}
 	entry.out.children = nil
 	for _, c := range out.children {

@@ -43,9 +43,10 @@ type childCA struct {
 // memo holds the entries of the previous run (read) and of this run
 // (written); entries not used in a run are forgotten after it.
 type memo struct {
-	mu   sync.Mutex
-	prev map[memoKey]*memoEntry
-	next map[memoKey]*memoEntry
+	mu       sync.Mutex
+	disabled bool // a one-shot engine remembers nothing
+	prev     map[memoKey]*memoEntry
+	next     map[memoKey]*memoEntry
 }
 
 func (m *memo) begin() {
@@ -70,6 +71,9 @@ func (m *memo) get(k memoKey, now time.Time) *memoEntry {
 }
 
 func (m *memo) put(k memoKey, e *memoEntry) {
+	if m.disabled {
+		return
+	}
 	m.mu.Lock()
 	m.next[k] = e
 	m.mu.Unlock()

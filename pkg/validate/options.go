@@ -38,6 +38,10 @@ type Options struct {
 	// Observer receives per-object and per-publication-point outcomes;
 	// nil means none.
 	Observer Observer
+	// OneShot is set by callers that run the engine once (validator
+	// vrps): it then keeps no memory of publication points for a next
+	// run, which saves a copy of the whole output.
+	OneShot bool
 }
 
 // Observer is the metrics hook of the engine.

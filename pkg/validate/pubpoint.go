@@ -106,9 +106,12 @@ func (r *run) checkPoint(n *caNode, pp *cache.PubPoint) (*checkedPoint, error) {
 	if !ok {
 		return nil, fmt.Errorf("RFC 9286 §6.2: manifest %s missing", mftName)
 	}
-	key := keyOf(n, der)
-	if e := r.e.memo.get(key, r.now); e != nil {
-		return &checkedPoint{uri: n.cert.CARepository, key: key, memo: e}, nil
+	var key memoKey
+	if !r.e.memo.disabled {
+		key = keyOf(n, der)
+		if e := r.e.memo.get(key, r.now); e != nil {
+			return &checkedPoint{uri: n.cert.CARepository, key: key, memo: e}, nil
+		}
 	}
 	mft, err := x509rpki.ParseManifest(der)
 	if err != nil {
