@@ -101,6 +101,9 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*Result,
 		go r.processTA(t, states[i])
 	}
 	r.wg.Wait()
+	if err := e.o.Source.Store.SyncValid(); err != nil {
+		e.log.Warn("syncing the validated store", zap.Error(err))
+	}
 	r.res.End = time.Now()
 	r.res.sort()
 	ok := 0
