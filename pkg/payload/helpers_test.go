@@ -6,32 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/openrpki/validator/internal/testshared"
 )
 
-// sharedDir returns /work/shared located relative to the module root (the
-// directory holding go.mod), failing the test if it is missing.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root not found")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(shared); err != nil {
-		t.Fatalf("shared test data missing: %v", err)
-	}
-	return shared
-}
+// sharedDir returns ../shared beside the module root; the test fails if
+// it is missing.
+func sharedDir(t testing.TB) string { return testshared.Dir(t) }
 
 // openShared opens a file under ../shared, gunzipping *.gz files.
 func openShared(t testing.TB, rel string) io.Reader {
