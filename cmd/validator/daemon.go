@@ -80,7 +80,8 @@ func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, e
 	if err != nil {
 		return nil, err
 	}
-	engine, err := validate.New(validate.Options{Logger: log, Now: now, Source: src, Observer: m})
+	engine, err := validate.New(validate.Options{Logger: log, Now: now, Source: src, Observer: m,
+		Reconsidered: cfg.Reconsidered})
 	if err != nil {
 		src.Close()
 		return nil, err

@@ -125,6 +125,9 @@ func (v *validationFlags) overlay(cfg *config.Config, set map[string]bool) {
 	if set["now"] {
 		cfg.Now = v.now
 	}
+	if set["reconsidered"] {
+		cfg.Reconsidered = v.reconsidered
+	}
 	if set["log-level"] {
 		cfg.Log.Level = v.log.level
 	}
@@ -139,7 +142,8 @@ func flagsOf(cfg *config.Config) *validationFlags {
 	return &validationFlags{talDir: cfg.TALDir, tals: cfg.TALs, cache: cfg.Cache, caCert: cfg.Fetch.CACert,
 		allowDubiousHosts: cfg.Fetch.AllowDubiousHosts, rsyncOnly: cfg.Fetch.RsyncOnly,
 		noRsync: cfg.Fetch.NoRsync, fallback: cfg.Fetch.RRDPFallback, slurm: cfg.SLURM, now: cfg.Now,
-		log: logFlags{level: cfg.Log.Level, format: cfg.Log.Format}}
+		reconsidered: cfg.Reconsidered,
+		log:          logFlags{level: cfg.Log.Level, format: cfg.Log.Format}}
 }
 
 // runConfig implements `validator config check [--config FILE]`.

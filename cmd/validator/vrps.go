@@ -41,6 +41,7 @@ type validationFlags struct {
 	fallback          string
 	slurm             stringsFlag
 	now               string
+	reconsidered      bool
 	log               logFlags
 }
 
@@ -56,6 +57,7 @@ func (v *validationFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&v.fallback, "rrdp-fallback", string(fetch.FallbackStale), "RRDP to rsync fallback: never, stale or new")
 	fs.Var(&v.slurm, "slurm", "SLURM file of local exceptions, RFC 8416 (repeatable)")
 	fs.StringVar(&v.now, "now", "", "validation time, RFC 3339 (default: the clock)")
+	fs.BoolVar(&v.reconsidered, "reconsidered", false, "RFC 8360 validation reconsidered: an over-claiming CA keeps what its issuer holds (default: strict RFC 6487)")
 	v.log.register(fs)
 }
 
@@ -186,7 +188,7 @@ func validateOnce(ctx context.Context, v *validationFlags, log *zap.Logger) (*va
 		return nil, err
 	}
 	defer src.Close()
-	e, err := validate.New(validate.Options{Logger: log, Now: now, Source: src, OneShot: true})
+	e, err := validate.New(validate.Options{Logger: log, Now: now, Source: src, OneShot: true, Reconsidered: v.reconsidered})
 	if err != nil {
 		return nil, err
 	}

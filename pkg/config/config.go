@@ -34,6 +34,9 @@ type Config struct {
 	SLURM []string `yaml:"slurm"`
 	// Now fixes the validation clock (RFC 3339), for tests and forensics.
 	Now string `yaml:"now"`
+	// Reconsidered applies RFC 8360 validation reconsidered to CA
+	// certificates instead of strict RFC 6487 containment.
+	Reconsidered bool `yaml:"reconsidered"`
 
 	Fetch Fetch `yaml:"fetch"`
 	RTR   RTR   `yaml:"rtr"`

@@ -243,3 +243,32 @@ func TestEngineManifestNumberBackwards(t *testing.T) {
 		t.Fatalf("no publication point kept its previous manifest: %v", failedPoints(res))
 	}
 }
+
+// TestEngineReconsidered validates a lab whose child CA over-claims: strict
+// (RFC 6487) drops that CA; with RFC 8360 "validation reconsidered" it
+// keeps the resources its parent holds, so all its ROAs (inside them)
+// stay, and the output equals the fault-free lab's.
+func TestEngineReconsidered(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 29, Faults: []string{"over-claiming-ca"}})
+	clean, err := lab.Generate(t.TempDir(), lab.Config{Preset: "small", Seed: 29, PrimesFile: labPrimes,
+		Endpoints: l.Config.Endpoints, Time: l.Config.Time})
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict := validateLab(t, l, t.TempDir(), SourceOptions{})
+	sameAsExpected(t, l, strict)
+	src, err := NewSource(t.TempDir(), SourceOptions{CACert: l.CAFile(), AllowDubiousHosts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	e, err := New(Options{Source: src, Reconsidered: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runEngine(t, l, e)
+	sameAsExpected(t, clean, res)
+	if len(res.VRPs) <= len(strict.VRPs) {
+		t.Fatalf("reconsidered kept %d VRPs, strict %d", len(res.VRPs), len(strict.VRPs))
+	}
+}

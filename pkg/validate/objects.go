@@ -97,8 +97,15 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 	if c.Kind != x509rpki.KindCA {
 		return fmt.Errorf("RFC 6487 §4: a %s certificate is not published in a repository", c.Kind)
 	}
+	overClaims := false
 	if err := c.Validate(n.cert, r.now); err != nil {
-		return err
+		// Validate checks resources last: ErrResources means all else
+		// passed, and RFC 8360 keeps the certificate with what the
+		// issuer holds.
+		if !r.e.o.Reconsidered || !errors.Is(err, x509rpki.ErrResources) {
+			return err
+		}
+		overClaims = true
 	}
 	if err := issued(c, cp); err != nil {
 		return err
@@ -108,6 +115,9 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 	}
 	resolved := *c
 	resolved.Resources = c.Resources.Resolve(n.cert.Resources)
+	if overClaims {
+		resolved.Resources = resolved.Resources.Intersect(n.cert.Resources)
+	}
 	out.bound(c.NotAfter)
 	out.children = append(out.children, &caNode{cert: &resolved, uri: cp.uri + name, ta: n.ta, up: n,
 		depth: n.depth + 1, expires: earlierOf(cp.expires, c.NotAfter)})

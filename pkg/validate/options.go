@@ -31,9 +31,11 @@ type Options struct {
 	MaxDepth int
 	// MaxCAsPerTA and MaxObjectsPerTA cut off a runaway trust anchor.
 	MaxCAsPerTA, MaxObjectsPerTA int
-	// Reconsidered applies RFC 8360 "validation reconsidered": a CA
-	// certificate over-claiming its parent keeps the resources its parent
-	// holds instead of being rejected. Off by default (RFC 6487 §7.2).
+	// Reconsidered applies RFC 8360 "validation reconsidered" to CA
+	// certificates: one over-claiming its issuer keeps the resources the
+	// issuer holds (the intersection) instead of being rejected, so
+	// objects within them stay valid. Off by default (RFC 6487 §7.2,
+	// strict, as rpki-client). EE certificates are always strict.
 	Reconsidered bool
 	// Observer receives per-object and per-publication-point outcomes;
 	// nil means none.
