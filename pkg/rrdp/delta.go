@@ -31,18 +31,7 @@ func ParseDelta(r io.Reader, want Header, fn func(Change) error) error {
 // parseDelta is ParseDelta with explicit limits and an input hash.
 func parseDelta(r io.Reader, file string, want Header, lim Limits, h hash.Hash, fn func(Change) error) error {
 	x := newXMLReader(r, file, lim.Delta, lim.Object, h)
-	root, err := x.element()
-	if err != nil {
-		return err
-	}
-	if root == nil {
-		return fileError(ErrMalformed, file, "no root element")
-	}
-	got, _, err := x.header(root, "delta")
-	if err != nil {
-		return err
-	}
-	if err := checkHeader(file, want, got); err != nil {
+	if err := x.root(file, "delta", want); err != nil {
 		return err
 	}
 	var text, data []byte

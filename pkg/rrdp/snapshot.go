@@ -26,18 +26,7 @@ func ParseSnapshot(r io.Reader, want Header, fn func(Publish) error) error {
 // parseSnapshot is ParseSnapshot with explicit limits and an input hash.
 func parseSnapshot(r io.Reader, file string, want Header, lim Limits, h hash.Hash, fn func(Publish) error) error {
 	x := newXMLReader(r, file, lim.Snapshot, lim.Object, h)
-	root, err := x.element()
-	if err != nil {
-		return err
-	}
-	if root == nil {
-		return fileError(ErrMalformed, file, "no root element")
-	}
-	got, _, err := x.header(root, "snapshot")
-	if err != nil {
-		return err
-	}
-	if err := checkHeader(file, want, got); err != nil {
+	if err := x.root(file, "snapshot", want); err != nil {
 		return err
 	}
 	var text, data []byte
@@ -105,4 +94,21 @@ func (x *xmlReader) publish(se *xml.StartElement, text, data []byte, max int, de
 		return "", text, data, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.2.3: publish %s has no content", uri)
 	}
 	return uri, text, data, nil
+}
+
+// root reads the root element of a snapshot or delta file and checks its
+// header against want (RFC 8182 §3.4.2, §3.4.3).
+func (x *xmlReader) root(file, name string, want Header) error {
+	root, err := x.element()
+	if err != nil {
+		return err
+	}
+	if root == nil {
+		return fileError(ErrMalformed, file, "no root element")
+	}
+	got, _, err := x.header(root, name)
+	if err != nil {
+		return err
+	}
+	return checkHeader(file, want, got)
 }
