@@ -15,6 +15,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/openrpki/validator/pkg/tal"
+	"github.com/openrpki/validator/pkg/x509rpki"
 )
 
 // rrdpDir holds the RRDP files of each publication server (see publish.go).
@@ -39,7 +42,46 @@ func Open(dir string) (*Lab, error) {
 	if err := jsonUnmarshalStrict(data, &cfg); err != nil {
 		return nil, fmt.Errorf("lab: %s: %w", configFile, err)
 	}
-	return open(dir, cfg)
+	l, err := open(dir, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return l, l.checkKeys()
+}
+
+// checkKeys makes sure the keys rebuilt from the lab's primes are those it
+// was generated with (a lab whose primes were lost cannot be re-signed):
+// each TA's key must match its TAL.
+func (l *Lab) checkKeys() error {
+	for _, root := range l.Plan.TARoots {
+		t, err := tal.LoadFile(filepath.Join(l.Dir, talDir, l.Plan.CAs[root].Name+".tal"))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(t.SPKI, l.b.caKey(root).SPKI()) {
+			return l.lostKeys()
+		}
+	}
+	// The last CA's manifest EE key has about the highest index in use.
+	last := len(l.Plan.CAs) - 1
+	der, err := os.ReadFile(filepath.Join(l.Dir, rsyncDir, l.Plan.ppDir(last), l.Plan.mftName(last)))
+	if err != nil {
+		return err
+	}
+	mft, err := x509rpki.ParseManifest(der)
+	if err != nil {
+		return fmt.Errorf("lab: %s: %w", l.Dir, err)
+	}
+	ee, err := l.b.key(l.b.eeBase[last])
+	if err != nil || !bytes.Equal(mft.Signed.EE.RawSPKI, ee.SPKI()) {
+		return l.lostKeys()
+	}
+	return nil
+}
+
+func (l *Lab) lostKeys() error {
+	return fmt.Errorf("lab: %s: the keys rebuilt from %s are not the lab's (its primes were lost): generate it again",
+		l.Dir, filepath.Join(stateDir, "primes.txt"))
 }
 
 // Serve starts the HTTPS server and the rsync daemon on the lab's endpoints.
