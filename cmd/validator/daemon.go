@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +51,9 @@ type daemon struct {
 	view    atomic.Pointer[httpapi.View] // what the HTTP API serves
 	// confirmed is when a run last confirmed the served data (Unix ns).
 	confirmed atomic.Int64
+	// vrpsPerTA and aspasPerTA count the served view per trust anchor,
+	// for the metrics; written by the validation loop only.
+	vrpsPerTA, aspasPerTA map[string]int
 
 	mu     sync.Mutex       // guards last and policy between the loop and reloads
 	last   *validate.Result // the latest run, to re-apply SLURM on reload
@@ -118,11 +120,11 @@ func mustPrefixes(list []string) []netip.Prefix {
 func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	defer d.src.Close()
 	defer d.log.Sync()
-	listeners, err := d.listenRTR()
+	listeners, err := bindAll(d.cfg.RTR.Listen, d.cfg.RTR.TLSListen, d.cfg.RTR.TLSCert, d.cfg.RTR.TLSKey)
 	if err != nil {
-		return err
+		return fmt.Errorf("RTR listen: %w", err)
 	}
-	httpLns, err := listenAll(d.cfg.HTTP.Listen)
+	httpLns, err := bindAll(d.cfg.HTTP.Listen, nil, "", "")
 	if err != nil {
 		for _, l := range listeners {
 			l.Close()
@@ -163,22 +165,6 @@ func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	httpSrv.Shutdown(shut)
 	wg.Wait()
 	return nil
-}
-
-// listenAll binds every address, or none.
-func listenAll(addrs []string) ([]net.Listener, error) {
-	var out []net.Listener
-	for _, a := range addrs {
-		l, err := net.Listen("tcp", a)
-		if err != nil {
-			for _, o := range out {
-				o.Close()
-			}
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, nil
 }
 
 // loop runs a full validation now and every Refresh, a quick RRDP poll
@@ -239,16 +225,23 @@ func (d *daemon) validate(ctx context.Context, quick bool) {
 func (d *daemon) publish(t *output.Table, res *validate.Result, policy *slurm.Policy, confirmed time.Time) {
 	t = applySLURM(policy, t)
 	st, changed := d.hist.Publish(payload.NewSnapshot(t.Set()), confirmed)
-	if !changed && d.view.Load() != nil {
+	if cur := d.view.Load(); !changed && cur != nil && cur.Result != nil {
 		d.confirm(confirmed)
 		return
 	}
-	d.rtr.Notify()
+	// A new serial, or the first run confirming a warm-started table
+	// (whose view has no run report yet).
+	if changed {
+		d.rtr.Notify()
+	}
 	v := &httpapi.View{Table: t, Result: res, Serial: st.Serial, Updated: confirmed}
 	d.view.Store(v)
 	d.confirmed.Store(confirmed.UnixNano())
-	vrps, aspas := v.PerTA()
-	d.metrics.Published(st.Serial, vrps, aspas, confirmed)
+	d.vrpsPerTA, d.aspasPerTA = v.PerTA() // walks the table: once per serial
+	d.metrics.Published(st.Serial, d.vrpsPerTA, d.aspasPerTA, confirmed)
+	if !changed {
+		return
+	}
 	d.log.Info("new serial", zap.Uint32("serial", st.Serial), zap.Int("vrps", len(st.Snapshot.VRPs)))
 	if err := writeOutput(filepath.Join(d.cfg.Cache, persistedOutput), "json", t, nil); err != nil {
 		d.log.Warn("persisting the table", zap.Error(err))
@@ -312,47 +305,11 @@ func (d *daemon) reload() {
 }
 
 // confirm records that a run found the payload unchanged: the data is
-// fresh though no new serial is due. The view keeps its encodings, so it
-// is re-published with the new time only for the freshness metrics.
+// fresh though no new serial is due. The view keeps its encodings; only
+// the freshness (API and metrics) moves.
 func (d *daemon) confirm(at time.Time) {
 	d.confirmed.Store(at.UnixNano())
 	if v := d.view.Load(); v != nil {
-		vrps, aspas := v.PerTA()
-		d.metrics.Published(v.Serial, vrps, aspas, at)
+		d.metrics.Published(v.Serial, d.vrpsPerTA, d.aspasPerTA, at)
 	}
-}
-
-// listenRTR binds every RTR address before serving, so a bad address fails
-// the start.
-func (d *daemon) listenRTR() ([]net.Listener, error) {
-	var out []net.Listener
-	fail := func(err error) ([]net.Listener, error) {
-		for _, l := range out {
-			l.Close()
-		}
-		return nil, fmt.Errorf("RTR listen: %w", err)
-	}
-	for _, a := range d.cfg.RTR.Listen {
-		l, err := net.Listen("tcp", a)
-		if err != nil {
-			return fail(err)
-		}
-		out = append(out, l)
-	}
-	if len(d.cfg.RTR.TLSListen) == 0 {
-		return out, nil
-	}
-	cert, err := tls.LoadX509KeyPair(d.cfg.RTR.TLSCert, d.cfg.RTR.TLSKey)
-	if err != nil {
-		return fail(err)
-	}
-	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	for _, a := range d.cfg.RTR.TLSListen {
-		l, err := net.Listen("tcp", a)
-		if err != nil {
-			return fail(err)
-		}
-		out = append(out, tls.NewListener(l, tc))
-	}
-	return out, nil
 }

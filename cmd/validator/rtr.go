@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -141,7 +140,7 @@ func (r *rtrRunner) run(ctx context.Context, args []string, _, stderr io.Writer)
 	hist := payload.NewHistory(cfg.history)
 	srv := rtr.NewServer(hist, rtr.Options{Logger: log, Timers: cfg.timers, MaxSessions: cfg.maxSessions,
 		MaxAge: cfg.maxAge, Allow: cfg.allow, WriteTimeout: cfg.writeTO})
-	listeners, err := openListeners(cfg)
+	listeners, err := bindAll(cfg.listen, cfg.tlsListen, cfg.tlsCert, cfg.tlsKey)
 	if err != nil {
 		log.Error("listen", zap.Error(err))
 		return 1
@@ -178,41 +177,6 @@ func newRTRLogger(w io.Writer, debug bool) *zap.Logger {
 	enc.EncodeTime = zapcore.RFC3339NanoTimeEncoder
 	core := zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(w), level)
 	return zap.New(core).Named("validator")
-}
-
-// openListeners binds every address before serving, so a bad address
-// fails the start (and privileges could be dropped after binding).
-func openListeners(cfg *rtrConfig) ([]net.Listener, error) {
-	var out []net.Listener
-	fail := func(err error) ([]net.Listener, error) {
-		for _, l := range out {
-			l.Close()
-		}
-		return nil, err
-	}
-	for _, a := range cfg.listen {
-		l, err := net.Listen("tcp", a)
-		if err != nil {
-			return fail(err)
-		}
-		out = append(out, l)
-	}
-	if len(cfg.tlsListen) == 0 {
-		return out, nil
-	}
-	cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
-	if err != nil {
-		return fail(err)
-	}
-	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	for _, a := range cfg.tlsListen {
-		l, err := net.Listen("tcp", a)
-		if err != nil {
-			return fail(err)
-		}
-		out = append(out, tls.NewListener(l, tc))
-	}
-	return out, nil
 }
 
 // pollSource publishes the source now and then every interval; each
