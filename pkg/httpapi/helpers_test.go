@@ -27,7 +27,7 @@ func vrp(t testing.TB, prefix string, maxLen uint8, asn uint32, ta string) valid
 	if err != nil {
 		t.Fatal(err)
 	}
-	return validate.VRP{VRP: v, TA: ta, Expires: t0.Add(24 * time.Hour)}
+	return validate.VRP{VRP: v, TA: ta, Expires: t0.Add(24 * time.Hour).Unix()}
 }
 
 // smallTable is a table with a few VRPs, one ASPA and nothing else.

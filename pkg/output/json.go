@@ -35,7 +35,7 @@ func writeJSON(w *bufio.Writer, t *Table) error {
 		b = v.Prefix().AppendTo(b)
 		b = append(b, `","maxLength":`...)
 		b = strconv.AppendUint(b, uint64(v.MaxLen), 10)
-		b = appendProvenance(b, v.TA, v.Expires.Unix())
+		b = appendProvenance(b, v.TA, v.Expires)
 		w.Write(b)
 	}
 	w.WriteString("\n],\n\"aspas\":[")
@@ -51,7 +51,7 @@ func writeJSON(w *bufio.Writer, t *Table) error {
 			b = strconv.AppendUint(b, uint64(p), 10)
 		}
 		b = append(b, ']')
-		b = appendProvenance(b, a.TA, a.Expires.Unix())
+		b = appendProvenance(b, a.TA, a.Expires)
 		w.Write(b)
 	}
 	w.WriteString("\n],\n\"bgpsec_keys\":[")
@@ -64,7 +64,7 @@ func writeJSON(w *bufio.Writer, t *Table) error {
 		b = append(b, `","pubkey":"`...)
 		b = base64.StdEncoding.AppendEncode(b, k.SPKI)
 		b = append(b, '"')
-		b = appendProvenance(b, k.TA, k.Expires.Unix())
+		b = appendProvenance(b, k.TA, k.Expires)
 		w.Write(b)
 	}
 	_, err := w.WriteString("\n]\n}\n")

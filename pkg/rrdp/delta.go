@@ -1,7 +1,6 @@
 package rrdp
 
 import (
-	"encoding/xml"
 	"hash"
 	"io"
 )
@@ -31,20 +30,18 @@ func ParseDelta(r io.Reader, want Header, fn func(Change) error) error {
 // parseDelta is ParseDelta with explicit limits and an input hash.
 func parseDelta(r io.Reader, file string, want Header, lim Limits, h hash.Hash, fn func(Change) error) error {
 	x := newXMLReader(r, file, lim.Delta, lim.Object, h)
-	if err := x.root(file, "delta", want); err != nil {
+	if err := x.root("delta", want); err != nil {
 		return err
 	}
-	var text, data []byte
 	for {
-		se, err := x.element()
+		ok, err := x.element()
 		if err != nil {
 			return err
 		}
-		if se == nil {
+		if !ok {
 			break
 		}
-		var c Change
-		c, text, data, err = x.change(se, text, data, lim.Object)
+		c, err := x.change(lim.Object)
 		if err != nil {
 			return err
 		}
@@ -56,52 +53,30 @@ func parseDelta(r io.Reader, file string, want Header, lim Limits, h hash.Hash, 
 }
 
 // change reads one publish or withdraw element of a delta.
-func (x *xmlReader) change(se *xml.StartElement, text, data []byte, max int) (Change, []byte, []byte, error) {
-	if se.Name.Local == "withdraw" {
-		c, err := x.withdraw(se)
-		return c, text, data, err
+func (x *xmlReader) change(max int) (Change, error) {
+	if string(x.local()) == "withdraw" {
+		return x.withdraw()
 	}
-	uri, text, data, err := x.publish(se, text, data, max, true)
-	if err != nil {
-		return Change{}, text, data, err
-	}
-	c := Change{URI: uri, Data: data}
-	if hs, ok := attr(se, "hash"); ok {
-		h, err := parseHash(hs)
-		if err != nil {
-			return Change{}, text, data, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.3.3: publish %s: %v", uri, err)
-		}
-		c.Hash = &h
-	}
-	return c, text, data, nil
+	return x.publish(max, true)
 }
 
 // withdraw reads a withdraw element: uri and hash, both required, and no
 // content (RFC 8182 §3.5.3.3).
-func (x *xmlReader) withdraw(se *xml.StartElement) (Change, error) {
-	a, err := x.attrs(se, "uri", "hash")
+func (x *xmlReader) withdraw() (Change, error) {
+	a, err := x.checkAttrs(refAttrs)
 	if err != nil {
 		return Change{}, err
 	}
-	if err := CheckObjectURI(a.get("uri")); err != nil {
+	uri := string(a.get("uri"))
+	if err := CheckObjectURI(uri); err != nil {
 		return Change{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.3.3: withdraw: %v", err)
 	}
 	h, err := parseHash(a.get("hash"))
 	if err != nil {
-		return Change{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.3.3: withdraw %s: %v", a.get("uri"), err)
+		return Change{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.3.3: withdraw %s: %v", uri, err)
 	}
-	if _, err := x.text(nil, 0); err != nil {
-		return Change{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.3.3: withdraw %s must be empty", a.get("uri"))
+	if err := x.noContent("§3.5.3.3", "withdraw "+uri); err != nil {
+		return Change{}, err
 	}
-	return Change{URI: a.get("uri"), Hash: &h, Withdraw: true}, nil
-}
-
-// attr returns the value of an attribute without namespace.
-func attr(se *xml.StartElement, name string) (string, bool) {
-	for _, a := range se.Attr {
-		if a.Name.Space == "" && a.Name.Local == name {
-			return a.Value, true
-		}
-	}
-	return "", false
+	return Change{URI: uri, Hash: &h, Withdraw: true}, nil
 }

@@ -6,11 +6,11 @@
 // snapshot or the chain of deltas from the serial it holds, and writes the
 // published objects through a Sink (implemented by pkg/cache). Nothing a Sink
 // receives becomes visible before Commit, so a failed or hostile fetch leaves
-// the previous state in place. Every file is parsed as it streams in
-// (encoding/xml on the HTTP body, never the whole file in memory), with
-// DOCTYPE and entity declarations refused, size limits per file and per
-// object (limits.go), a gzip decompression limit, and connect, idle-read and
-// total deadlines.
+// the previous state in place. Every file is parsed as it streams in (a
+// scanner for the XML subset of RFC 8182 §3.5 on the HTTP body, xmlscan.go,
+// never the whole file in memory), with DOCTYPE and entity declarations
+// refused, size limits per file and per object (limits.go), a gzip
+// decompression limit, and connect, idle-read and total deadlines.
 //
 // The writer (WriteNotification, SnapshotWriter, WriteDelta) produces the same
 // files, for the test lab and for tests.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -83,5 +84,57 @@ func FuzzParseDelta(f *testing.F) {
 			}
 			return nil
 		})
+	})
+}
+
+// deliberate reports whether err is a refusal of input encoding/xml reads,
+// made on purpose: a misplaced or unusual XML declaration (XML 1.0 §2.8),
+// attributes not separated by white space (XML 1.0 §3.1), and non-ASCII
+// white space between elements, which XML does not count as white space.
+func deliberate(err error, input []byte) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "XML declaration") || strings.Contains(msg, "<?xml?>") ||
+		strings.Contains(msg, "invalid character") ||
+		strings.Contains(msg, "unexpected text") && bytes.ContainsFunc(input, func(r rune) bool { return r >= 0x80 })
+}
+
+// FuzzParseSnapshotDiff checks the scanner against encoding/xml: a
+// snapshot either both parsers accept, with the same objects, or both
+// refuse, but for the deliberate differences.
+func FuzzParseSnapshotDiff(f *testing.F) {
+	addSeeds(f)
+	for _, tc := range scanGood {
+		f.Add([]byte(tc.doc))
+	}
+	for _, tc := range scanBad {
+		f.Add([]byte(tc.doc))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > maxFuzzInput {
+			return
+		}
+		want, refErr := refSnapshot(b)
+		var got []Publish
+		err := ParseSnapshot(bytes.NewReader(b), Header{}, func(p Publish) error {
+			got = append(got, Publish{p.URI, bytes.Clone(p.Data)})
+			return nil
+		})
+		switch {
+		case refErr != nil && err != nil:
+		case refErr != nil:
+			t.Fatalf("accepted what encoding/xml refuses (%v)", refErr)
+		case err != nil:
+			if !deliberate(err, b) {
+				t.Fatalf("refused what encoding/xml accepts: %v", err)
+			}
+		case len(got) != len(want):
+			t.Fatalf("%d objects, encoding/xml %d", len(got), len(want))
+		default:
+			for i := range got {
+				if got[i].URI != want[i].URI || !bytes.Equal(got[i].Data, want[i].Data) {
+					t.Fatalf("object %d: %q, encoding/xml %q", i, got[i].URI, want[i].URI)
+				}
+			}
+		}
 	})
 }

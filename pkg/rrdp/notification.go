@@ -1,7 +1,6 @@
 package rrdp
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"sort"
@@ -48,14 +47,10 @@ func ParseNotification(r io.Reader) (*Notification, error) {
 // parseNotification reads a notification file of at most limit bytes.
 func parseNotification(r io.Reader, file string, limit int64) (*Notification, error) {
 	x := newXMLReader(r, file, limit, MaxURILength, nil)
-	root, err := x.element()
-	if err != nil {
+	if err := x.openRoot(); err != nil {
 		return nil, err
 	}
-	if root == nil {
-		return nil, fileError(ErrMalformed, file, "no root element")
-	}
-	h, _, err := x.header(root, "notification")
+	h, err := x.header("notification")
 	if err != nil {
 		return nil, err
 	}
@@ -73,33 +68,33 @@ func parseNotification(r io.Reader, file string, limit int64) (*Notification, er
 func (x *xmlReader) notificationBody(n *Notification) error {
 	seenSnapshot := false
 	for {
-		se, err := x.element()
+		ok, err := x.element()
 		if err != nil {
 			return err
 		}
-		if se == nil {
+		if !ok {
 			break
 		}
-		switch se.Name.Local {
+		switch string(x.local()) {
 		case "snapshot":
 			if seenSnapshot {
 				return fileError(ErrMalformed, x.file, "RFC 8182 §3.5.1.3: more than one <snapshot>")
 			}
 			seenSnapshot = true
-			if n.Snapshot, err = x.fileRef(se); err != nil {
+			if n.Snapshot, err = x.fileRef(); err != nil {
 				return err
 			}
 		case "delta":
 			if len(n.Deltas) >= MaxNotificationDeltas {
 				return fileError(ErrTooLarge, x.file, "more than %d deltas", MaxNotificationDeltas)
 			}
-			d, err := x.deltaRef(se)
+			d, err := x.deltaRef()
 			if err != nil {
 				return err
 			}
 			n.Deltas = append(n.Deltas, d)
 		default:
-			return fileError(ErrMalformed, x.file, "RFC 8182 §3.5.1.3: unexpected element <%s>", se.Name.Local)
+			return fileError(ErrMalformed, x.file, "RFC 8182 §3.5.1.3: unexpected element <%.64s>", x.local())
 		}
 	}
 	if !seenSnapshot {
@@ -109,41 +104,42 @@ func (x *xmlReader) notificationBody(n *Notification) error {
 }
 
 // fileRef reads the uri and hash attributes of a snapshot element.
-func (x *xmlReader) fileRef(se *xml.StartElement) (FileRef, error) {
-	a, err := x.attrs(se, "uri", "hash")
+func (x *xmlReader) fileRef() (FileRef, error) {
+	a, err := x.checkAttrs(refAttrs)
 	if err != nil {
 		return FileRef{}, err
 	}
-	return x.refAttrs(se, a)
+	return x.refAttrs("snapshot", a)
 }
 
 // deltaRef reads the serial, uri and hash attributes of a delta element.
-func (x *xmlReader) deltaRef(se *xml.StartElement) (DeltaRef, error) {
-	a, err := x.attrs(se, "serial", "uri", "hash")
+func (x *xmlReader) deltaRef() (DeltaRef, error) {
+	a, err := x.checkAttrs(deltaRefAttrs)
 	if err != nil {
 		return DeltaRef{}, err
 	}
-	serial, err := parseSerial(a.get("serial"))
+	serial, err := parseSerial(string(a.get("serial")))
 	if err != nil {
 		return DeltaRef{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.1.3: delta serial: %v", err)
 	}
-	ref, err := x.refAttrs(se, a)
+	ref, err := x.refAttrs("delta", a)
 	return DeltaRef{Serial: serial, FileRef: ref}, err
 }
 
 // refAttrs checks uri and hash, then that the element is empty.
-func (x *xmlReader) refAttrs(se *xml.StartElement, a attrSet) (FileRef, error) {
-	if _, err := CheckHTTPSURI(a.get("uri")); err != nil {
-		return FileRef{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.1.3: <%s> uri: %v", se.Name.Local, err)
+func (x *xmlReader) refAttrs(name string, a attrSet) (FileRef, error) {
+	uri := string(a.get("uri"))
+	if _, err := CheckHTTPSURI(uri); err != nil {
+		return FileRef{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.1.3: <%s> uri: %v", name, err)
 	}
 	h, err := parseHash(a.get("hash"))
 	if err != nil {
-		return FileRef{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.1.3: <%s>: %v", se.Name.Local, err)
+		return FileRef{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.1.3: <%s>: %v", name, err)
 	}
-	if _, err := x.text(nil, 0); err != nil {
-		return FileRef{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.1.3: <%s> must be empty", se.Name.Local)
+	if err := x.noContent("§3.5.1.3", "<"+name+">"); err != nil {
+		return FileRef{}, err
 	}
-	return FileRef{URI: a.get("uri"), Hash: h}, nil
+	return FileRef{URI: uri, Hash: h}, nil
 }
 
 // check sorts the deltas and refuses repeated serials and serials beyond

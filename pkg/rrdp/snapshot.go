@@ -1,7 +1,7 @@
 package rrdp
 
 import (
-	"encoding/xml"
+	"encoding/base64"
 	"fmt"
 	"hash"
 	"io"
@@ -26,24 +26,22 @@ func ParseSnapshot(r io.Reader, want Header, fn func(Publish) error) error {
 // parseSnapshot is ParseSnapshot with explicit limits and an input hash.
 func parseSnapshot(r io.Reader, file string, want Header, lim Limits, h hash.Hash, fn func(Publish) error) error {
 	x := newXMLReader(r, file, lim.Snapshot, lim.Object, h)
-	if err := x.root(file, "snapshot", want); err != nil {
+	if err := x.root("snapshot", want); err != nil {
 		return err
 	}
-	var text, data []byte
 	for {
-		se, err := x.element()
+		ok, err := x.element()
 		if err != nil {
 			return err
 		}
-		if se == nil {
+		if !ok {
 			break
 		}
-		var uri string
-		uri, text, data, err = x.publish(se, text, data, lim.Object, false)
+		c, err := x.publish(lim.Object, false)
 		if err != nil {
 			return err
 		}
-		if err := fn(Publish{URI: uri, Data: data}); err != nil {
+		if err := fn(Publish{URI: c.URI, Data: c.Data}); err != nil {
 			return err
 		}
 	}
@@ -65,50 +63,53 @@ func checkHeader(file string, want, got Header) error {
 }
 
 // publish reads one <publish> element: its uri, optional hash (only allowed
-// in deltas, RFC 8182 §3.5.2.3 vs §3.5.3.3) and base64 content.
-func (x *xmlReader) publish(se *xml.StartElement, text, data []byte, max int, delta bool) (string, []byte, []byte, error) {
-	if se.Name.Local != "publish" {
-		return "", text, data, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.2.3: unexpected element <%s>", se.Name.Local)
+// in deltas, RFC 8182 §3.5.2.3 vs §3.5.3.3) and base64 content, which it
+// decodes into the reader's reused buffer.
+func (x *xmlReader) publish(max int, delta bool) (Change, error) {
+	if string(x.local()) != "publish" {
+		return Change{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.2.3: unexpected element <%.64s>", x.local())
 	}
-	allowed := []string{"uri"}
+	allowed := publishAttrs
 	if delta {
-		allowed = append(allowed, "hash")
+		allowed = deltaPublishAttrs
 	}
-	a, err := x.attrs(se, allowed...)
+	a, err := x.checkAttrs(allowed)
 	if err != nil {
-		return "", text, data, err
+		return Change{}, err
 	}
-	uri := a.get("uri")
-	if err := CheckObjectURI(uri); err != nil {
-		return "", text, data, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.2.3: publish: %v", err)
+	c := Change{URI: string(a.get("uri"))}
+	if err := CheckObjectURI(c.URI); err != nil {
+		return Change{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.2.3: publish: %v", err)
 	}
-	text, err = x.text(text, max*3/2+tokenSlack)
-	if err != nil {
-		return "", text, data, err
+	if a.has("hash") {
+		h, err := parseHash(a.get("hash"))
+		if err != nil {
+			return Change{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.3.3: publish %s: %v", c.URI, err)
+		}
+		c.Hash = &h
 	}
-	data, err = decodeBase64(data, text, max)
-	if err != nil {
-		return "", text, data, fmt.Errorf("rrdp: %s: RFC 8182 §3.5.2.3: publish %s: %w", x.file, uri, err)
+	if x.text, err = x.content(x.text, base64.StdEncoding.EncodedLen(max)); err != nil {
+		return Change{}, err
 	}
-	if len(data) == 0 {
-		return "", text, data, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.2.3: publish %s has no content", uri)
+	if x.data, err = decodeBase64(x.data, x.text, max); err != nil {
+		return Change{}, fmt.Errorf("rrdp: %s: RFC 8182 §3.5.2.3: publish %s: %w", x.file, c.URI, err)
 	}
-	return uri, text, data, nil
+	if len(x.data) == 0 {
+		return Change{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5.2.3: publish %s has no content", c.URI)
+	}
+	c.Data = x.data
+	return c, nil
 }
 
 // root reads the root element of a snapshot or delta file and checks its
 // header against want (RFC 8182 §3.4.2, §3.4.3).
-func (x *xmlReader) root(file, name string, want Header) error {
-	root, err := x.element()
+func (x *xmlReader) root(name string, want Header) error {
+	if err := x.openRoot(); err != nil {
+		return err
+	}
+	got, err := x.header(name)
 	if err != nil {
 		return err
 	}
-	if root == nil {
-		return fileError(ErrMalformed, file, "no root element")
-	}
-	got, _, err := x.header(root, name)
-	if err != nil {
-		return err
-	}
-	return checkHeader(file, want, got)
+	return checkHeader(x.file, want, got)
 }

@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/xml"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,268 +15,265 @@ import (
 // Namespace is the XML namespace of every RRDP element (RFC 8182 §3.5).
 const Namespace = "http://www.ripe.net/rpki/rrdp"
 
-// tokenSlack is the extra input allowed per token beyond the object limit:
-// base64 expansion is 4/3, whitespace and tags need a little more.
+// tokenSlack is the extra input allowed between two tags beyond the object
+// limit: base64 expansion is 4/3, white space and comments need a little more.
 const tokenSlack = 64 << 10
 
-// capReader bounds the bytes read for a whole file and for the current token,
-// and feeds everything it reads into an optional hash. The per-token bound
-// is what keeps encoding/xml, which gathers a text node in memory before it
-// returns it, from holding more than one object's worth of input.
-type capReader struct {
-	r        io.Reader
-	file     int64 // bytes still allowed for the file
-	tok      int64 // bytes still allowed for the current token
-	fileName string
-	h        hash.Hash
-}
-
-// Read implements io.Reader.
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.file < 0 {
-		return 0, fileError(ErrTooLarge, c.fileName, "file exceeds its size limit")
-	}
-	if c.tok < 0 {
-		return 0, fileError(ErrTooLarge, c.fileName, "element exceeds the object size limit")
-	}
-	if m := min(c.file, c.tok) + 1; int64(len(p)) > m {
-		p = p[:m]
-	}
-	n, err := c.r.Read(p)
-	c.file -= int64(n)
-	c.tok -= int64(n)
-	if c.h != nil && n > 0 {
-		c.h.Write(p[:n])
-	}
-	return n, err
-}
-
-// xmlReader yields the tokens of one RRDP file, refusing what RFC 8182 never
-// needs and what XML attacks are made of: DOCTYPE and ENTITY declarations
-// (the decoder's Strict mode does not refuse them), processing instructions
-// other than the XML declaration, foreign namespaces and encodings.
+// xmlReader reads the two levels of an RRDP file on top of the scanner: a
+// root element whose children hold text or nothing, every element in the
+// RRDP namespace (RFC 8182 §3.5).
 type xmlReader struct {
-	d        *xml.Decoder
-	cr       *capReader
-	tokLimit int64
-	file     string
-	started  bool
+	scanner
+	rootName   []byte      // qualified name of the root, for its end tag
+	rootEmpty  bool        // the root was self-closing
+	rootNS     []nsBinding // namespace declarations of the root
+	child      []byte      // qualified name of the open child, for its end tag
+	childEmpty bool        // the child was self-closing
+	text, data []byte      // reused for every publish element
+}
+
+// nsBinding is a namespace declaration of the root: prefix "" is the
+// default namespace.
+type nsBinding struct {
+	prefix string
+	rrdp   bool
 }
 
 // newXMLReader reads at most fileLimit bytes from r, with at most
 // objectLimit decoded bytes per element, hashing the input into h if not nil.
 func newXMLReader(r io.Reader, file string, fileLimit int64, objectLimit int, h hash.Hash) *xmlReader {
-	tok := int64(objectLimit)*3/2 + tokenSlack
-	cr := &capReader{r: r, file: fileLimit, tok: tok, fileName: file, h: h}
-	d := xml.NewDecoder(cr)
-	d.Strict = true
-	d.CharsetReader = asciiOnly
-	return &xmlReader{d: d, cr: cr, tokLimit: tok, file: file}
+	return &xmlReader{scanner: newScanner(r, file, fileLimit, objectLimit*3/2+tokenSlack, h)}
 }
 
-// asciiOnly accepts the encodings that are a subset of UTF-8; RFC 8182 files
-// are US-ASCII (§3.5).
-func asciiOnly(label string, r io.Reader) (io.Reader, error) {
-	switch strings.ToLower(label) {
-	case "us-ascii", "ascii", "utf-8", "utf8":
-		return r, nil
-	}
-	return nil, fmt.Errorf("%w: encoding %q", ErrForbidden, label)
-}
-
-// next returns the next start element, end element or text, skipping
-// comments and the XML declaration.
-func (x *xmlReader) next() (xml.Token, error) {
-	for {
-		x.cr.tok = x.tokLimit
-		tok, err := x.d.Token()
-		if err != nil {
-			return nil, x.wrap(err)
-		}
-		// Return tok itself, not the typed t: re-boxing t would allocate.
-		switch t := tok.(type) {
-		case xml.ProcInst:
-			if t.Target != "xml" || x.started {
-				return nil, fileError(ErrForbidden, x.file, "processing instruction <?%s?>", t.Target)
-			}
-		case xml.Directive:
-			return nil, fileError(ErrForbidden, x.file, "DOCTYPE or other <!%.20s> directive", t)
-		case xml.Comment:
-		case xml.StartElement:
-			x.started = true
-			if t.Name.Space != Namespace {
-				return nil, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: element <%s> not in namespace %s", t.Name.Local, Namespace)
-			}
-			return tok, nil
-		case xml.EndElement:
-			return tok, nil
-		case xml.CharData:
-			x.started = true
-			return tok, nil
-		}
-	}
-}
-
-// wrap classifies a decoder error.
-func (x *xmlReader) wrap(err error) error {
-	if err == io.EOF {
-		return fileError(ErrMalformed, x.file, "unexpected end of file")
-	}
-	var se *xml.SyntaxError
-	if errors.As(err, &se) {
-		return fileError(ErrMalformed, x.file, "XML syntax: %v", se)
-	}
-	if errors.Is(err, ErrForbidden) || errors.Is(err, ErrTooLarge) {
+// openRoot reads the prolog and the root's start tag.
+func (x *xmlReader) openRoot() error {
+	_, kind, err := x.next(nil, 0)
+	switch {
+	case err == io.EOF:
+		return fileError(ErrMalformed, x.file, "no root element")
+	case err == errText:
+		return fileError(ErrMalformed, x.file, "RFC 8182 §3.5: text before the root element")
+	case err != nil:
 		return err
+	case kind == endTag:
+		return x.syntax("end tag </%.64s> before the root element", x.name)
 	}
-	if strings.Contains(err.Error(), "CharsetReader") || strings.Contains(err.Error(), "encoding") {
-		return fileError(ErrForbidden, x.file, "%v", err)
+	x.rootName = append(x.rootName[:0], x.name...)
+	x.rootEmpty = x.empty
+	x.rootNS = x.rootNS[:0]
+	for _, a := range x.attrs {
+		if p, ok := declaredPrefix(a.name); ok {
+			x.rootNS = append(x.rootNS, nsBinding{string(p), string(a.value) == Namespace})
+		}
+	}
+	return x.checkNamespace(nil)
+}
+
+// checkNamespace refuses a start tag outside the RRDP namespace, looking its
+// prefix up in the tag's own declarations, then in the inherited ones.
+func (x *xmlReader) checkNamespace(inherited []nsBinding) error {
+	prefix, _ := splitQName(x.name)
+	for _, a := range x.attrs {
+		if p, ok := declaredPrefix(a.name); ok && string(p) == string(prefix) {
+			if string(a.value) == Namespace {
+				return nil
+			}
+			return x.notInNamespace()
+		}
+	}
+	for _, b := range inherited {
+		if b.prefix == string(prefix) && b.rrdp {
+			return nil
+		}
+	}
+	return x.notInNamespace()
+}
+
+// notInNamespace is the error of checkNamespace.
+func (x *xmlReader) notInNamespace() error {
+	_, local := splitQName(x.name)
+	return fileError(ErrMalformed, x.file, "RFC 8182 §3.5: element <%.64s> not in namespace %s", local, Namespace)
+}
+
+// declaredPrefix returns the prefix an xmlns or xmlns:p attribute declares.
+func declaredPrefix(name []byte) ([]byte, bool) {
+	if string(name) == "xmlns" {
+		return nil, true
+	}
+	p, ok := bytes.CutPrefix(name, []byte("xmlns:"))
+	return p, ok
+}
+
+// splitQName splits a qualified name at its first colon.
+func splitQName(name []byte) (prefix, local []byte) {
+	if i := bytes.IndexByte(name, ':'); i >= 0 {
+		return name[:i], name[i+1:]
+	}
+	return nil, name
+}
+
+// local returns the local name of the current tag.
+func (x *xmlReader) local() []byte {
+	_, l := splitQName(x.name)
+	return l
+}
+
+// element reads up to the next child of the root and reports true, or
+// reads the root's end tag and reports false.
+func (x *xmlReader) element() (bool, error) {
+	if x.rootEmpty {
+		return false, nil
+	}
+	_, kind, err := x.next(nil, 0)
+	switch {
+	case err == io.EOF:
+		return false, x.syntax("unexpected EOF")
+	case err == errText:
+		return false, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: unexpected text between elements")
+	case err != nil:
+		return false, err
+	case kind == endTag:
+		return false, x.closes(x.rootName)
+	}
+	x.child = append(x.child[:0], x.name...)
+	x.childEmpty = x.empty
+	return true, x.checkNamespace(x.rootNS)
+}
+
+// closes checks that the end tag just read closes the element named open.
+func (x *xmlReader) closes(open []byte) error {
+	if !bytes.Equal(x.name, open) {
+		return x.syntax("element <%.64s> closed by </%.64s>", open, x.name)
+	}
+	return nil
+}
+
+// content reads the text of the current child up to its end tag into buf,
+// without white space, at most max bytes; with max 0 any text is errText.
+func (x *xmlReader) content(buf []byte, max int) ([]byte, error) {
+	buf = buf[:0]
+	if x.childEmpty {
+		return buf, nil
+	}
+	buf, kind, err := x.next(buf, max)
+	switch {
+	case err == io.EOF:
+		return buf, x.syntax("unexpected EOF")
+	case err != nil:
+		return buf, err
+	case kind == startTag:
+		return buf, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: unexpected child element <%.64s>", x.local())
+	}
+	return buf, x.closes(x.child)
+}
+
+// noContent checks that the current child, named what in errors, holds
+// nothing but white space and comments.
+func (x *xmlReader) noContent(section, what string) error {
+	_, err := x.content(nil, 0)
+	if err == errText {
+		return fileError(ErrMalformed, x.file, "RFC 8182 %s: %s must be empty", section, what)
 	}
 	return err
 }
 
-// element returns the next start element, skipping whitespace, or nil at
-// the end element of the enclosing element.
-func (x *xmlReader) element() (*xml.StartElement, error) {
-	for {
-		t, err := x.next()
-		if err != nil {
-			return nil, err
-		}
-		switch t := t.(type) {
-		case xml.StartElement:
-			return &t, nil
-		case xml.EndElement:
-			return nil, nil
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) != 0 {
-				return nil, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: unexpected text between elements")
-			}
-		}
-	}
-}
-
-// end checks that nothing but whitespace and comments follows the root.
+// end checks that nothing but white space and comments follows the root,
+// reading the input to its end so that the hash covers all of it.
 func (x *xmlReader) end() error {
-	for {
-		x.cr.tok = x.tokLimit
-		t, err := x.d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return x.wrap(err)
-		}
-		switch t := t.(type) {
-		case xml.Comment:
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) != 0 {
-				return fileError(ErrMalformed, x.file, "trailing text after the root element")
-			}
-		default:
-			return fileError(ErrMalformed, x.file, "trailing %T after the root element", t)
-		}
+	_, _, err := x.next(nil, 0)
+	switch {
+	case err == io.EOF:
+		return nil
+	case err == errText:
+		return fileError(ErrMalformed, x.file, "trailing text after the root element")
+	case err != nil:
+		return err
 	}
-}
-
-// text gathers the text content of the current element up to its end tag,
-// at most max bytes, refusing child elements.
-func (x *xmlReader) text(buf []byte, max int) ([]byte, error) {
-	buf = buf[:0]
-	for {
-		t, err := x.next()
-		if err != nil {
-			return nil, err
-		}
-		switch t := t.(type) {
-		case xml.CharData:
-			if len(buf)+len(t) > max {
-				return nil, fileError(ErrTooLarge, x.file, "element text exceeds %d bytes", max)
-			}
-			buf = append(buf, t...)
-		case xml.EndElement:
-			return buf, nil
-		default:
-			return nil, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: unexpected child element")
-		}
-	}
+	return fileError(ErrMalformed, x.file, "trailing tag <%.64s> after the root element", x.name)
 }
 
 // maxAttrs is the most attributes any RRDP element has (RFC 8182 §3.5).
 const maxAttrs = 4
 
-// attrSet holds an element's attributes without a map allocation.
+// attrSet holds an element's attributes; the values point into the
+// scanner's tag and are valid until the next tag is read.
 type attrSet struct {
 	n  int
-	kv [maxAttrs][2]string
+	kv [maxAttrs]xattr
 }
 
-// get returns the value of attribute k, or "".
-func (a *attrSet) get(k string) string {
+// get returns the value of attribute k, or nil.
+func (a *attrSet) get(k string) []byte {
 	for i := 0; i < a.n; i++ {
-		if a.kv[i][0] == k {
-			return a.kv[i][1]
+		if string(a.kv[i].name) == k {
+			return a.kv[i].value
 		}
 	}
-	return ""
+	return nil
 }
 
-// attrs returns the attributes of se, refusing unknown and repeated ones;
-// namespace declarations are skipped.
-func (x *xmlReader) attrs(se *xml.StartElement, allowed ...string) (attrSet, error) {
-	var m attrSet
-	for _, at := range se.Attr {
-		if at.Name.Space == "xmlns" || (at.Name.Space == "" && at.Name.Local == "xmlns") {
-			continue
-		}
-		if at.Name.Space != "" || !contains(allowed, at.Name.Local) {
-			return attrSet{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: <%s> has unexpected attribute %q", se.Name.Local, at.Name.Local)
-		}
-		for i := 0; i < m.n; i++ {
-			if m.kv[i][0] == at.Name.Local {
-				return attrSet{}, fileError(ErrMalformed, x.file, "<%s> repeats attribute %q", se.Name.Local, at.Name.Local)
-			}
-		}
-		if m.n == maxAttrs {
-			return attrSet{}, fileError(ErrMalformed, x.file, "<%s> has too many attributes", se.Name.Local)
-		}
-		m.kv[m.n] = [2]string{at.Name.Local, at.Value}
-		m.n++
-	}
-	return m, nil
-}
-
-// contains reports whether s holds v.
-func contains(s []string, v string) bool {
-	for _, e := range s {
-		if e == v {
+// has reports whether attribute k is present.
+func (a *attrSet) has(k string) bool {
+	for i := 0; i < a.n; i++ {
+		if string(a.kv[i].name) == k {
 			return true
 		}
 	}
 	return false
 }
 
+// Attributes each element may have (RFC 8182 §3.5).
+var (
+	rootAttrs         = []string{"version", "session_id", "serial"}
+	refAttrs          = []string{"uri", "hash"}
+	deltaRefAttrs     = []string{"serial", "uri", "hash"}
+	publishAttrs      = []string{"uri"}
+	deltaPublishAttrs = []string{"uri", "hash"}
+)
+
+// checkAttrs returns the attributes of the current tag, refusing unknown ones
+// and prefixed ones; namespace declarations are skipped. The scanner has
+// refused repeated ones.
+func (x *xmlReader) checkAttrs(allowed []string) (attrSet, error) {
+	var m attrSet
+	for _, at := range x.attrs {
+		if _, ok := declaredPrefix(at.name); ok {
+			continue
+		}
+		if !slices.Contains(allowed, string(at.name)) {
+			return attrSet{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: <%.64s> has unexpected attribute %q", x.local(), at.name)
+		}
+		if m.n == maxAttrs {
+			return attrSet{}, fileError(ErrMalformed, x.file, "<%.64s> has too many attributes", x.local())
+		}
+		m.kv[m.n] = at
+		m.n++
+	}
+	return m, nil
+}
+
 // header reads the version, session_id and serial attributes every root
 // element carries (RFC 8182 §3.5.1.3, §3.5.2.3, §3.5.3.3).
-func (x *xmlReader) header(se *xml.StartElement, name string, extra ...string) (Header, attrSet, error) {
-	if se.Name.Local != name {
-		return Header{}, attrSet{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: root element <%s>, want <%s>", se.Name.Local, name)
+func (x *xmlReader) header(name string) (Header, error) {
+	if string(x.local()) != name {
+		return Header{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: root element <%.64s>, want <%s>", x.local(), name)
 	}
-	a, err := x.attrs(se, append([]string{"version", "session_id", "serial"}, extra...)...)
+	a, err := x.checkAttrs(rootAttrs)
 	if err != nil {
-		return Header{}, attrSet{}, err
+		return Header{}, err
 	}
-	if a.get("version") != "1" {
-		return Header{}, attrSet{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: version %q, want \"1\"", a.get("version"))
+	if string(a.get("version")) != "1" {
+		return Header{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: version %q, want \"1\"", a.get("version"))
 	}
-	if !validUUID(a.get("session_id")) {
-		return Header{}, attrSet{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: session_id %q is not a version 4 UUID", a.get("session_id"))
+	session := string(a.get("session_id"))
+	if !validUUID(session) {
+		return Header{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: session_id %q is not a version 4 UUID", session)
 	}
-	serial, err := parseSerial(a.get("serial"))
+	serial, err := parseSerial(string(a.get("serial")))
 	if err != nil {
-		return Header{}, attrSet{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: serial: %v", err)
+		return Header{}, fileError(ErrMalformed, x.file, "RFC 8182 §3.5: serial: %v", err)
 	}
-	return Header{SessionID: strings.ToLower(a.get("session_id")), Serial: serial}, a, nil
+	return Header{SessionID: strings.ToLower(session), Serial: serial}, nil
 }
 
 // validUUID accepts the RFC 4122 textual form of a version 4 UUID, as
@@ -319,41 +315,35 @@ func parseSerial(s string) (uint64, error) {
 }
 
 // parseHash reads a hash attribute: 64 hex digits of SHA-256 (RFC 8182 §3.5).
-func parseHash(s string) ([32]byte, error) {
+func parseHash(s []byte) ([32]byte, error) {
 	var h [32]byte
 	if len(s) != 64 {
 		return h, fmt.Errorf("hash %q is not 64 hex digits", s)
 	}
-	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
+	if _, err := hex.Decode(h[:], s); err != nil {
 		return h, fmt.Errorf("hash %q: %v", s, err)
 	}
 	return h, nil
 }
 
-// decodeBase64 decodes element text, ignoring whitespace (RFC 8182 §3.5.2.3
-// allows it; publishers wrap lines), into dst.
+// strictBase64 refuses non-zero padding bits, so that each object has one
+// encoding. Built once: Strict returns a new Encoding each call.
+var strictBase64 = base64.StdEncoding.Strict()
+
+// decodeBase64 decodes element text, from which the scanner has dropped the
+// white space (RFC 8182 §3.5.2.3 allows it; publishers wrap lines), into dst.
 func decodeBase64(dst, text []byte, max int) ([]byte, error) {
-	j := 0
-	for _, c := range text {
-		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-			text[j] = c
-			j++
-		}
-	}
-	text = text[:j]
 	n := base64.StdEncoding.DecodedLen(len(text))
 	if n > max+2 {
-		return nil, fmt.Errorf("%w: object larger than %d bytes", ErrTooLarge, max)
+		return dst, fmt.Errorf("%w: object larger than %d bytes", ErrTooLarge, max)
 	}
-	if cap(dst) < n {
-		dst = make([]byte, n)
-	}
-	n, err := base64.StdEncoding.Strict().Decode(dst[:n], text)
+	dst = slices.Grow(dst[:0], n)[:n]
+	n, err := strictBase64.Decode(dst, text)
 	if err != nil {
-		return nil, fmt.Errorf("%w: base64: %v", ErrMalformed, err)
+		return dst, fmt.Errorf("%w: base64: %v", ErrMalformed, err)
 	}
 	if n > max {
-		return nil, fmt.Errorf("%w: object larger than %d bytes", ErrTooLarge, max)
+		return dst, fmt.Errorf("%w: object larger than %d bytes", ErrTooLarge, max)
 	}
 	return dst[:n], nil
 }

@@ -3,6 +3,7 @@ package validate
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
@@ -42,8 +43,7 @@ type run struct {
 	ctx context.Context
 	se  *session
 	now time.Time
-	sem chan struct{}
-	wg  sync.WaitGroup
+	q   *queue
 
 	mu  sync.Mutex
 	res Result
@@ -60,10 +60,13 @@ type taState struct {
 
 // caNode is a validated CA certificate waiting for, or in, processing.
 type caNode struct {
-	cert *x509rpki.Cert // with its resources resolved (no inherit)
-	uri  string         // where the certificate was found
-	ta   *taState
-	up   *caNode // issuer; nil for the TA
+	cert *x509rpki.Cert // with its resources resolved (no inherit); see keptCert
+	// certSum is the SHA-256 of the certificate's DER, which cert no
+	// longer holds (memo keys).
+	certSum [sha256.Size]byte
+	uri     string // where the certificate was found
+	ta      *taState
+	up      *caNode // issuer; nil for the TA
 	// depth counts certificates below the TA.
 	depth int
 	// expires is the earliest notAfter or CRL nextUpdate from the TA down
@@ -88,19 +91,23 @@ func (e *Engine) Poll(ctx context.Context, tals []*tal.TAL) (*Result, error) {
 }
 
 func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*Result, error) {
-	r := &run{e: e, ctx: ctx, se: e.o.Source.begin(ctx, quick), now: e.o.Now(),
-		sem: make(chan struct{}, e.o.Workers)}
+	r := &run{e: e, ctx: ctx, se: e.o.Source.begin(ctx, quick), now: e.o.Now()}
 	defer r.se.close()
 	e.memo.begin()
 	r.res.Start = time.Now()
 	r.res.Objects = map[string]map[string]int{}
 	states := make([]*taState, len(tals))
+	jobs := make([]taJob, len(tals))
 	for i, t := range tals {
 		states[i] = &taState{name: t.Name}
-		r.wg.Add(1)
-		go r.processTA(t, states[i])
+		jobs[i] = taJob{tal: t, state: states[i]}
 	}
-	r.wg.Wait()
+	r.q = newQueue(jobs)
+	var wg sync.WaitGroup
+	for range e.o.Workers {
+		wg.Go(r.work)
+	}
+	wg.Wait()
 	if err := e.o.Source.Store.SyncValid(); err != nil {
 		e.log.Warn("syncing the validated store", zap.Error(err))
 	}
@@ -130,10 +137,30 @@ func (r *run) fillTACounts(st *taState) {
 	}
 }
 
+// work is one worker: it processes what the queue hands out until nothing
+// is left.
+func (r *run) work() {
+	for {
+		n, ta, ok := r.q.take()
+		if !ok {
+			return
+		}
+		var children []*caNode
+		switch {
+		case ta != nil:
+			children = r.processTA(ta.tal, ta.state)
+		case r.ctx.Err() != nil:
+			r.pubPointDone(n.cert.CARepository, "failed", "run cancelled")
+		default:
+			children = r.processCA(n)
+		}
+		r.q.done(children)
+	}
+}
+
 // processTA fetches and checks a TA certificate against its TAL (RFC 8630
-// §3), then processes the TA's publication point.
-func (r *run) processTA(t *tal.TAL, st *taState) {
-	defer r.wg.Done()
+// §3) and returns it as the CA to process first.
+func (r *run) processTA(t *tal.TAL, st *taState) []*caNode {
 	rep := TAReport{Name: t.Name}
 	node, err := r.taNode(t, st, &rep)
 	if err != nil {
@@ -143,9 +170,10 @@ func (r *run) processTA(t *tal.TAL, st *taState) {
 	r.mu.Lock()
 	r.res.TAs = append(r.res.TAs, rep)
 	r.mu.Unlock()
-	if node != nil {
-		r.spawn(node)
+	if node == nil {
+		return nil
 	}
+	return []*caNode{node}
 }
 
 func (r *run) taNode(t *tal.TAL, st *taState, rep *TAReport) (*caNode, error) {
@@ -171,26 +199,7 @@ func (r *run) taNode(t *tal.TAL, st *taState, rep *TAReport) (*caNode, error) {
 		return nil, err
 	}
 	st.cas.Add(1)
-	return &caNode{cert: cert, uri: from, ta: st, expires: cert.NotAfter}, nil
-}
-
-// spawn processes a CA in its own goroutine, bounded by the worker slots.
-func (r *run) spawn(n *caNode) {
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		select {
-		case r.sem <- struct{}{}:
-		case <-r.ctx.Done():
-			r.pubPointDone(n.cert.CARepository, "failed", "run cancelled")
-			return
-		}
-		children := r.processCA(n)
-		<-r.sem
-		for _, c := range children {
-			r.spawn(c)
-		}
-	}()
+	return &caNode{cert: cert, certSum: sha256.Sum256(der), uri: from, ta: st, expires: cert.NotAfter}, nil
 }
 
 // processCA validates a CA's publication point and its objects, and returns
@@ -215,7 +224,7 @@ func (r *run) processCA(n *caNode) []*caNode {
 	entry := &memoEntry{out: out, validUntil: out.until, pointURI: cp.uri}
 	entry.out.children = nil
 	for _, c := range out.children {
-		entry.children = append(entry.children, childCA{cert: c.cert, uri: c.uri, expires: c.expires})
+		entry.children = append(entry.children, childCA{cert: c.cert, certSum: c.certSum, uri: c.uri, expires: c.expires})
 	}
 	r.e.memo.put(cp.key, entry)
 	return out.children
@@ -234,7 +243,8 @@ func (r *run) reuse(n *caNode, e *memoEntry) []*caNode {
 			r.collectRejected(c.uri, err)
 			continue
 		}
-		children = append(children, &caNode{cert: c.cert, uri: c.uri, ta: n.ta, up: n, depth: n.depth + 1, expires: c.expires})
+		children = append(children, &caNode{cert: c.cert, certSum: c.certSum, uri: c.uri, ta: n.ta, up: n,
+			depth: n.depth + 1, expires: c.expires})
 	}
 	return children
 }

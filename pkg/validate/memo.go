@@ -36,6 +36,7 @@ type memoEntry struct {
 // resolved) and where it was found.
 type childCA struct {
 	cert    *x509rpki.Cert
+	certSum [sha256.Size]byte
 	uri     string
 	expires time.Time
 }
@@ -86,7 +87,7 @@ func (m *memo) put(k memoKey, e *memoEntry) {
 // expiry (which the output carries).
 func keyOf(n *caNode, mftDER []byte) memoKey {
 	h := sha256.New()
-	h.Write(n.cert.Raw)
+	h.Write(n.certSum[:])
 	h.Write([]byte(n.cert.Resources.String()))
 	h.Write([]byte(n.expires.UTC().Format(time.RFC3339)))
 	var k memoKey

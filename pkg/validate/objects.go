@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -113,15 +114,30 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 	if err := r.childLimits(n, c); err != nil {
 		return err
 	}
-	resolved := *c
-	resolved.Resources = c.Resources.Resolve(n.cert.Resources)
+	res := c.Resources.Resolve(n.cert.Resources)
 	if overClaims {
-		resolved.Resources = resolved.Resources.Intersect(n.cert.Resources)
+		res = res.Intersect(n.cert.Resources)
 	}
 	out.bound(c.NotAfter)
-	out.children = append(out.children, &caNode{cert: &resolved, uri: cp.uri + name, ta: n.ta, up: n,
-		depth: n.depth + 1, expires: earlierOf(cp.expires, c.NotAfter)})
+	out.children = append(out.children, &caNode{cert: keptCert(c, res), certSum: sha256.Sum256(der),
+		uri: cp.uri + name, ta: n.ta, up: n, depth: n.depth + 1, expires: earlierOf(cp.expires, c.NotAfter)})
 	return nil
+}
+
+// keptCert is what the engine keeps of an accepted CA certificate, with its
+// resources resolved, while the CA waits for a worker and while its
+// children are checked against it: what issuing and locating need. It
+// holds none of the DER, which aliases the parent's whole publication
+// point: thousands of waiting CAs would otherwise keep their parents'
+// points in memory.
+func keptCert(c *x509rpki.Cert, res x509rpki.Resources) *x509rpki.Cert {
+	return &x509rpki.Cert{
+		Kind: c.Kind, Subject: c.Subject, RawSubject: bytes.Clone(c.RawSubject),
+		NotBefore: c.NotBefore, NotAfter: c.NotAfter, PublicKey: c.PublicKey,
+		SKI: bytes.Clone(c.SKI), AKI: bytes.Clone(c.AKI), CRLDP: c.CRLDP, AIA: c.AIA,
+		CARepository: c.CARepository, Manifest: c.Manifest, Notify: c.Notify,
+		Reconsidered: c.Reconsidered, Resources: res,
+	}
 }
 
 // childLimits applies the depth, loop and per-TA limits to a new CA.
@@ -161,7 +177,7 @@ func (r *run) routerCert(n *caNode, cp *checkedPoint, der []byte, out *caOutput)
 	out.bound(exp)
 	for _, asn := range rc.ASNs {
 		out.keys = append(out.keys, RouterKey{RouterKey: payload.RouterKey{SKI: ski, ASN: asn, SPKI: rc.Cert.RawSPKI},
-			TA: n.ta.name, Expires: exp})
+			TA: n.ta.name, Expires: exp.Unix()})
 	}
 	return nil
 }
@@ -185,7 +201,7 @@ func (r *run) roa(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error 
 		if err != nil {
 			return err
 		}
-		out.vrps = append(out.vrps, VRP{VRP: v, TA: n.ta.name, Expires: exp})
+		out.vrps = append(out.vrps, VRP{VRP: v, TA: n.ta.name, Expires: exp.Unix()})
 	}
 	return nil
 }
@@ -205,7 +221,7 @@ func (r *run) aspa(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error
 	exp := earlierOf(cp.expires, a.Signed.EE.NotAfter)
 	out.bound(exp)
 	out.aspas = append(out.aspas, ASPA{ASPA: payload.ASPA{Customer: a.Customer, Providers: a.Providers},
-		TA: n.ta.name, Expires: exp})
+		TA: n.ta.name, Expires: exp.Unix()})
 	return nil
 }
 
