@@ -20,18 +20,22 @@
 // # On-disk format and why
 //
 // One pack file per publication point (pack.go: a header with the point's
-// URI, then name/length/content records sorted by name, then a SHA-256 of
-// the whole) and one index per repository listing the packs and the
-// repository's fetch state. Packs are immutable: a change writes a pack under
-// a new generation name, and the repository's index is replaced with
-// temp file + fsync + rename + directory fsync. The index rename is the single
-// commit point of an update that touches many publication points (a
-// snapshot, a chain of deltas), so a crash (kill -9, power loss) at any
-// moment leaves the old index with its old packs or the new index with its
-// new packs; packs no index names are removed the next time the repository is
-// opened. Promote hard-links the raw pack into the valid store (rename onto
-// valid/<hash>.pack), which costs no copy; a point has at most two inodes,
-// its raw pack and its last valid one, and one when they are the same.
+// URI and format version, then name/length/content records sorted by name,
+// then a CRC-32C of the whole) and one index per repository listing the
+// packs and the repository's fetch state. Packs are immutable: a change
+// writes a pack under a new generation name; once all the update's packs
+// are durable (sync_linux.go: one syncfs for a snapshot, an fsync each for
+// a small delta), the repository's index is replaced with temp file + fsync
+// + rename + directory fsync. The index rename is the single commit point
+// of an update that touches many publication points (a snapshot, a chain of
+// deltas), so a crash (kill -9, power loss) at any moment leaves the old
+// index with its old packs or the new index with its new packs; packs no
+// index names are removed the next time the repository is opened, and an
+// index of an older format is dropped with its packs (the repository is
+// then fetched again). Promote hard-links the raw pack into the valid store
+// as valid/<hash>.pack (a temp link renamed over an older copy), which
+// costs no copy; a point has at most two inodes, its raw pack and its last
+// valid one, and one when they are the same.
 //
 // Alternatives rejected: one file per object, as rpki-client and older
 // Routinator releases do, needs about one inode per object (hundreds of
@@ -45,8 +49,13 @@
 // publication points (tens of thousands in production).
 //
 // Objects published during an update are spooled to a temporary file of the
-// repository, so a snapshot of any size needs memory only for its URI
-// index, not for its content.
+// repository (through a write buffer), so a snapshot of any size needs
+// memory only for its URI index, not for its content; Commit builds one
+// point's pack at a time from the spool, reading each run of adjacent
+// objects with one pread. Packs are read and written with plain syscalls
+// rather than through os.File, whose poller registration costs two more
+// per file opened.
 //
-// May import: the standard library and go.uber.org/zap only.
+// May import: the standard library, go.uber.org/zap and golang.org/x/sys/unix
+// (syncfs, which package syscall lacks) only.
 package cache

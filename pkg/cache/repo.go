@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"syscall"
 
 	"go.uber.org/zap"
 )
@@ -16,10 +17,19 @@ import (
 // indexName is the file name of a repository's index.
 const indexName = "index.json"
 
+// indexFormat is the format of the index and of the packs it names
+// (packMagic). An index of another format is dropped with its packs when
+// the repository is opened: the repository then reads as empty and is
+// fetched again from scratch (an RRDP snapshot), where keeping it would
+// leave points that no delta touches unreadable.
+const indexFormat = 2
+
 // index is a repository's committed state: its packs and fetch state.
 type index struct {
 	// ID is the repository id.
 	ID string `json:"id"`
+	// Format is indexFormat; absent (0) in the first format.
+	Format int `json:"format"`
 	// Gen counts commits; new packs are named after it.
 	Gen uint64 `json:"gen"`
 	// State is the fetcher's opaque state (rrdp.State for RRDP).
@@ -36,6 +46,8 @@ type point struct {
 	Files int `json:"files"`
 	// Bytes is the total object size.
 	Bytes int64 `json:"bytes"`
+	// Size is the pack's file size, which spares an fstat per read.
+	Size int64 `json:"size"`
 }
 
 // Repo is the raw store of one repository. It implements rrdp.Sink: one
@@ -61,7 +73,7 @@ func (r *Repo) load() error {
 	if err := os.MkdirAll(r.dir, 0o755); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
-	r.idx = index{ID: r.id, Points: map[string]point{}}
+	r.idx = index{ID: r.id, Format: indexFormat, Points: map[string]point{}}
 	b, err := readFileMax(filepath.Join(r.dir, indexName), MaxIndexSize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -69,9 +81,12 @@ func (r *Repo) load() error {
 		return fmt.Errorf("cache: %s: %w", r.id, err)
 	default:
 		var idx index
-		if err := json.Unmarshal(b, &idx); err != nil || idx.ID != r.id || idx.Points == nil {
+		switch err := json.Unmarshal(b, &idx); {
+		case err != nil || idx.ID != r.id || idx.Points == nil:
 			r.s.log.Warn("unreadable index, starting empty", zap.String("repo", r.id), zap.Error(err))
-		} else {
+		case idx.Format != indexFormat:
+			r.s.log.Info("index of another format, starting empty", zap.String("repo", r.id), zap.Int("format", idx.Format))
+		default:
 			r.idx = idx
 		}
 	}
@@ -143,24 +158,33 @@ func (r *Repo) Stats() (points, files int, bytes int64) {
 // PubPoint returns the raw content of a publication point (URI ending in
 // "/"), or ErrNotFound.
 func (r *Repo) PubPoint(uri string) (*PubPoint, error) {
-	f, err := r.openPack(uri)
+	fd, size, err := r.openPack(uri)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return readPack(f, uri)
+	defer syscall.Close(fd)
+	b, err := readFD(fd, uri, size, MaxPackSize)
+	if err != nil {
+		return nil, err
+	}
+	return decodePackOf(b, uri)
 }
 
 // openPack opens the pack of a point under the read lock, so that a
 // concurrent Commit cannot delete it between lookup and open.
-func (r *Repo) openPack(uri string) (*os.File, error) {
+func (r *Repo) openPack(uri string) (fd int, size int64, err error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	p, ok := r.idx.Points[uri]
 	if !ok {
-		return nil, fmt.Errorf("%w: %s in %s", ErrNotFound, uri, r.id)
+		return -1, 0, fmt.Errorf("%w: %s in %s", ErrNotFound, uri, r.id)
 	}
-	return os.Open(filepath.Join(r.dir, p.Pack))
+	path := filepath.Join(r.dir, p.Pack)
+	fd, err = openFile(path, syscall.O_RDONLY, 0)
+	if err != nil {
+		return -1, 0, fmt.Errorf("cache: %w", &fs.PathError{Op: "open", Path: path, Err: err})
+	}
+	return fd, p.Size, nil
 }
 
 // File returns the raw content of one object by URI.
@@ -179,19 +203,8 @@ func (r *Repo) File(uri string) ([]byte, error) {
 	return nil, fmt.Errorf("%w: %s in %s", ErrNotFound, uri, r.id)
 }
 
-// readPack reads and decodes an open pack and checks it is the point's.
-func readPack(f *os.File, uri string) (*PubPoint, error) {
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > MaxPackSize {
-		return nil, fmt.Errorf("%w: pack of %s is %d bytes", ErrCorrupt, uri, st.Size())
-	}
-	b := make([]byte, st.Size())
-	if _, err := f.ReadAt(b, 0); err != nil {
-		return nil, fmt.Errorf("cache: %s: %w", uri, err)
-	}
+// decodePackOf decodes a pack and checks it is the point's.
+func decodePackOf(b []byte, uri string) (*PubPoint, error) {
 	p, err := decodePack(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", uri, err)

@@ -129,14 +129,15 @@ func SplitURI(uri string) (point, name string, err error) {
 			return "", "", fmt.Errorf("cache: URI %q: forbidden byte 0x%02x", uri, c)
 		}
 	}
-	segs := strings.Split(rest, "/")
-	if len(segs) < 3 {
-		return "", "", fmt.Errorf("cache: URI %q: no host, module and name", uri)
-	}
-	for _, seg := range segs {
+	segs := 0
+	for seg := range strings.SplitSeq(rest, "/") {
 		if seg == "" || seg == "." || seg == ".." {
 			return "", "", fmt.Errorf("cache: URI %q: empty, . or .. segment", uri)
 		}
+		segs++
+	}
+	if segs < 3 {
+		return "", "", fmt.Errorf("cache: URI %q: no host, module and name", uri)
 	}
 	i := strings.LastIndexByte(uri, '/')
 	return uri[:i+1], uri[i+1:], nil

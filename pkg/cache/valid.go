@@ -11,56 +11,61 @@ import (
 
 // Promote makes the raw content of a publication point of repo its valid
 // copy, once the validation engine accepted the point's manifest, CRL and
-// file hashes (RFC 9286 §6). The pack is hard-linked under a temp name and
-// renamed over the previous valid copy, so a crash leaves one or the other.
-// The rename is made durable by SyncValid, which the engine calls once per
+// file hashes (RFC 9286 §6). The pack is hard-linked straight to the valid
+// name when the point has no valid copy yet (one link(2), the case of every
+// point in a cold run); over an existing copy it is linked under a temp
+// name and renamed over it, so a crash leaves one or the other. The link
+// or rename is made durable by SyncValid, which the engine calls once per
 // run: a crash before it may only leave an older valid copy, which is
 // what a failed fetch would have left anyway; one fsync per point cost
 // tens of seconds at production scale.
 func (s *Store) Promote(repo *Repo, point string) error {
-	tmp, err := s.linkTemp(repo, point)
-	if err != nil {
-		return err
+	repo.mu.RLock() // the pack cannot vanish meanwhile
+	defer repo.mu.RUnlock()
+	p, ok := repo.idx.Points[point]
+	if !ok {
+		return fmt.Errorf("%w: promote %s: not in %s", ErrNotFound, point, repo.id)
 	}
-	if err := os.Rename(tmp, s.validPath(point)); err != nil {
-		os.Remove(tmp)
+	src, dst := filepath.Join(repo.dir, p.Pack), s.validPath(point)
+	err := os.Link(src, dst)
+	if err != nil {
+		err = replaceLink(src, dst)
+	}
+	if err != nil {
 		return fmt.Errorf("cache: promote %s: %w", point, err)
 	}
 	return nil
 }
 
+// replaceLink makes dst name src's content through a temp link and a
+// rename. The temp name is removed afterwards because rename(2) does
+// nothing when both names are links to the same file, as when a point is
+// promoted twice.
+func replaceLink(src, dst string) error {
+	tmp := dst + ".tmp"
+	os.Remove(tmp) // left by a Promote that failed
+	if err := linkOrCopy(src, tmp); err != nil {
+		return err
+	}
+	err := os.Rename(tmp, dst)
+	os.Remove(tmp)
+	return err
+}
+
 // SyncValid makes the promotions so far durable (one directory fsync).
 func (s *Store) SyncValid() error { return syncDir(s.validDir()) }
-
-// linkTemp links the raw pack under a temp name in the valid directory,
-// holding the repository's read lock so the pack cannot vanish meanwhile.
-func (s *Store) linkTemp(repo *Repo, point string) (string, error) {
-	repo.mu.RLock()
-	defer repo.mu.RUnlock()
-	p, ok := repo.idx.Points[point]
-	if !ok {
-		return "", fmt.Errorf("%w: promote %s: not in %s", ErrNotFound, point, repo.id)
-	}
-	tmp := s.validPath(point) + ".tmp"
-	os.Remove(tmp)
-	if err := linkOrCopy(filepath.Join(repo.dir, p.Pack), tmp); err != nil {
-		return "", fmt.Errorf("cache: promote %s: %w", point, err)
-	}
-	return tmp, nil
-}
 
 // Valid returns the last validated copy of a publication point, or
 // ErrNotFound.
 func (s *Store) Valid(point string) (*PubPoint, error) {
-	f, err := os.Open(s.validPath(point))
+	b, err := readPackFile(s.validPath(point))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: no valid copy of %s", ErrNotFound, point)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	defer f.Close()
-	return readPack(f, point)
+	return decodePackOf(b, point)
 }
 
 // DropValid removes the valid copy of a publication point, for the engine
@@ -90,7 +95,9 @@ func (s *Store) cleanValid() {
 
 // IsValid reports whether the valid copy of a point is the raw copy repo
 // holds now (Promote links the same file), so a caller can skip reading
-// and promoting what is already validated.
+// and promoting what is already validated. The valid copy is looked up
+// first: when there is none, as for every point of a cold run, one stat
+// answers.
 func (s *Store) IsValid(repo *Repo, point string) bool {
 	repo.mu.RLock()
 	p, ok := repo.idx.Points[point]
@@ -98,10 +105,10 @@ func (s *Store) IsValid(repo *Repo, point string) bool {
 	if !ok {
 		return false
 	}
-	raw, err := os.Stat(filepath.Join(repo.dir, p.Pack))
+	valid, err := os.Stat(s.validPath(point))
 	if err != nil {
 		return false
 	}
-	valid, err := os.Stat(s.validPath(point))
+	raw, err := os.Stat(filepath.Join(repo.dir, p.Pack))
 	return err == nil && os.SameFile(raw, valid)
 }
