@@ -24,6 +24,9 @@ type Engine struct {
 	o    Options
 	log  *zap.Logger
 	memo memo
+	// last is the previous run's result, whose payload a run that finds
+	// nothing changed returns again.
+	last *Result
 }
 
 // New returns an engine; o.Source is required.
@@ -112,7 +115,14 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*Result,
 		e.log.Warn("syncing the validated store", zap.Error(err))
 	}
 	r.res.End = time.Now()
-	r.res.sort()
+	if e.memo.sameAsLast() && e.last != nil {
+		r.res.samePayloadAs(e.last)
+	} else {
+		r.res.sort()
+	}
+	if !e.memo.disabled {
+		e.last = &r.res
+	}
 	ok := 0
 	for i := range r.res.TAs {
 		if r.res.TAs[i].Error == "" {
@@ -210,6 +220,7 @@ func (r *run) processCA(n *caNode) []*caNode {
 		return nil
 	}
 	if cp.memo != nil {
+		r.rememberSource(cp)
 		return r.reuse(n, cp.memo)
 	}
 	var out caOutput
@@ -227,7 +238,16 @@ func (r *run) processCA(n *caNode) []*caNode {
 		entry.children = append(entry.children, childCA{cert: c.cert, certSum: c.certSum, uri: c.uri, expires: c.expires})
 	}
 	r.e.memo.put(cp.key, entry)
+	r.rememberSource(cp)
 	return out.children
+}
+
+// rememberSource records which repository generation a point validated
+// from its fetched copy came from (see pointMemo).
+func (r *run) rememberSource(cp *checkedPoint) {
+	if cp.from != nil {
+		r.e.memo.putPoint(cp.key, cp.from.repo.ID(), cp.from.gen)
+	}
 }
 
 // reuse yields what an unchanged publication point yielded last time.

@@ -173,7 +173,7 @@ func TestEngineRevalidatesOnlyChanges(t *testing.T) {
 	}
 	second := runEngine(t, l, e)
 	sameAsExpected(t, l, second)
-	if second.Reused != len(second.PubPoints) {
+	if !second.Unchanged || second.Reused != len(second.PubPoints) {
 		t.Fatalf("unchanged lab: reused %d of %d points", second.Reused, len(second.PubPoints))
 	}
 	for range 5 { // add, remove, reissue, rollover, revoke
@@ -183,9 +183,45 @@ func TestEngineRevalidatesOnlyChanges(t *testing.T) {
 		}
 		res := runEngine(t, l, e)
 		sameAsExpected(t, l, res)
+		if res.Unchanged {
+			t.Fatalf("after %s: run marked unchanged", name)
+		}
 		if changed := len(res.PubPoints) - res.Reused; changed < 1 || changed > 4 {
 			t.Fatalf("after %s: %d of %d points validated again, want 1 to 4", name, changed, len(res.PubPoints))
 		}
+	}
+}
+
+// TestEngineSkipsUnchangedRepositories checks that a run over repositories
+// that did not change reads none of their publication points and returns
+// the previous payload itself.
+func TestEngineSkipsUnchangedRepositories(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 27})
+	dir := t.TempDir()
+	e, done := labEngine(t, l, dir, SourceOptions{})
+	defer done()
+	first := runEngine(t, l, e)
+	sameAsExpected(t, l, first)
+	if first.Unchanged {
+		t.Fatal("first run marked unchanged")
+	}
+	packs, err := filepath.Glob(filepath.Join(dir, "raw", "*", "*.pack"))
+	if err != nil || len(packs) == 0 {
+		t.Fatalf("no packs in the cache (%v)", err)
+	}
+	for _, p := range packs { // unreadable from now on, valid copies included (same inodes)
+		if err := os.WriteFile(p, []byte("not a pack"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second := runEngine(t, l, e)
+	sameAsExpected(t, l, second)
+	if !second.Unchanged || second.Reused != len(second.PubPoints) || len(failedPoints(second)) != 0 {
+		t.Fatalf("unchanged lab: unchanged=%v, reused %d of %d points, failed %v",
+			second.Unchanged, second.Reused, len(second.PubPoints), failedPoints(second))
+	}
+	if &second.VRPs[0] != &first.VRPs[0] {
+		t.Fatal("an unchanged run built its payload again")
 	}
 }
 

@@ -18,7 +18,7 @@ type caOutput struct {
 	keys     []RouterKey
 	children []*caNode
 	rejected []ObjectReport
-	counts   map[[2]string]int // (type, verdict) → count
+	counts   []verdictCount
 	// until is the earliest time a verdict may change by time alone.
 	until time.Time
 }
@@ -26,11 +26,22 @@ type caOutput struct {
 // bound lowers until to t.
 func (o *caOutput) bound(t time.Time) { o.until = earlierOf(o.until, t) }
 
+// verdictCount counts the objects of one type with one verdict. A point
+// has a handful: a slice costs a fraction of a map, and the engine keeps
+// one per publication point between runs.
+type verdictCount struct {
+	typ, verdict string
+	n            int
+}
+
 func (o *caOutput) count(typ, verdict string) {
-	if o.counts == nil {
-		o.counts = map[[2]string]int{}
+	for i := range o.counts {
+		if c := &o.counts[i]; c.typ == typ && c.verdict == verdict {
+			c.n++
+			return
+		}
 	}
-	o.counts[[2]string{typ, verdict}]++
+	o.counts = append(o.counts, verdictCount{typ, verdict, 1})
 }
 
 // object validates one file of a checked publication point.
@@ -176,7 +187,9 @@ func (r *run) routerCert(n *caNode, cp *checkedPoint, der []byte, out *caOutput)
 	exp := earlierOf(cp.expires, rc.Cert.NotAfter)
 	out.bound(exp)
 	for _, asn := range rc.ASNs {
-		out.keys = append(out.keys, RouterKey{RouterKey: payload.RouterKey{SKI: ski, ASN: asn, SPKI: rc.Cert.RawSPKI},
+		// The key is cloned: the DER aliases the whole publication
+		// point, which the output outlives.
+		out.keys = append(out.keys, RouterKey{RouterKey: payload.RouterKey{SKI: ski, ASN: asn, SPKI: bytes.Clone(rc.Cert.RawSPKI)},
 			TA: n.ta.name, Expires: exp.Unix()})
 	}
 	return nil
@@ -256,9 +269,9 @@ func (r *run) collect(n *caNode, out *caOutput) {
 	n.ta.vrps.Add(int64(len(out.vrps)))
 	n.ta.aspas.Add(int64(len(out.aspas)))
 	n.ta.keys.Add(int64(len(out.keys)))
-	for k, c := range out.counts {
-		for range c {
-			r.e.o.Observer.ObjectDone(k[0], k[1])
+	for _, c := range out.counts {
+		for range c.n {
+			r.e.o.Observer.ObjectDone(c.typ, c.verdict)
 		}
 	}
 	r.mu.Lock()
@@ -267,13 +280,13 @@ func (r *run) collect(n *caNode, out *caOutput) {
 	r.res.ASPAs = append(r.res.ASPAs, out.aspas...)
 	r.res.RouterKeys = append(r.res.RouterKeys, out.keys...)
 	r.res.Rejected = append(r.res.Rejected, out.rejected...)
-	for k, c := range out.counts {
-		m := r.res.Objects[k[0]]
+	for _, c := range out.counts {
+		m := r.res.Objects[c.typ]
 		if m == nil {
 			m = map[string]int{}
-			r.res.Objects[k[0]] = m
+			r.res.Objects[c.typ] = m
 		}
-		m[k[1]] += c
+		m[c.verdict] += c.n
 	}
 }
 

@@ -81,6 +81,9 @@ type Result struct {
 	// previous run of the engine, whose output was reused without
 	// checking a signature.
 	Reused int
+	// Unchanged is set when every publication point was reused and none
+	// is missing: the payload is the previous run's, the very slices.
+	Unchanged bool
 }
 
 // Set returns the payload of the result, for SLURM and the RTR table.
@@ -105,6 +108,19 @@ func PayloadSet(vrps []VRP, aspas []ASPA, keys []RouterKey) payload.Set {
 // sort puts every list in a fixed order and merges duplicate payload (the
 // same VRP from the same TA via two paths), keeping the later expiry.
 func (r *Result) sort() {
+	r.sortPayload()
+	r.sortReports()
+}
+
+// samePayloadAs takes the payload of last, which this run found unchanged,
+// instead of sorting the same again.
+func (r *Result) samePayloadAs(last *Result) {
+	r.VRPs, r.ASPAs, r.RouterKeys = last.VRPs, last.ASPAs, last.RouterKeys
+	r.Unchanged = true
+	r.sortReports()
+}
+
+func (r *Result) sortPayload() {
 	r.VRPs = sortDedup(r.VRPs, func(a, b VRP) int {
 		return cmp.Or(payload.CompareVRP(a.VRP, b.VRP), cmp.Compare(a.TA, b.TA))
 	})
@@ -114,6 +130,9 @@ func (r *Result) sort() {
 	r.RouterKeys = sortDedup(r.RouterKeys, func(a, b RouterKey) int {
 		return cmp.Or(payload.CompareRouterKey(a.RouterKey, b.RouterKey), cmp.Compare(a.TA, b.TA))
 	})
+}
+
+func (r *Result) sortReports() {
 	slices.SortFunc(r.TAs, func(a, b TAReport) int { return cmp.Compare(a.Name, b.Name) })
 	slices.SortFunc(r.PubPoints, func(a, b PubPointReport) int { return cmp.Compare(a.URI, b.URI) })
 	slices.SortFunc(r.Rejected, func(a, b ObjectReport) int {

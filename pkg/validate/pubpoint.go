@@ -26,6 +26,9 @@ type checkedPoint struct {
 	crlURI  string
 	files   []namedFile
 	expires time.Time // the issuing chain's expiry and the CRL's nextUpdate
+	// from is the fetched copy the point was validated from; nil for the
+	// last validated copy.
+	from *fetched
 }
 
 type namedFile struct {
@@ -38,7 +41,15 @@ type namedFile struct {
 // still passes (§6.6), else nil (a failed fetch: nothing of it is used).
 func (r *run) publicationPoint(n *caNode) *checkedPoint {
 	uri := n.cert.CARepository
-	f, ferr := r.se.fresh(n.cert.Notify, uri)
+	repo, ferr := r.se.repoOf(n.cert.Notify, uri)
+	var f *fetched
+	if repo != nil {
+		if e := r.e.memo.unchanged(caKeyOf(n), repo.ID(), repo.Generation(), r.now); e != nil {
+			r.pubPointDone(uri, "fresh", "")
+			return &checkedPoint{uri: uri, memo: e}
+		}
+		f, ferr = r.se.fresh(repo, uri, ferr)
+	}
 	reason := "not fetched"
 	if ferr != nil {
 		reason = ferr.Error()
@@ -74,8 +85,12 @@ func (r *run) publicationPoint(n *caNode) *checkedPoint {
 // manifest number did not go back, then records it as validated.
 func (r *run) useFresh(n *caNode, f *fetched) (*checkedPoint, error) {
 	cp, err := r.checkPoint(n, f.point)
-	if err != nil || f.current {
-		return cp, err
+	if err != nil {
+		return nil, err
+	}
+	cp.from = f
+	if f.current {
+		return cp, nil
 	}
 	if cp.memo == nil {
 		if err := r.notBackwards(n, cp, r.se.valid(n.cert.CARepository)); err != nil {

@@ -64,16 +64,19 @@ func (se *session) close() {
 // fetched is the fetched copy of a publication point.
 type fetched struct {
 	point *cache.PubPoint
+	// repo held it at commit generation gen.
+	repo *cache.Repo
+	gen  uint64
 	// promote records the copy as validated.
 	promote func() error
 	// current is set when the copy already is the validated one.
 	current bool
 }
 
-// fresh fetches the repository of a CA (once per run) and returns the
-// fetched copy of its publication point, or nil when the cache holds
-// nothing for it.
-func (se *session) fresh(notify, caRepository string) (*fetched, error) {
+// repoOf fetches the repository of a CA (once per run) and returns its
+// raw store, or nil when the cache holds nothing for it. A store comes
+// with the fetch's error when it holds an older copy.
+func (se *session) repoOf(notify, caRepository string) (*cache.Repo, error) {
 	if se.run == nil {
 		return nil, nil
 	}
@@ -93,14 +96,21 @@ func (se *session) fresh(notify, caRepository string) (*fetched, error) {
 	if err != nil {
 		return nil, err
 	}
+	return repo, res.Err
+}
+
+// fresh returns the fetched copy of a publication point from its
+// repository's store; fetchErr is what repoOf said of the fetch.
+func (se *session) fresh(repo *cache.Repo, caRepository string, fetchErr error) (*fetched, error) {
+	gen := repo.Generation()
 	pp, err := repo.PubPoint(caRepository)
 	if errors.Is(err, cache.ErrNotFound) {
-		return nil, fmt.Errorf("publication point not in repository %s (%v)", res.Source, res.Err)
+		return nil, fmt.Errorf("publication point not in repository %s (%v)", repo.ID(), fetchErr)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &fetched{point: pp, current: se.src.Store.IsValid(repo, caRepository),
+	return &fetched{point: pp, repo: repo, gen: gen, current: se.src.Store.IsValid(repo, caRepository),
 		promote: func() error { return se.src.Store.Promote(repo, caRepository) }}, nil
 }
 

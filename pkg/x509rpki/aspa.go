@@ -100,6 +100,7 @@ func parseASPAContent(b []byte) (*ASPA, error) {
 // parseProviders reads ProviderASSet (draft §3.3): at least one, strictly
 // ascending (which also excludes duplicates), without the customer.
 func (a *ASPA) parseProviders(providers cryptobyte.String) error {
+	a.Providers = make([]uint32, 0, min(countElements(providers, MaxASPAProviders), MaxASPAProviders))
 	for !providers.Empty() {
 		if len(a.Providers) >= MaxASPAProviders {
 			return aspaErr(ErrMalformed, "more than %d providers", MaxASPAProviders)

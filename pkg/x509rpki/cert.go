@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"math/big"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -164,14 +165,14 @@ func (c *Cert) parseTBS(elem cryptobyte.String, noSIA bool) ([]byte, error) {
 	if hasUniqueID(tbs) {
 		return nil, newError("cert", ErrProfile, "RFC 6487 §4", "issuerUniqueID or subjectUniqueID present")
 	}
-	x, err := parseCertExtensions(&tbs, spkBits)
-	if err != nil {
+	var x certExts
+	if err := parseCertExtensions(&tbs, spkBits, &x); err != nil {
 		return nil, err
 	}
 	if !tbs.Empty() {
 		return nil, newError("cert", ErrMalformed, "RFC 5280 §4.1", "trailing data in tbsCertificate")
 	}
-	return alg, c.applyExtensions(x, noSIA)
+	return alg, c.applyExtensions(&x, noSIA)
 }
 
 // readCertVersion reads the [0] EXPLICIT version, which must be v3 (value
@@ -242,7 +243,41 @@ func (c *Cert) applyExtensions(x *certExts, noSIA bool) error {
 		return err
 	}
 	c.Reconsidered, c.Resources = v2, x.res
-	return c.checkKindResources()
+	if err := c.checkKindResources(); err != nil {
+		return err
+	}
+	c.setLocations(x)
+	return nil
+}
+
+// setLocations sets the URIs that c keeps for its kind: CRL distribution
+// point and AIA, and the SIA of a CA or an EE (RFC 6487 §4.8.6-§4.8.8; an
+// EE's rpkiNotify is dropped). They are cut from one string, so that one
+// allocation serves them all.
+func (c *Cert) setLocations(x *certExts) {
+	u := x.sia
+	var repo, mft, notify, obj []byte
+	switch c.Kind {
+	case KindTA, KindCA:
+		repo, mft, notify = u.caRepository, u.manifest, u.notify
+	case KindEE:
+		obj = u.signedObject
+	}
+	src := [...][]byte{x.crldp, x.aia, repo, mft, notify, obj}
+	dst := [...]*string{&c.CRLDP, &c.AIA, &c.CARepository, &c.Manifest, &c.Notify, &c.SignedObject}
+	n := 0
+	for _, uri := range src {
+		n += len(uri)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, uri := range src {
+		b.Write(uri)
+	}
+	all := b.String()
+	for i, uri := range src {
+		*dst[i], all = all[:len(uri)], all[len(uri):]
+	}
 }
 
 // setKind works out the kind (as rpki-client x509_get_purpose): cA set
@@ -316,7 +351,6 @@ func (c *Cert) checkLocations(x *certExts, noSIA bool) error {
 			return newError("cert", ErrProfile, secAIA, "AIA missing")
 		}
 	}
-	c.CRLDP, c.AIA = x.crldp, x.aia
 	switch c.Kind {
 	case KindTA, KindCA:
 		return c.checkCASIA(x)
@@ -333,16 +367,15 @@ func (c *Cert) checkLocations(x *certExts, noSIA bool) error {
 // inside the repository (RFC 6487 §4.8.8.1), and allows rpkiNotify.
 func (c *Cert) checkCASIA(x *certExts) error {
 	u := x.sia
-	if !x.hasSIA || u.caRepository == "" || u.manifest == "" {
+	if !x.hasSIA || u.caRepository == nil || u.manifest == nil {
 		return newError("cert", ErrProfile, "RFC 6487 §4.8.8.1", "SIA without rsync caRepository and rpkiManifest")
 	}
-	if u.signedObject != "" {
+	if u.signedObject != nil {
 		return newError("cert", ErrProfile, "RFC 6487 §4.8.8.1", "SIA signedObject in a CA certificate")
 	}
 	if !manifestUnder(u.caRepository, u.manifest) {
 		return newError("cert", ErrProfile, "RFC 6487 §4.8.8.1", "rpkiManifest %q is not a .mft inside caRepository %q", u.manifest, u.caRepository)
 	}
-	c.CARepository, c.Manifest, c.Notify = u.caRepository, u.manifest, u.notify
 	return nil
 }
 
@@ -357,13 +390,12 @@ func (c *Cert) checkEESIA(x *certExts, noSIA bool) error {
 		}
 		return nil
 	}
-	if !x.hasSIA || u.signedObject == "" {
+	if !x.hasSIA || u.signedObject == nil {
 		return newError("cert", ErrProfile, "RFC 6487 §4.8.8.2", "SIA without rsync signedObject")
 	}
-	if u.caRepository != "" || u.manifest != "" || u.other || u.caMethods {
+	if u.caRepository != nil || u.manifest != nil || u.other || u.caMethods {
 		return newError("cert", ErrProfile, "RFC 6487 §4.8.8.2", "SIA access method other than signedObject in an EE certificate")
 	}
-	c.SignedObject = u.signedObject
 	return nil
 }
 

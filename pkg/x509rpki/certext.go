@@ -5,9 +5,9 @@ package x509rpki
 // checks presence and absence for the kind of certificate.
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/asn1"
-	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -19,12 +19,12 @@ type certExts struct {
 	hasSKI, hasAKI         bool
 	keyUsage               asn1.BitString
 	hasKU                  bool
-	hasBC                  bool // basicConstraints with cA TRUE (checked on read)
-	crldp, aia             string
+	hasBC                  bool   // basicConstraints with cA TRUE (checked on read)
+	crldp, aia             []byte // URIs, aliasing the DER until Cert.setLocations
 	hasCRLDP, hasAIA       bool
 	hasSIA                 bool
 	sia                    siaURIs
-	policy                 asn1.ObjectIdentifier
+	policy                 derOID
 	hasPolicy              bool
 	hasEKU, bgpsecRouter   bool
 	ipV1, ipV2, asV1, asV2 bool
@@ -35,7 +35,7 @@ type certExts struct {
 // extension: the first rsync URI of each method (RFC 6487 §4.8.8, as
 // rpki-client cert_ca_sia), and the rpkiNotify https URI (RFC 8182 §3.2).
 type siaURIs struct {
-	caRepository, manifest, notify, signedObject string
+	caRepository, manifest, notify, signedObject []byte
 	other                                        bool // a method other than these four
 	caMethods                                    bool // caRepository or rpkiManifest seen, whatever the scheme
 	nonRsync                                     bool // a caRepository/rpkiManifest/signedObject URI that is not rsync
@@ -55,56 +55,73 @@ const (
 	secExts   = "RFC 6487 §4.8"
 )
 
-// parseCertExtensions reads the [3] Extensions of a TBSCertificate.
+// parseCertExtensions reads the [3] Extensions of a TBSCertificate into x.
 // spkBits is the subjectPublicKey, against which the SKI is checked.
-func parseCertExtensions(s *cryptobyte.String, spkBits []byte) (*certExts, error) {
+func parseCertExtensions(s *cryptobyte.String, spkBits []byte, x *certExts) error {
 	var wrapped cryptobyte.String
 	if !s.ReadASN1(&wrapped, tagExplicit3) {
-		return nil, newError("cert", ErrProfile, "RFC 6487 §4", "extensions missing")
+		return newError("cert", ErrProfile, "RFC 6487 §4", "extensions missing")
 	}
-	list, err := readExtensions(&wrapped)
+	var buf [inlineExtensions]extension
+	list, err := readExtensions(&wrapped, buf[:0])
 	if err != nil || !wrapped.Empty() {
-		return nil, derError("cert", ErrMalformed, "RFC 5280 §4.1.2.9", "extensions", err)
+		return derError("cert", ErrMalformed, "RFC 5280 §4.1.2.9", "extensions", err)
 	}
-	x := &certExts{}
 	for _, e := range list {
 		if err := x.parse(e); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if x.hasSKI {
 		sum := sha1.Sum(spkBits)
 		if string(sum[:]) != string(x.ski) {
-			return nil, newError("cert", ErrProfile, secSKI, "SKI is not the SHA-1 hash of the subject public key")
+			return newError("cert", ErrProfile, secSKI, "SKI is not the SHA-1 hash of the subject public key")
 		}
 	}
-	return x, nil
+	return nil
 }
 
-// extParser parses one extension's value into x.
-type extParser func(x *certExts, v cryptobyte.String) error
+// extKind names an extension of the profile for certExts.parseValue.
+type extKind uint8
+
+// Extensions of the profile, in the order of certExtTable.
+const (
+	extSKI extKind = iota
+	extAKI
+	extKeyUsage
+	extBasicConstraints
+	extEKU
+	extCRLDP
+	extAIA
+	extSIA
+	extPolicies
+	extIPv1
+	extIPv2
+	extASv1
+	extASv2
+)
 
 // certExtTable lists the extensions of the profile with whether each must
 // be critical (RFC 6487 §4.8.1-§4.8.11, RFC 8360 §4).
 var certExtTable = []struct {
-	oid      asn1.ObjectIdentifier
+	oid      derOID
 	critical bool
 	section  string
-	parse    extParser
+	kind     extKind
 }{
-	{oidSubjectKeyID, false, secSKI, (*certExts).parseSKI},
-	{oidAuthorityKeyID, false, secAKI, (*certExts).parseAKI},
-	{oidKeyUsage, true, secKU, (*certExts).parseKeyUsage},
-	{oidBasicConstraints, true, secBC, (*certExts).parseBasicConstraints},
-	{oidExtKeyUsage, false, secEKU, (*certExts).parseEKU},
-	{oidCRLDistribution, false, secCRLDP, (*certExts).parseCRLDP},
-	{oidAuthorityInfo, false, secAIA, (*certExts).parseAIA},
-	{oidSubjectInfo, false, secSIA, (*certExts).parseSIA},
-	{oidCertPolicies, true, secPolicy, (*certExts).parsePolicies},
-	{oidIPAddrBlocks, true, secIPExt, (*certExts).parseIPv1},
-	{oidIPAddrBlocksV2, true, "RFC 8360 §4", (*certExts).parseIPv2},
-	{oidASIdentifiers, true, secASExt, (*certExts).parseASv1},
-	{oidASIdentifiersV2, true, "RFC 8360 §4", (*certExts).parseASv2},
+	{derSubjectKeyID, false, secSKI, extSKI},
+	{derAuthorityKeyID, false, secAKI, extAKI},
+	{derKeyUsage, true, secKU, extKeyUsage},
+	{derBasicConstraints, true, secBC, extBasicConstraints},
+	{derExtKeyUsage, false, secEKU, extEKU},
+	{derCRLDistribution, false, secCRLDP, extCRLDP},
+	{derAuthorityInfo, false, secAIA, extAIA},
+	{derSubjectInfo, false, secSIA, extSIA},
+	{derCertPolicies, true, secPolicy, extPolicies},
+	{derIPAddrBlocks, true, secIPExt, extIPv1},
+	{derIPAddrBlocksV2, true, "RFC 8360 §4", extIPv2},
+	{derASIdentifiers, true, secASExt, extASv1},
+	{derASIdentifiersV2, true, "RFC 8360 §4", extASv2},
 }
 
 // parse dispatches one extension. Standard X.509 extensions (the id-ce arc)
@@ -120,9 +137,9 @@ func (x *certExts) parse(e extension) error {
 		if e.Critical != t.critical {
 			return newError("cert", ErrProfile, t.section, "extension %s: critical must be %v", e.ID, t.critical)
 		}
-		return t.parse(x, e.Value)
+		return x.parseValue(t.kind, e.Value)
 	}
-	if hasPrefix(e.ID, oidIDCE) {
+	if e.ID.under(derIDCE) {
 		return newError("cert", ErrProfile, secExts, "extension %s not allowed in a resource certificate", e.ID)
 	}
 	if e.Critical {
@@ -131,9 +148,44 @@ func (x *certExts) parse(e extension) error {
 	return nil
 }
 
-// hasPrefix reports whether oid lies under the arc p.
-func hasPrefix(oid, p asn1.ObjectIdentifier) bool {
-	return len(oid) > len(p) && oid[:len(p)].Equal(p)
+// parseValue parses the value of an extension of the profile; the
+// resource extensions come in v1 (RFC 3779) and v2 (RFC 8360). A switch,
+// rather than functions in certExtTable, lets the compiler see that x does
+// not escape, so the caller keeps it on its stack.
+func (x *certExts) parseValue(k extKind, v cryptobyte.String) error {
+	switch k {
+	case extSKI:
+		return x.parseSKI(v)
+	case extAKI:
+		return x.parseAKI(v)
+	case extKeyUsage:
+		return x.parseKeyUsage(v)
+	case extBasicConstraints:
+		return x.parseBasicConstraints(v)
+	case extEKU:
+		return x.parseEKU(v)
+	case extCRLDP:
+		return x.parseCRLDP(v)
+	case extAIA:
+		return x.parseAIA(v)
+	case extSIA:
+		return x.parseSIA(v)
+	case extPolicies:
+		return x.parsePolicies(v)
+	case extIPv1:
+		x.ipV1 = true
+		return parseIPAddrBlocks(v, &x.res)
+	case extIPv2:
+		x.ipV2 = true
+		return parseIPAddrBlocks(v, &x.res)
+	case extASv1:
+		x.asV1 = true
+		return parseASIdentifiers(v, &x.res)
+	case extASv2:
+		x.asV2 = true
+		return parseASIdentifiers(v, &x.res)
+	}
+	panic("x509rpki: extension kind missing from parseValue")
 }
 
 // parseSKI reads SubjectKeyIdentifier (RFC 6487 §4.8.2).
@@ -155,7 +207,7 @@ func (x *certExts) parseAKI(v cryptobyte.String) error {
 
 // readAKI reads the value of an AuthorityKeyIdentifier extension of a
 // certificate or CRL: keyIdentifier only, neither authorityCertIssuer nor
-// authorityCertSerialNumber, 20 bytes (RFC 6487 §4.8.3, §5).
+// authorityCertSerialNumber, 20 bytes (RFC 6487 §4.8.3, §5). It aliases v.
 func readAKI(object string, v cryptobyte.String) ([]byte, error) {
 	seq, err := readSequence(&v)
 	if err != nil || !v.Empty() {
@@ -171,7 +223,7 @@ func readAKI(object string, v cryptobyte.String) ([]byte, error) {
 	if len(id) != 20 {
 		return nil, newError(object, ErrProfile, secAKI, "AKI is not a 20-byte SHA-1 hash (%d bytes)", len(id))
 	}
-	return append([]byte(nil), id...), nil
+	return id, nil
 }
 
 // parseKeyUsage reads KeyUsage; the allowed bits depend on the kind and are
@@ -217,7 +269,7 @@ func (x *certExts) parseEKU(v cryptobyte.String) error {
 		if err != nil {
 			return newError("cert", ErrMalformed, secEKU, "malformed KeyPurposeId")
 		}
-		if oid.Equal(oidKPBGPsecRouter) {
+		if oid.Equal(derKPBGPsecRouter) {
 			x.bgpsecRouter = true
 		}
 	}
@@ -244,11 +296,11 @@ func (x *certExts) parseCRLDP(v cryptobyte.String) error {
 	if !name.ReadASN1(&full, tagExplicit0) || !name.Empty() {
 		return newError("cert", ErrProfile, secCRLDP, "DistributionPointName must be a fullName")
 	}
-	uris, err := readGeneralNameURIs(full)
+	uri, err := readGeneralNameURIs(full)
 	if err != nil {
 		return derError("cert", ErrProfile, secCRLDP, "CRL distribution point", err)
 	}
-	if x.crldp = firstRsync(uris); x.crldp == "" {
+	if x.crldp = uri; x.crldp == nil {
 		return newError("cert", ErrProfile, secCRLDP, "no rsync URI in CRL distribution point")
 	}
 	x.hasCRLDP = true
@@ -270,7 +322,7 @@ func (x *certExts) parseAIA(v cryptobyte.String) error {
 	if !ads.Empty() {
 		return newError("cert", ErrProfile, secAIA, "AIA: want exactly one AccessDescription")
 	}
-	if !method.Equal(oidCAIssuers) {
+	if !method.Equal(derCAIssuers) {
 		return newError("cert", ErrProfile, secAIA, "AIA: access method %s is not caIssuers", method)
 	}
 	if !hasScheme(uri, "rsync") {
@@ -301,21 +353,21 @@ func (x *certExts) parseSIA(v cryptobyte.String) error {
 }
 
 // add records one SIA access description.
-func (u *siaURIs) add(method asn1.ObjectIdentifier, uri string) error {
-	var slot *string
+func (u *siaURIs) add(method derOID, uri []byte) error {
+	var slot *[]byte
 	switch {
-	case method.Equal(oidCARepository):
+	case method.Equal(derCARepository):
 		slot, u.caMethods = &u.caRepository, true
-	case method.Equal(oidRPKIManifest):
+	case method.Equal(derRPKIManifest):
 		slot, u.caMethods = &u.manifest, true
-	case method.Equal(oidSignedObject):
+	case method.Equal(derSignedObject):
 		slot = &u.signedObject
-	case method.Equal(oidRPKINotify):
+	case method.Equal(derRPKINotify):
 		// RFC 8182 §3.2: one https URI.
 		if !hasScheme(uri, "https") {
 			return newError("cert", ErrProfile, "RFC 8182 §3.2", "SIA: rpkiNotify is not an https URI")
 		}
-		if u.notify != "" {
+		if u.notify != nil {
 			return newError("cert", ErrProfile, "RFC 8182 §3.2", "SIA: more than one rpkiNotify")
 		}
 		u.notify = uri
@@ -328,7 +380,7 @@ func (u *siaURIs) add(method asn1.ObjectIdentifier, uri string) error {
 	// the first rsync one and ignore the rest.
 	if !hasScheme(uri, "rsync") {
 		u.nonRsync = true
-	} else if *slot == "" {
+	} else if *slot == nil {
 		*slot = uri
 	}
 	return nil
@@ -336,25 +388,24 @@ func (u *siaURIs) add(method asn1.ObjectIdentifier, uri string) error {
 
 // readAccessDescription reads one AccessDescription whose accessLocation
 // must be a URI (rpki-client x509_location).
-func readAccessDescription(s *cryptobyte.String) (asn1.ObjectIdentifier, string, error) {
+func readAccessDescription(s *cryptobyte.String) (derOID, []byte, error) {
 	ad, err := readSequence(s)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	method, err := readOID(&ad)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	if !ad.PeekASN1Tag(tagURI) {
-		return nil, "", errMsg("accessLocation is not a URI")
+		return nil, nil, errMsg("accessLocation is not a URI")
 	}
 	var u cryptobyte.String
 	ad.ReadASN1(&u, tagURI)
 	if !ad.Empty() {
-		return nil, "", errMsg("trailing data in AccessDescription")
+		return nil, nil, errMsg("trailing data in AccessDescription")
 	}
-	uri, err := checkURI(u)
-	return method, uri, err
+	return method, u, checkURI(u)
 }
 
 // parsePolicies reads CertificatePolicies: exactly one policy, the RPKI
@@ -373,7 +424,7 @@ func (x *certExts) parsePolicies(v cryptobyte.String) error {
 	if err != nil {
 		return newError("cert", ErrMalformed, secPolicy, "malformed policy identifier")
 	}
-	if !oid.Equal(oidCertPolicyRPKI) && !oid.Equal(oidCertPolicyRPKIV2) {
+	if !oid.Equal(derCertPolicyRPKI) && !oid.Equal(derCertPolicyRPKIV2) {
 		return newError("cert", ErrProfile, secPolicy, "policy %s is not the RPKI policy", oid)
 	}
 	if !pi.Empty() {
@@ -397,7 +448,7 @@ func readCPSQualifier(s cryptobyte.String) error {
 		return newError("cert", ErrProfile, "RFC 7318 §2", "want exactly one policy qualifier")
 	}
 	id, err := readOID(&q)
-	if err != nil || !id.Equal(oidQualifierCPS) {
+	if err != nil || !id.Equal(derQualifierCPS) {
 		return newError("cert", ErrProfile, "RFC 7318 §2", "policy qualifier is not a CPS pointer")
 	}
 	var cps cryptobyte.String
@@ -405,27 +456,6 @@ func readCPSQualifier(s cryptobyte.String) error {
 		return newError("cert", ErrMalformed, "RFC 7318 §2", "CPS qualifier is not an IA5String")
 	}
 	return nil
-}
-
-// Resource extensions, v1 (RFC 3779) and v2 (RFC 8360).
-func (x *certExts) parseIPv1(v cryptobyte.String) error {
-	x.ipV1 = true
-	return parseIPAddrBlocks(v, &x.res)
-}
-
-func (x *certExts) parseIPv2(v cryptobyte.String) error {
-	x.ipV2 = true
-	return parseIPAddrBlocks(v, &x.res)
-}
-
-func (x *certExts) parseASv1(v cryptobyte.String) error {
-	x.asV1 = true
-	return parseASIdentifiers(v, &x.res)
-}
-
-func (x *certExts) parseASv2(v cryptobyte.String) error {
-	x.asV2 = true
-	return parseASIdentifiers(v, &x.res)
 }
 
 // checkResourceVersions checks RFC 8360 §4: the v1 and v2 forms of the
@@ -439,33 +469,23 @@ func (x *certExts) checkResourceVersions() (bool, error) {
 		return false, newError("cert", ErrProfile, "RFC 8360 §4", "mixes RFC 3779 and RFC 8360 resource extensions")
 	case !v1 && !v2:
 		return false, newError("cert", ErrProfile, secIPExt, "neither IP nor AS resources")
-	case v2 && x.hasPolicy && !x.policy.Equal(oidCertPolicyRPKIV2):
+	case v2 && x.hasPolicy && !x.policy.Equal(derCertPolicyRPKIV2):
 		return false, newError("cert", ErrProfile, "RFC 8360 §4", "RFC 8360 resource extensions under the RFC 6484 policy")
-	case v1 && x.hasPolicy && !x.policy.Equal(oidCertPolicyRPKI):
+	case v1 && x.hasPolicy && !x.policy.Equal(derCertPolicyRPKI):
 		return false, newError("cert", ErrProfile, "RFC 8360 §4", "RFC 3779 resource extensions under the RFC 8360 policy")
 	}
 	return v2, nil
 }
 
-// firstRsync returns the first rsync URI of uris, or "".
-func firstRsync(uris []string) string {
-	for _, u := range uris {
-		if hasScheme(u, "rsync") {
-			return u
-		}
-	}
-	return ""
-}
-
 // manifestUnder reports whether the manifest URI lies inside the
 // caRepository directory and names a .mft file (rpki-client cert_ca_sia:
 // "conflicting URIs for caRepository and rpkiManifest", "not an MFT file").
-func manifestUnder(repo, mft string) bool {
-	if !strings.HasSuffix(repo, "/") {
-		repo += "/"
+func manifestUnder(repo, mft []byte) bool {
+	rest, ok := bytes.CutPrefix(mft, repo)
+	if ok && !bytes.HasSuffix(repo, []byte("/")) {
+		rest, ok = bytes.CutPrefix(rest, []byte("/"))
 	}
-	rest, ok := strings.CutPrefix(mft, repo)
-	return ok && len(rest) > len(".mft") && strings.HasSuffix(rest, ".mft")
+	return ok && len(rest) > len(".mft") && bytes.HasSuffix(rest, []byte(".mft"))
 }
 
 // errMsg is a plain error for helpers whose callers add the context.

@@ -33,7 +33,18 @@ type SignedObject struct {
 	SignatureAlgorithm asn1.ObjectIdentifier
 	// BinarySigningTime is the RFC 6019 attribute, zero when absent.
 	BinarySigningTime time.Time
+
+	// arcs backs ContentType and SignatureAlgorithm, so that filling them
+	// takes no allocation of its own.
+	arcs [contentTypeArcs + sigAlgArcs]int
 }
+
+// Room in SignedObject.arcs: every RPKI content type has 9 arcs and both
+// signature algorithms 7. A longer OID is still decoded, into a new slice.
+const (
+	contentTypeArcs = 10
+	sigAlgArcs      = 7
+)
 
 // cmsErr builds a CMS error; section names the RFC 6488 (or RFC 5652) rule.
 func cmsErr(class error, section, format string, args ...any) error {
@@ -104,17 +115,17 @@ func parseCMS(der []byte, want asn1.ObjectIdentifier) (*SignedObject, error) {
 func cmsContentInfo(der []byte) (cryptobyte.String, error) {
 	input := cryptobyte.String(der)
 	var ci, sd cryptobyte.String
-	var oid asn1.ObjectIdentifier
 	if !input.ReadASN1(&ci, cbasn1.SEQUENCE) {
 		return nil, cmsErr(ErrMalformed, "RFC 6488 §2", "ContentInfo: not a DER SEQUENCE")
 	}
 	if !input.Empty() {
 		return nil, cmsErr(ErrMalformed, "RFC 6488 §2", "%d bytes of trailing data after ContentInfo", len(input))
 	}
-	if !ci.ReadASN1ObjectIdentifier(&oid) {
+	oid, err := readOID(&ci)
+	if err != nil {
 		return nil, cmsErr(ErrMalformed, "RFC 6488 §2", "ContentInfo: bad contentType")
 	}
-	if !oid.Equal(oidSignedData) {
+	if !oid.Equal(derSignedData) {
 		return nil, cmsErr(ErrProfile, "RFC 6488 §2.1", "contentType is %v, want signedData", oid)
 	}
 	var explicit cryptobyte.String
@@ -179,7 +190,7 @@ func cmsDigestAlgorithms(sd *cryptobyte.String) error {
 	if !set.Empty() {
 		return cmsErr(ErrProfile, "RFC 6488 §2.1.2", "digestAlgorithms: more than one algorithm")
 	}
-	if !oid.Equal(oidSHA256) {
+	if !oid.Equal(derSHA256) {
 		return cmsErr(ErrProfile, "RFC 6488 §2.1.2", "digestAlgorithms: %v, want SHA-256", oid)
 	}
 	return nil
@@ -188,10 +199,13 @@ func cmsDigestAlgorithms(sd *cryptobyte.String) error {
 // cmsAlgorithm reads an AlgorithmIdentifier whose parameters are absent or
 // NULL (RFC 7935 §2 allows both for SHA-256 and the RSA OIDs) and returns
 // its OID.
-func cmsAlgorithm(s *cryptobyte.String, field string) (asn1.ObjectIdentifier, error) {
+func cmsAlgorithm(s *cryptobyte.String, field string) (derOID, error) {
 	var alg cryptobyte.String
-	var oid asn1.ObjectIdentifier
-	if !s.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&oid) {
+	if !s.ReadASN1(&alg, cbasn1.SEQUENCE) {
+		return nil, cmsErr(ErrMalformed, "RFC 5652 §10.1", "%s: bad AlgorithmIdentifier", field)
+	}
+	oid, err := readOID(&alg)
+	if err != nil {
 		return nil, cmsErr(ErrMalformed, "RFC 5652 §10.1", "%s: bad AlgorithmIdentifier", field)
 	}
 	if alg.Empty() {
@@ -211,9 +225,11 @@ func cmsEncapContentInfo(sd *cryptobyte.String, so *SignedObject) error {
 	if !sd.ReadASN1(&eci, cbasn1.SEQUENCE) {
 		return cmsErr(ErrMalformed, "RFC 6488 §2.1.3", "encapContentInfo: not a DER SEQUENCE")
 	}
-	if !eci.ReadASN1ObjectIdentifier(&so.ContentType) {
+	ct, err := readOID(&eci)
+	if err != nil {
 		return cmsErr(ErrMalformed, "RFC 6488 §2.1.3.1", "encapContentInfo: bad eContentType")
 	}
+	so.ContentType = ct.appendArcs(so.arcs[:0:contentTypeArcs])
 	if eci.Empty() {
 		return cmsErr(ErrProfile, "RFC 6488 §2.1.3.2", "eContent absent")
 	}
@@ -268,7 +284,7 @@ func cmsSignerInfo(info cryptobyte.String, so *SignedObject) error {
 	if err != nil {
 		return err
 	}
-	if !oid.Equal(oidSHA256) {
+	if !oid.Equal(derSHA256) {
 		return cmsErr(ErrProfile, "RFC 6488 §2.1.6.3", "digestAlgorithm %v, want SHA-256", oid)
 	}
 	if err := cmsReadSignedAttrs(&info, so); err != nil {
@@ -286,10 +302,10 @@ func cmsSignerInfoTail(info cryptobyte.String, so *SignedObject) error {
 	}
 	// RFC 7935 §2 (amending RFC 6485): rsaEncryption or
 	// sha256WithRSAEncryption. RFC 8208 concerns BGPsec router keys only.
-	if !oid.Equal(oidRSAEncryption) && !oid.Equal(oidSHA256WithRSA) {
+	if !oid.Equal(derRSAEncryption) && !oid.Equal(derSHA256WithRSA) {
 		return cmsErr(ErrProfile, "RFC 7935 §2", "signatureAlgorithm %v not allowed", oid)
 	}
-	so.SignatureAlgorithm = oid
+	so.SignatureAlgorithm = oid.appendArcs(so.arcs[contentTypeArcs:contentTypeArcs:len(so.arcs)])
 	var sig cryptobyte.String
 	if !info.ReadASN1(&sig, cbasn1.OCTET_STRING) || len(sig) == 0 {
 		return cmsErr(ErrMalformed, "RFC 6488 §2.1.6.6", "bad signature")
@@ -337,7 +353,7 @@ func cmsReadSignedAttrs(info *cryptobyte.String, so *SignedObject) error {
 // cmsSignedAttrs collects the signed attributes that RFC 6488 §2.1.6.4
 // allows.
 type cmsSignedAttrs struct {
-	contentType     asn1.ObjectIdentifier
+	contentType     derOID
 	digest          []byte
 	signingTime     time.Time
 	binaryTime      time.Time
@@ -347,56 +363,70 @@ type cmsSignedAttrs struct {
 
 // cmsAttributes reads each Attribute: each type at most once, exactly one
 // value, only the four types RFC 6488 §2.1.6.4 permits.
-func cmsAttributes(body cryptobyte.String) (*cmsSignedAttrs, error) {
-	sa := &cmsSignedAttrs{}
+func cmsAttributes(body cryptobyte.String) (cmsSignedAttrs, error) {
+	var sa cmsSignedAttrs
 	for !body.Empty() {
-		var attr, values, value cryptobyte.String
-		var typ asn1.ObjectIdentifier
+		var value cryptobyte.String
 		var vtag cbasn1.Tag
-		if !body.ReadASN1(&attr, cbasn1.SEQUENCE) || !attr.ReadASN1ObjectIdentifier(&typ) ||
-			!attr.ReadASN1(&values, cbasn1.SET) || !attr.Empty() {
-			return nil, cmsErr(ErrMalformed, "RFC 5652 §5.3", "bad signed attribute")
+		typ, values, ok := cmsReadAttribute(&body)
+		if !ok {
+			return sa, cmsErr(ErrMalformed, "RFC 5652 §5.3", "bad signed attribute")
 		}
 		if !values.ReadAnyASN1Element(&value, &vtag) {
-			return nil, cmsErr(ErrMalformed, "RFC 6488 §2.1.6.4", "attribute %v has no value", typ)
+			return sa, cmsErr(ErrMalformed, "RFC 6488 §2.1.6.4", "attribute %v has no value", typ)
 		}
 		if !values.Empty() {
-			return nil, cmsErr(ErrProfile, "RFC 6488 §2.1.6.4", "attribute %v has more than one value", typ)
+			return sa, cmsErr(ErrProfile, "RFC 6488 §2.1.6.4", "attribute %v has more than one value", typ)
 		}
 		if err := sa.add(typ, value); err != nil {
-			return nil, err
+			return sa, err
 		}
 	}
 	if sa.contentType == nil {
-		return nil, cmsErr(ErrProfile, "RFC 6488 §2.1.6.4.1", "content-type attribute missing")
+		return sa, cmsErr(ErrProfile, "RFC 6488 §2.1.6.4.1", "content-type attribute missing")
 	}
 	if sa.digest == nil {
-		return nil, cmsErr(ErrProfile, "RFC 6488 §2.1.6.4.2", "message-digest attribute missing")
+		return sa, cmsErr(ErrProfile, "RFC 6488 §2.1.6.4.2", "message-digest attribute missing")
 	}
 	return sa, nil
 }
 
+// cmsReadAttribute reads one Attribute: its type and its SET of values.
+func cmsReadAttribute(body *cryptobyte.String) (derOID, cryptobyte.String, bool) {
+	var attr, values cryptobyte.String
+	if !body.ReadASN1(&attr, cbasn1.SEQUENCE) {
+		return nil, nil, false
+	}
+	typ, err := readOID(&attr)
+	if err != nil || !attr.ReadASN1(&values, cbasn1.SET) || !attr.Empty() {
+		return nil, nil, false
+	}
+	return typ, values, true
+}
+
 // add decodes one attribute value, rejecting duplicates and unknown types.
-func (sa *cmsSignedAttrs) add(typ asn1.ObjectIdentifier, value cryptobyte.String) error {
+func (sa *cmsSignedAttrs) add(typ derOID, value cryptobyte.String) error {
 	dup := false
 	ok := true
 	switch {
-	case typ.Equal(oidContentType):
+	case typ.Equal(derContentType):
 		dup = sa.contentType != nil
-		ok = value.ReadASN1ObjectIdentifier(&sa.contentType)
-	case typ.Equal(oidMessageDigest):
+		var err error
+		sa.contentType, err = readOID(&value)
+		ok = err == nil
+	case typ.Equal(derMessageDigest):
 		dup = sa.digest != nil
 		var d cryptobyte.String
 		ok = value.ReadASN1(&d, cbasn1.OCTET_STRING)
 		sa.digest = d
-	case typ.Equal(oidSigningTime):
+	case typ.Equal(derSigningTime):
 		// RFC 5652 §11.3: UTCTime up to 2049, GeneralizedTime from 2050,
 		// the same rule as certificate times (der.go readTime).
 		dup, sa.seenSigningTime = sa.seenSigningTime, true
 		var err error
 		sa.signingTime, err = readTime(&value)
 		ok = err == nil
-	case typ.Equal(oidBinarySigningTime):
+	case typ.Equal(derBinarySigningTime):
 		dup, sa.seenBinaryTime = sa.seenBinaryTime, true
 		var secs int64
 		ok = value.ReadASN1Integer(&secs) && secs >= 0
@@ -415,7 +445,8 @@ func (sa *cmsSignedAttrs) add(typ asn1.ObjectIdentifier, value cryptobyte.String
 
 // apply checks the attributes against the eContent and stores them.
 func (sa *cmsSignedAttrs) apply(so *SignedObject) error {
-	if !sa.contentType.Equal(so.ContentType) {
+	var arcs [contentTypeArcs]int // decoded on the stack, for the comparison only
+	if !sa.contentType.appendArcs(arcs[:0]).Equal(so.ContentType) {
 		return cmsErr(ErrProfile, "RFC 6488 §2.1.6.4.1", "content-type attribute %v differs from eContentType %v", sa.contentType, so.ContentType)
 	}
 	sum := sha256.Sum256(so.Content)

@@ -282,7 +282,7 @@ func TestCMSSigningTime(t *testing.T) {
 	}
 	for in, want := range good {
 		var sa cmsSignedAttrs
-		err := sa.add(oidSigningTime, cryptobyte.String(in))
+		err := sa.add(derSigningTime, cryptobyte.String(in))
 		if err != nil || sa.signingTime.Format(time.RFC3339) != want {
 			t.Errorf("%q: got %v %v, want %s", in, sa.signingTime, err, want)
 		}
@@ -292,7 +292,7 @@ func TestCMSSigningTime(t *testing.T) {
 		"\x18\x0f20230102030405Z", "\x17\x0d231302030405Z", "\x04\x0d230102030405Z",
 	} {
 		var sa cmsSignedAttrs
-		if err := sa.add(oidSigningTime, cryptobyte.String(in)); !errors.Is(err, ErrMalformed) {
+		if err := sa.add(derSigningTime, cryptobyte.String(in)); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%q: %v", in, err)
 		}
 	}

@@ -145,8 +145,9 @@ func (c *CRL) readEntries(s *cryptobyte.String) error {
 	}
 	c.Revoked = make([]RevokedCert, 0, n)
 	c.revoked = make(map[serialKey]struct{}, n)
+	var serials serialSlab
 	for !list.Empty() {
-		e, err := readCRLEntry(&list)
+		e, err := readCRLEntry(&list, serials.next(n-len(c.Revoked)))
 		if err != nil {
 			return err
 		}
@@ -156,14 +157,14 @@ func (c *CRL) readEntries(s *cryptobyte.String) error {
 	return nil
 }
 
-// readCRLEntry reads one revoked certificate entry.
-func readCRLEntry(s *cryptobyte.String) (RevokedCert, error) {
+// readCRLEntry reads one revoked certificate entry, its serial into z.
+func readCRLEntry(s *cryptobyte.String, z *bigSerial) (RevokedCert, error) {
 	var e RevokedCert
 	entry, err := readSequence(s)
 	if err != nil {
 		return e, newError("crl", ErrMalformed, "RFC 5280 §5.1", "malformed revokedCertificates entry")
 	}
-	if e.Serial, err = readSerial(&entry, 20, false); err != nil {
+	if e.Serial, err = readSerialInto(&entry, z, 20, false); err != nil {
 		return e, derError("crl", ErrProfile, "RFC 5280 §5.1.2.6", "userCertificate", err)
 	}
 	if e.Time, err = readTime(&entry); err != nil {
@@ -182,7 +183,8 @@ func (c *CRL) readExtensions(s *cryptobyte.String) error {
 	if !s.ReadASN1(&wrapped, tagExplicit0) {
 		return newError("crl", ErrProfile, secCRL, "crlExtensions missing")
 	}
-	list, err := readExtensions(&wrapped)
+	var buf [inlineExtensions]extension
+	list, err := readExtensions(&wrapped, buf[:0])
 	if err != nil || !wrapped.Empty() {
 		return derError("crl", ErrMalformed, "RFC 5280 §5.1.2.7", "crlExtensions", orTrailing(err))
 	}
@@ -206,11 +208,11 @@ func (c *CRL) readExtension(e extension) error {
 		return newError("crl", ErrProfile, secCRL, "extension %s must not be critical", e.ID)
 	}
 	switch {
-	case e.ID.Equal(oidAuthorityKeyID):
+	case e.ID.Equal(derAuthorityKeyID):
 		aki, err := readAKI("crl", e.Value)
 		c.AKI = aki
 		return err
-	case e.ID.Equal(oidCRLNumber):
+	case e.ID.Equal(derCRLNumber):
 		v := e.Value
 		n, err := readSerial(&v, 20, true)
 		if err != nil || !v.Empty() {

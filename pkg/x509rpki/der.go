@@ -12,6 +12,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"math/big"
+	"math/bits"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -62,13 +63,15 @@ func countElements(s cryptobyte.String, limit int) int {
 	return n
 }
 
-// readOID reads one OBJECT IDENTIFIER.
-func readOID(s *cryptobyte.String) (asn1.ObjectIdentifier, error) {
-	var oid asn1.ObjectIdentifier
-	if !s.ReadASN1ObjectIdentifier(&oid) {
+// readOID reads one OBJECT IDENTIFIER and returns it in DER form, aliasing
+// s. It accepts what cryptobyte's ReadASN1ObjectIdentifier accepts but
+// decodes nothing (see validOIDContent).
+func readOID(s *cryptobyte.String) (derOID, error) {
+	var b cryptobyte.String
+	if !s.ReadASN1(&b, cbasn1.OBJECT_IDENTIFIER) || !validOIDContent(b) {
 		return nil, errors.New("malformed OBJECT IDENTIFIER")
 	}
-	return oid, nil
+	return derOID(b), nil
 }
 
 // readOctetString reads one OCTET STRING and returns its contents.
@@ -137,6 +140,11 @@ func readIntegerBytes(s *cryptobyte.String) ([]byte, error) {
 // zero, and at most maxOctets content octets (RFC 5280 §4.1.2.2 and §5.2.3
 // set 20 octets for serial and CRL numbers).
 func readSerial(s *cryptobyte.String, maxOctets int, allowZero bool) (*big.Int, error) {
+	return readSerialInto(s, new(bigSerial), maxOctets, allowZero)
+}
+
+// readSerialInto is readSerial storing the number in z.
+func readSerialInto(s *cryptobyte.String, z *bigSerial, maxOctets int, allowZero bool) (*big.Int, error) {
 	b, err := readIntegerBytes(s)
 	if err != nil {
 		return nil, err
@@ -147,11 +155,52 @@ func readSerial(s *cryptobyte.String, maxOctets int, allowZero bool) (*big.Int, 
 	if len(b) > maxOctets {
 		return nil, errors.New("INTEGER longer than 20 octets")
 	}
-	n := new(big.Int).SetBytes(b)
+	n := z.set(b)
 	if !allowZero && n.Sign() == 0 {
 		return nil, errors.New("INTEGER is zero")
 	}
 	return n, nil
+}
+
+// serialWords is how many words hold a serial number of 20 octets
+// (RFC 5280 §4.1.2.2) with the leading zero octet its DER may carry.
+const serialWords = (21*8 + bits.UintSize - 1) / bits.UintSize
+
+// bigSerial is a big.Int with room for the words of a serial number, so
+// that one allocation holds both.
+type bigSerial struct {
+	n     big.Int
+	words [serialWords]big.Word
+}
+
+// set sets z to the big-endian unsigned b and returns it.
+func (z *bigSerial) set(b []byte) *big.Int {
+	return setBytesIn(&z.n, z.words[:], b)
+}
+
+// setBytesIn sets z to the big-endian unsigned b using words as its
+// storage, when they are enough: SetBytes reuses the capacity it is given
+// and allocates only beyond it.
+func setBytesIn(z *big.Int, words []big.Word, b []byte) *big.Int {
+	return z.SetBits(words[:0]).SetBytes(b)
+}
+
+// serialChunk bounds how many bigSerials serialSlab allocates at once, so
+// that a hostile list cut short wastes little.
+const serialChunk = 1024
+
+// serialSlab hands out bigSerials from chunks: a CRL's serial numbers take
+// one allocation per chunk rather than two per entry.
+type serialSlab []bigSerial
+
+// next returns a fresh bigSerial; want is how many the caller still needs.
+func (s *serialSlab) next(want int) *bigSerial {
+	if len(*s) == 0 {
+		*s = make([]bigSerial, min(max(want, 1), serialChunk))
+	}
+	z := &(*s)[0]
+	*s = (*s)[1:]
+	return z
 }
 
 // readSmallInt reads a non-negative INTEGER that must fit in an int64.
@@ -167,7 +216,7 @@ func readSmallInt(s *cryptobyte.String) (int64, error) {
 // and OID. Parameters, when present, must be NULL: RFC 4055 §5 and RFC 7935
 // §2 allow NULL or absent parameters for sha256WithRSAEncryption, and
 // RFC 3279 §2.3.1 requires NULL for rsaEncryption.
-func readAlgorithm(s *cryptobyte.String) (raw []byte, oid asn1.ObjectIdentifier, hasNull bool, err error) {
+func readAlgorithm(s *cryptobyte.String) (raw []byte, oid derOID, hasNull bool, err error) {
 	var elem cryptobyte.String
 	if !s.ReadASN1Element(&elem, cbasn1.SEQUENCE) {
 		return nil, nil, false, errors.New("want AlgorithmIdentifier SEQUENCE")
@@ -195,7 +244,7 @@ func readSignatureAlgorithm(s *cryptobyte.String) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !oid.Equal(oidSHA256WithRSA) {
+	if !oid.Equal(derSHA256WithRSA) {
 		return nil, errors.New("signature algorithm " + oid.String() + " is not sha256WithRSAEncryption")
 	}
 	return raw, nil
@@ -303,7 +352,7 @@ func readName(s *cryptobyte.String) (raw []byte, text string, err error) {
 	raw = elem
 	var rdns cryptobyte.String
 	elem.ReadASN1(&rdns, cbasn1.SEQUENCE)
-	var cn, sn string
+	var cn, sn []byte
 	var nCN, nSN int
 	for !rdns.Empty() {
 		var set cryptobyte.String
@@ -316,9 +365,9 @@ func readName(s *cryptobyte.String) (raw []byte, text string, err error) {
 				return nil, "", err
 			}
 			switch {
-			case oid.Equal(oidAttrCommonName):
+			case oid.Equal(derAttrCommonName):
 				cn, nCN = val, nCN+1
-			case oid.Equal(oidAttrSerialNumber):
+			case oid.Equal(derAttrSerialNumber):
 				sn, nSN = val, nSN+1
 			default:
 				return nil, "", errors.New("attribute " + oid.String() + " not allowed")
@@ -328,11 +377,11 @@ func readName(s *cryptobyte.String) (raw []byte, text string, err error) {
 	if nCN != 1 || nSN > 1 {
 		return nil, "", errors.New("want exactly one commonName and at most one serialNumber")
 	}
-	text = "/CN=" + cn
+	// One concatenation, so one allocation for the whole text.
 	if nSN == 1 {
-		text += "/serialNumber=" + sn
+		return raw, "/CN=" + string(cn) + "/serialNumber=" + string(sn), nil
 	}
-	return raw, text, nil
+	return raw, "/CN=" + string(cn), nil
 }
 
 // readAttribute reads one AttributeTypeAndValue. RFC 6487 §4.5 asks for
@@ -342,14 +391,14 @@ func readName(s *cryptobyte.String) (raw []byte, text string, err error) {
 // UTF8String names. We follow rpki-client: PrintableString with its strict
 // character set, or UTF8String that is valid UTF-8 without control
 // characters. The BBN *Utf cases are therefore accepted.
-func readAttribute(s *cryptobyte.String) (asn1.ObjectIdentifier, string, error) {
+func readAttribute(s *cryptobyte.String) (derOID, []byte, error) {
 	atv, err := readSequence(s)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	oid, err := readOID(&atv)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	var v cryptobyte.String
 	var ok bool
@@ -362,12 +411,12 @@ func readAttribute(s *cryptobyte.String) (asn1.ObjectIdentifier, string, error) 
 		atv.ReadASN1(&v, cbasn1.UTF8String)
 		ok = utf8.Valid(v) && !hasControl(v)
 	default:
-		return nil, "", errors.New("attribute " + oid.String() + " is not a PrintableString or UTF8String")
+		return nil, nil, errors.New("attribute " + oid.String() + " is not a PrintableString or UTF8String")
 	}
 	if !atv.Empty() || len(v) == 0 || !ok {
-		return nil, "", errors.New("attribute " + oid.String() + " has a malformed string value")
+		return nil, nil, errors.New("attribute " + oid.String() + " has a malformed string value")
 	}
-	return oid, string(v), nil
+	return oid, v, nil
 }
 
 // hasControl reports whether b holds an ASCII control character.
@@ -396,15 +445,21 @@ func isPrintable(b []byte) bool {
 
 // extension is one X.509 Extension with its value still encoded.
 type extension struct {
-	ID       asn1.ObjectIdentifier
+	ID       derOID
 	Critical bool
 	Value    cryptobyte.String // contents of extnValue
 }
 
+// inlineExtensions is how many extensions the callers of readExtensions
+// hold in an array of their own (on the stack); a resource certificate has
+// about ten.
+const inlineExtensions = 16
+
 // readExtensions reads an Extensions SEQUENCE (RFC 5280 §4.1.2.9): at
 // least one extension, no OID twice (RFC 5280 §4.2), critical encoded only
-// when TRUE (DEFAULT FALSE must be omitted in DER, X.690 §11.5).
-func readExtensions(s *cryptobyte.String) ([]extension, error) {
+// when TRUE (DEFAULT FALSE must be omitted in DER, X.690 §11.5). It
+// appends them to buf, so that a caller's array spares an allocation.
+func readExtensions(s *cryptobyte.String, buf []extension) ([]extension, error) {
 	exts, err := readSequence(s)
 	if err != nil {
 		return nil, err
@@ -412,7 +467,7 @@ func readExtensions(s *cryptobyte.String) ([]extension, error) {
 	if exts.Empty() {
 		return nil, errors.New("empty Extensions")
 	}
-	var out []extension
+	out := buf[:0]
 	for !exts.Empty() {
 		if len(out) == MaxCertExtensions {
 			return nil, errors.New("more than MaxCertExtensions extensions")
@@ -456,7 +511,7 @@ func readExtension(s *cryptobyte.String) (extension, error) {
 }
 
 // readKeyIdentifier reads a KeyIdentifier OCTET STRING that must be a
-// 20-byte SHA-1 hash (RFC 6487 §4.8.2, §4.8.3).
+// 20-byte SHA-1 hash (RFC 6487 §4.8.2, §4.8.3). It aliases s.
 func readKeyIdentifier(s *cryptobyte.String) ([]byte, error) {
 	id, err := readOctetString(s)
 	if err != nil {
@@ -465,50 +520,51 @@ func readKeyIdentifier(s *cryptobyte.String) ([]byte, error) {
 	if len(id) != 20 {
 		return nil, errors.New("key identifier is not a 20-byte SHA-1 hash")
 	}
-	return bytes.Clone(id), nil
+	return id, nil
 }
 
 // readGeneralNameURIs reads GeneralNames (RFC 5280 §4.2.1.6) and returns
-// its URIs; any other form of name is an error, since the RPKI profile
-// locates objects by URI only (RFC 6487 §4.8.6-§4.8.8). Each URI must be
-// non-empty, at most MaxURILength bytes, and printable IA5 without spaces.
-func readGeneralNameURIs(names cryptobyte.String) ([]string, error) {
+// the first rsync URI, or nil when none is; any other form of name is an
+// error, since the RPKI profile locates objects by URI only (RFC 6487
+// §4.8.6-§4.8.8). Each URI must pass checkURI.
+func readGeneralNameURIs(names cryptobyte.String) ([]byte, error) {
 	if names.Empty() {
 		return nil, errors.New("empty GeneralNames")
 	}
-	var out []string
+	var rsync []byte
 	for !names.Empty() {
 		if !names.PeekASN1Tag(tagURI) {
 			return nil, errors.New("GeneralName is not a URI")
 		}
 		var u cryptobyte.String
 		names.ReadASN1(&u, tagURI)
-		uri, err := checkURI(u)
-		if err != nil {
+		if err := checkURI(u); err != nil {
 			return nil, err
 		}
-		out = append(out, uri)
+		if rsync == nil && hasScheme(u, "rsync") {
+			rsync = u
+		}
 	}
-	return out, nil
+	return rsync, nil
 }
 
 // checkURI checks a URI's length and characters: visible ASCII only
 // (rpki-client valid_uri), at most MaxURILength bytes.
-func checkURI(b []byte) (string, error) {
+func checkURI(b []byte) error {
 	if len(b) == 0 || len(b) > MaxURILength {
-		return "", errors.New("URI empty or longer than MaxURILength")
+		return errors.New("URI empty or longer than MaxURILength")
 	}
 	for _, c := range b {
 		if c <= 0x20 || c >= 0x7f {
-			return "", errors.New("URI has a character outside visible ASCII")
+			return errors.New("URI has a character outside visible ASCII")
 		}
 	}
-	return string(b), nil
+	return nil
 }
 
 // hasScheme reports whether uri starts with scheme followed by "://" and a
 // non-empty remainder, case-insensitively for the scheme (RFC 3986 §3.1).
-func hasScheme(uri, scheme string) bool {
+func hasScheme(uri []byte, scheme string) bool {
 	p := len(scheme) + 3
-	return len(uri) > p && strings.EqualFold(uri[:len(scheme)], scheme) && uri[len(scheme):p] == "://"
+	return len(uri) > p && bytes.EqualFold(uri[:len(scheme)], []byte(scheme)) && string(uri[len(scheme):p]) == "://"
 }

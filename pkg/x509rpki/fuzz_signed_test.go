@@ -191,7 +191,7 @@ var anyDecoders = []func([]byte) error{
 	func(b []byte) error { _, err := parseRSCContent(b); return err },
 	func(b []byte) error { _, err := parseTAKContent(b); return err },
 	func(b []byte) error { _, err := parseSPLContent(b); return err },
-	gbrCheckVCard,
+	func(b []byte) error { return gbrCheckVCard(string(b)) },
 }
 
 // contentDecoder is the index in anyDecoders of each type's eContent

@@ -3,6 +3,7 @@ package x509rpki
 import (
 	"encoding/asn1"
 	"math/big"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -112,10 +113,11 @@ func (m *Manifest) parseHeader(seq *cryptobyte.String) error {
 	if !seq.ReadASN1(&num, cbasn1.INTEGER) || len(num) == 0 {
 		return mftErr(ErrMalformed, "RFC 9286 §4.2.1", "manifestNumber: bad INTEGER")
 	}
-	m.Number = new(big.Int)
-	if err := mftCheckNumber(num, m.Number); err != nil {
+	n := new(bigSerial)
+	if err := mftCheckNumber(num, n); err != nil {
 		return err
 	}
+	m.Number = &n.n
 	var err error
 	if m.ThisUpdate, err = readGeneralizedTime(seq); err != nil {
 		return mftErr(ErrMalformed, "RFC 9286 §4.2.1", "thisUpdate: %v", err)
@@ -126,11 +128,11 @@ func (m *Manifest) parseHeader(seq *cryptobyte.String) error {
 	if !m.ThisUpdate.Before(m.NextUpdate) {
 		return mftErr(ErrProfile, "RFC 9286 §4.2.1", "thisUpdate %v is not before nextUpdate %v", m.ThisUpdate, m.NextUpdate)
 	}
-	var alg asn1.ObjectIdentifier
-	if !seq.ReadASN1ObjectIdentifier(&alg) {
+	alg, err := readOID(seq)
+	if err != nil {
 		return mftErr(ErrMalformed, "RFC 9286 §4.2.1", "fileHashAlg: bad OID")
 	}
-	if !alg.Equal(oidSHA256) {
+	if !alg.Equal(derSHA256) {
 		return mftErr(ErrProfile, "RFC 9286 §4.2.1", "fileHashAlg %v, want SHA-256", alg)
 	}
 	return nil
@@ -141,7 +143,7 @@ func (m *Manifest) parseHeader(seq *cryptobyte.String) error {
 // limit applies to the DER content octets, so the largest value is
 // 2^159-1; BBN MFTNumTooBig (2^159, 21 octets) is rejected. rpki-client
 // counts magnitude octets and accepts 2^159.
-func mftCheckNumber(raw []byte, n *big.Int) error {
+func mftCheckNumber(raw []byte, n *bigSerial) error {
 	if len(raw) > 1 && (raw[0] == 0 && raw[1]&0x80 == 0 || raw[0] == 0xff && raw[1]&0x80 != 0) {
 		return mftErr(ErrMalformed, "RFC 9286 §4.2.1", "manifestNumber: non-minimal INTEGER")
 	}
@@ -151,19 +153,24 @@ func mftCheckNumber(raw []byte, n *big.Int) error {
 	if len(raw) > MaxManifestNumberOctets {
 		return mftErr(ErrProfile, "RFC 9286 §4.2.1", "manifestNumber longer than %d octets", MaxManifestNumberOctets)
 	}
-	n.SetBytes(raw)
+	n.set(raw)
 	return nil
 }
 
 // parseFileList reads the FileAndHash entries (RFC 9286 §4.2.2): valid
-// file names, 32-byte hashes, no name twice.
+// file names, 32-byte hashes, no name twice. Files, the set of names seen
+// and the names themselves are each allocated once, sized by a first pass.
 func (m *Manifest) parseFileList(list cryptobyte.String) error {
-	seen := make(map[string]struct{})
+	n, nameBytes := countFileList(list)
+	m.Files = make([]ManifestFile, 0, n)
+	seen := make(map[string]struct{}, n)
+	var names stringArena
+	names.Grow(nameBytes)
 	for !list.Empty() {
 		if len(m.Files) >= MaxManifestEntries {
 			return mftErr(ErrMalformed, "", "more than %d fileList entries", MaxManifestEntries)
 		}
-		f, err := parseFileAndHash(&list)
+		f, err := parseFileAndHash(&list, &names)
 		if err != nil {
 			return err
 		}
@@ -176,8 +183,33 @@ func (m *Manifest) parseFileList(list cryptobyte.String) error {
 	return nil
 }
 
-// parseFileAndHash reads one FileAndHash.
-func parseFileAndHash(list *cryptobyte.String) (ManifestFile, error) {
+// countFileList returns how many FileAndHash entries list holds, at most
+// MaxManifestEntries, and the length of their names. It stops at what it
+// cannot read: parseFileList reports it.
+func countFileList(list cryptobyte.String) (n, nameBytes int) {
+	for n < MaxManifestEntries {
+		var entry, name cryptobyte.String
+		if !list.ReadASN1(&entry, cbasn1.SEQUENCE) || !entry.ReadASN1(&name, cbasn1.IA5String) {
+			break
+		}
+		n, nameBytes = n+1, nameBytes+len(name)
+	}
+	return n, nameBytes
+}
+
+// stringArena makes strings that share one growing buffer: once it has
+// grown to their total length, n strings take one allocation.
+type stringArena struct{ strings.Builder }
+
+// add returns b as a string.
+func (a *stringArena) add(b []byte) string {
+	start := a.Len()
+	a.Write(b)
+	return a.String()[start:]
+}
+
+// parseFileAndHash reads one FileAndHash, its name into names.
+func parseFileAndHash(list *cryptobyte.String, names *stringArena) (ManifestFile, error) {
 	var entry, name cryptobyte.String
 	var hash asn1.BitString
 	if !list.ReadASN1(&entry, cbasn1.SEQUENCE) || !entry.ReadASN1(&name, cbasn1.IA5String) ||
@@ -190,7 +222,7 @@ func parseFileAndHash(list *cryptobyte.String) (ManifestFile, error) {
 	if hash.BitLength != 256 {
 		return ManifestFile{}, mftErr(ErrProfile, "RFC 9286 §4.2.1", "hash of %q has %d bits, want 256", string(name), hash.BitLength)
 	}
-	return ManifestFile{Name: string(name), Hash: hash.Bytes}, nil
+	return ManifestFile{Name: names.add(name), Hash: hash.Bytes}, nil
 }
 
 // validManifestFileName applies RFC 9286 §4.2.2: one or more characters of

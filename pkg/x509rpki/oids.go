@@ -1,6 +1,12 @@
 package x509rpki
 
-import "encoding/asn1"
+import (
+	"bytes"
+	"encoding/asn1"
+	"encoding/hex"
+
+	"golang.org/x/crypto/cryptobyte"
+)
 
 // Object identifiers used by the RPKI profiles.
 var (
@@ -66,3 +72,125 @@ var (
 	// §4.2.1); those the RPKI profile does not list are refused.
 	oidIDCE = asn1.ObjectIdentifier{2, 5, 29}
 )
+
+// derOID is an OBJECT IDENTIFIER in DER form: its content octets (X.690
+// §8.19), without tag and length. The parsers compare OIDs in this form,
+// which takes neither decoding nor allocation; read from an object it
+// aliases the DER. Only error messages and the exported fields that are
+// typed asn1.ObjectIdentifier decode it (String, appendArcs).
+type derOID []byte
+
+// DER forms of the OIDs above that the parsers compare against, computed
+// once from the asn1.ObjectIdentifier values.
+var (
+	derSHA256            = derOf(oidSHA256)
+	derRSAEncryption     = derOf(oidRSAEncryption)
+	derSHA256WithRSA     = derOf(oidSHA256WithRSA)
+	derECPublicKey       = derOf(oidECPublicKey)
+	derNamedCurveP256    = derOf(oidNamedCurveP256)
+	derSubjectKeyID      = derOf(oidSubjectKeyID)
+	derKeyUsage          = derOf(oidKeyUsage)
+	derBasicConstraints  = derOf(oidBasicConstraints)
+	derCRLNumber         = derOf(oidCRLNumber)
+	derCRLDistribution   = derOf(oidCRLDistribution)
+	derCertPolicies      = derOf(oidCertPolicies)
+	derAuthorityKeyID    = derOf(oidAuthorityKeyID)
+	derExtKeyUsage       = derOf(oidExtKeyUsage)
+	derAuthorityInfo     = derOf(oidAuthorityInfo)
+	derIPAddrBlocks      = derOf(oidIPAddrBlocks)
+	derASIdentifiers     = derOf(oidASIdentifiers)
+	derSubjectInfo       = derOf(oidSubjectInfo)
+	derIPAddrBlocksV2    = derOf(oidIPAddrBlocksV2)
+	derASIdentifiersV2   = derOf(oidASIdentifiersV2)
+	derCAIssuers         = derOf(oidCAIssuers)
+	derCARepository      = derOf(oidCARepository)
+	derRPKIManifest      = derOf(oidRPKIManifest)
+	derSignedObject      = derOf(oidSignedObject)
+	derRPKINotify        = derOf(oidRPKINotify)
+	derCertPolicyRPKI    = derOf(oidCertPolicyRPKI)
+	derCertPolicyRPKIV2  = derOf(oidCertPolicyRPKIV2)
+	derKPBGPsecRouter    = derOf(oidKPBGPsecRouter)
+	derSignedData        = derOf(oidSignedData)
+	derContentType       = derOf(oidContentType)
+	derMessageDigest     = derOf(oidMessageDigest)
+	derSigningTime       = derOf(oidSigningTime)
+	derBinarySigningTime = derOf(oidBinarySigningTime)
+	derAttrCommonName    = derOf(oidAttrCommonName)
+	derAttrSerialNumber  = derOf(oidAttrSerialNumber)
+	derQualifierCPS      = derOf(oidQualifierCPS)
+	derIDCE              = derOf(oidIDCE)
+)
+
+// derOf encodes oid; it panics on an OID that has no encoding, which can
+// only be a mistake in the table above.
+func derOf(oid asn1.ObjectIdentifier) derOID {
+	var b cryptobyte.Builder
+	b.AddASN1ObjectIdentifier(oid)
+	s := cryptobyte.String(b.BytesOrPanic())
+	d, err := readOID(&s)
+	if err != nil || !s.Empty() {
+		panic("x509rpki: cannot encode OID " + oid.String())
+	}
+	return d
+}
+
+// validOIDContent reports whether b is the content of a well-formed OBJECT
+// IDENTIFIER, refusing exactly what cryptobyte's ReadASN1ObjectIdentifier
+// refuses: no octets, a subidentifier that starts with 0x80 (not minimal,
+// X.690 §8.19.2), one of more than five octets or 2^31 and above, or a
+// last subidentifier cut short.
+func validOIDContent(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	n, v := 0, 0 // octets and value of the current subidentifier
+	for _, c := range b {
+		if n == 5 || v >= 1<<(31-7) || n == 0 && c == 0x80 {
+			return false
+		}
+		v = v<<7 | int(c&0x7f)
+		n++
+		if c&0x80 == 0 {
+			n, v = 0, 0
+		}
+	}
+	return n == 0
+}
+
+// Equal reports whether o and p are the same OID.
+func (o derOID) Equal(p derOID) bool { return bytes.Equal(o, p) }
+
+// under reports whether o lies strictly below the arc p. Comparing octets
+// is enough: p ends with a whole subidentifier and DER is unique.
+func (o derOID) under(p derOID) bool { return len(o) > len(p) && bytes.HasPrefix(o, p) }
+
+// appendArcs appends the arcs of o, which must be well-formed, to dst and
+// returns the result. The first subidentifier packs two arcs (X.690
+// §8.19.4), split as cryptobyte does.
+func (o derOID) appendArcs(dst asn1.ObjectIdentifier) asn1.ObjectIdentifier {
+	first, v := true, 0
+	for _, c := range o {
+		v = v<<7 | int(c&0x7f)
+		if c&0x80 != 0 {
+			continue
+		}
+		switch {
+		case !first:
+			dst = append(dst, v)
+		case v < 80:
+			dst = append(dst, v/40, v%40)
+		default:
+			dst = append(dst, 2, v-80)
+		}
+		first, v = false, 0
+	}
+	return dst
+}
+
+// String returns the dotted form, as asn1.ObjectIdentifier does.
+func (o derOID) String() string {
+	if !validOIDContent(o) {
+		return "malformed-oid:" + hex.EncodeToString(o)
+	}
+	return o.appendArcs(nil).String()
+}

@@ -94,7 +94,8 @@ func ParseGBR(der []byte) (*GBR, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := gbrCheckVCard(so.Content); err != nil {
+	vcard := string(so.Content)
+	if err := gbrCheckVCard(vcard); err != nil {
 		return nil, err
 	}
 	// As for manifests, rpki-client requires the EE resources to be
@@ -102,7 +103,7 @@ func ParseGBR(der []byte) (*GBR, error) {
 	if !eeInheritsAll(so.EE) {
 		return nil, newError("gbr", ErrProfile, "RFC 6493 §6", "EE certificate resources not set to inherit")
 	}
-	return &GBR{Signed: so, VCard: string(so.Content)}, nil
+	return &GBR{Signed: so, VCard: vcard}, nil
 }
 
 // gbrAllowed lists the vCard properties RFC 6493 §5 permits.
@@ -116,34 +117,55 @@ var gbrAllowed = map[string]bool{
 // Deviation: RFC 6493 asks for vCard 4.0, but VERSION:3.0 is accepted too,
 // because real GBRs (RGnet's, which the BBN suite lists as
 // goodRealGbrNothingIsWrong) use it and rpki-client accepts them.
-func gbrCheckVCard(content []byte) error {
-	text := strings.ReplaceAll(string(content), "\r\n", "\n")
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+//
+// Lines end with LF or CRLF; trailing empty lines are ignored. The lines
+// are cut from vcard in place, without copying.
+func gbrCheckVCard(vcard string) error {
 	seen := map[string]bool{}
-	for i, line := range lines {
+	last := "" // the last non-empty line
+	for i, rest := 0, vcard; rest != ""; i++ {
+		line, after, ended := strings.Cut(rest, "\n")
+		if ended {
+			line = strings.TrimSuffix(line, "\r")
+		}
+		rest = after
+		if line != "" {
+			last = line
+		}
 		if line == "" || line[0] == ' ' || line[0] == '\t' {
 			continue // RFC 6350 §3.2 folded continuation
 		}
-		name := strings.ToUpper(line[:max(strings.IndexAny(line, ":;"), 0)])
-		if j := strings.LastIndexByte(name, '.'); j >= 0 {
-			name = name[j+1:] // RFC 6350 §3.3 group prefix
-		}
-		if !gbrAllowed[name] {
-			return newError("gbr", ErrProfile, "RFC 6493 §5", "vCard property %q not allowed", name)
-		}
-		if i == 0 && !strings.EqualFold(line, "BEGIN:VCARD") ||
-			i == 1 && !strings.EqualFold(line, "VERSION:4.0") && !strings.EqualFold(line, "VERSION:3.0") {
-			return newError("gbr", ErrProfile, "RFC 6493 §5", "not a vCard (BEGIN:VCARD, VERSION:4.0 or 3.0)")
+		name, err := gbrProperty(i, line)
+		if err != nil {
+			return err
 		}
 		seen[name] = true
 	}
-	if !strings.EqualFold(lines[len(lines)-1], "END:VCARD") || !seen["FN"] {
+	if !strings.EqualFold(last, "END:VCARD") || !seen["FN"] {
 		return newError("gbr", ErrProfile, "RFC 6493 §5", "vCard lacks FN or END")
 	}
 	if !seen["ADR"] && !seen["TEL"] && !seen["EMAIL"] {
 		return newError("gbr", ErrProfile, "RFC 6493 §5", "vCard has no ADR, TEL or EMAIL")
 	}
 	return nil
+}
+
+// gbrProperty returns the property name of line i of a vCard, checking
+// that RFC 6493 §5 allows it and that the vCard starts with BEGIN:VCARD and
+// VERSION.
+func gbrProperty(i int, line string) (string, error) {
+	name := strings.ToUpper(line[:max(strings.IndexAny(line, ":;"), 0)])
+	if j := strings.LastIndexByte(name, '.'); j >= 0 {
+		name = name[j+1:] // RFC 6350 §3.3 group prefix
+	}
+	if !gbrAllowed[name] {
+		return "", newError("gbr", ErrProfile, "RFC 6493 §5", "vCard property %q not allowed", name)
+	}
+	if i == 0 && !strings.EqualFold(line, "BEGIN:VCARD") ||
+		i == 1 && !strings.EqualFold(line, "VERSION:4.0") && !strings.EqualFold(line, "VERSION:3.0") {
+		return "", newError("gbr", ErrProfile, "RFC 6493 §5", "not a vCard (BEGIN:VCARD, VERSION:4.0 or 3.0)")
+	}
+	return name, nil
 }
 
 // ParseRSC parses a Signed Checklist (RFC 9323 §4). Its EE certificate
@@ -182,7 +204,7 @@ func parseRSCContent(b []byte) (*RSC, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !alg.Equal(oidSHA256) {
+	if !alg.Equal(derSHA256) {
 		return nil, newError("rsc", ErrProfile, "RFC 9323 §4.3", "digestAlgorithm %v, want SHA-256", alg)
 	}
 	if !seq.ReadASN1(&list, cbasn1.SEQUENCE) || !seq.Empty() || list.Empty() {

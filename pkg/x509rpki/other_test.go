@@ -3,6 +3,7 @@ package x509rpki
 import (
 	"encoding/asn1"
 	"errors"
+	"math/rand/v2"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -28,7 +29,7 @@ func TestGBRContentCorpus(t *testing.T) {
 			}
 			continue
 		}
-		err = gbrCheckVCard(so.Content)
+		err = gbrCheckVCard(string(so.Content))
 		w := want[filepath.Base(f)]
 		switch {
 		case w == "" && err != nil:
@@ -45,7 +46,7 @@ func TestGBRContentCorpus(t *testing.T) {
 
 func TestGBRVCardHostile(t *testing.T) {
 	ok := "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\nEMAIL:a@b\r\nEND:VCARD\r\n"
-	if err := gbrCheckVCard([]byte(ok)); err != nil {
+	if err := gbrCheckVCard(ok); err != nil {
 		t.Fatal(err)
 	}
 	for name, v := range map[string]string{
@@ -57,7 +58,7 @@ func TestGBRVCardHostile(t *testing.T) {
 		"photo":      "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\nPHOTO:x\r\nEMAIL:a@b\r\nEND:VCARD\r\n",
 		"no colon":   "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\nEMAIL\r\nEND:VCARD\r\n",
 	} {
-		if err := gbrCheckVCard([]byte(v)); !errors.Is(err, ErrProfile) {
+		if err := gbrCheckVCard(v); !errors.Is(err, ErrProfile) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -174,4 +175,77 @@ func TestSPLContentCorpus(t *testing.T) {
 // bitsOf builds a BIT STRING value of n bits.
 func bitsOf(b []byte, n int) asn1.BitString {
 	return asn1.BitString{Bytes: b, BitLength: n}
+}
+
+// gbrCheckVCardSplit is the former reading of gbrCheckVCard, which split a
+// copy of the vCard into lines; TestGBRVCardLikeSplit holds the present
+// one, which cuts lines in place, to the same verdicts and messages.
+func gbrCheckVCardSplit(content []byte) error {
+	text := strings.ReplaceAll(string(content), "\r\n", "\n")
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	seen := map[string]bool{}
+	for i, line := range lines {
+		if line == "" || line[0] == ' ' || line[0] == '\t' {
+			continue
+		}
+		name := strings.ToUpper(line[:max(strings.IndexAny(line, ":;"), 0)])
+		if j := strings.LastIndexByte(name, '.'); j >= 0 {
+			name = name[j+1:]
+		}
+		if !gbrAllowed[name] {
+			return newError("gbr", ErrProfile, "RFC 6493 §5", "vCard property %q not allowed", name)
+		}
+		if i == 0 && !strings.EqualFold(line, "BEGIN:VCARD") ||
+			i == 1 && !strings.EqualFold(line, "VERSION:4.0") && !strings.EqualFold(line, "VERSION:3.0") {
+			return newError("gbr", ErrProfile, "RFC 6493 §5", "not a vCard (BEGIN:VCARD, VERSION:4.0 or 3.0)")
+		}
+		seen[name] = true
+	}
+	if !strings.EqualFold(lines[len(lines)-1], "END:VCARD") || !seen["FN"] {
+		return newError("gbr", ErrProfile, "RFC 6493 §5", "vCard lacks FN or END")
+	}
+	if !seen["ADR"] && !seen["TEL"] && !seen["EMAIL"] {
+		return newError("gbr", ErrProfile, "RFC 6493 §5", "vCard has no ADR, TEL or EMAIL")
+	}
+	return nil
+}
+
+// TestGBRVCardLikeSplit compares gbrCheckVCard with the former reading on
+// random vCards assembled from real and broken lines with every kind of
+// line end (LF, CRLF, lone CR, CR CR LF, none).
+func TestGBRVCardLikeSplit(t *testing.T) {
+	lines := []string{"BEGIN:VCARD", "begin:vcard", "VERSION:4.0", "VERSION:3.0", "FN:x", "EMAIL:a@b",
+		"item1.TEL:1", "ADR:;;x", "END:VCARD", "end:vcard", "", " folded", "\tfolded", "PHOTO:x", "EMAIL", "\r", ":"}
+	ends := []string{"\n", "\r\n", "\r", "\r\r\n", "", "\n\n", "\r\n\r\n"}
+	r := rand.New(rand.NewPCG(3, 4))
+	accepted := 0
+	check := func(v string) {
+		got, want := gbrCheckVCard(v), gbrCheckVCardSplit([]byte(v))
+		if (got == nil) != (want == nil) || got != nil && got.Error() != want.Error() {
+			t.Fatalf("%q: got %v, former reading %v", v, got, want)
+		}
+		if got == nil {
+			accepted++
+		}
+	}
+	check("")
+	check("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\nEMAIL:a@b\r\nEND:VCARD\r\n\r\n\n")
+	for range 100_000 {
+		var b strings.Builder
+		// Mostly well-formed starts, so that both verdicts are common.
+		start := []string{"BEGIN:VCARD", "VERSION:4.0", "FN:x", "EMAIL:a@b"}
+		for i := range r.IntN(5) {
+			b.WriteString(start[i] + ends[r.IntN(2)])
+		}
+		for range r.IntN(5) {
+			b.WriteString(lines[r.IntN(len(lines))] + ends[r.IntN(len(ends))])
+		}
+		if r.IntN(2) == 0 {
+			b.WriteString("END:VCARD" + ends[r.IntN(len(ends))])
+		}
+		check(b.String())
+	}
+	if accepted < 100 {
+		t.Fatalf("only %d random vCards accepted: the sample does not test both verdicts", accepted)
+	}
 }

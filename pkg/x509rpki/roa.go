@@ -5,7 +5,6 @@ import (
 	"encoding/asn1"
 	"net/netip"
 	"slices"
-	"sort"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -117,6 +116,8 @@ func (roa *ROA) parseBlocks(blocks cryptobyte.String) error {
 	var seen [3]bool
 	n := 0
 	last := 0
+	v6First := false
+	roa.Prefixes = make([]ROAPrefix, 0, countROAPrefixes(blocks))
 	for !blocks.Empty() {
 		n++
 		if n > 2 {
@@ -135,7 +136,7 @@ func (roa *ROA) parseBlocks(blocks cryptobyte.String) error {
 		}
 		seen[afi] = true
 		if afi < last {
-			roa.Canonical = false // IPv6 before IPv4
+			roa.Canonical, v6First = false, true
 		}
 		last = afi
 		if !fam.ReadASN1(&addrs, cbasn1.SEQUENCE) || !fam.Empty() {
@@ -148,15 +149,33 @@ func (roa *ROA) parseBlocks(blocks cryptobyte.String) error {
 	if n == 0 {
 		return roaErr(ErrProfile, "RFC 9582 §4.3.1", "ipAddrBlocks is empty")
 	}
-	roa.sortFamilies()
+	if v6First {
+		roa.sortFamilies()
+	}
 	return nil
+}
+
+// countROAPrefixes counts the ROAIPAddress entries of the first two
+// families of ipAddrBlocks, up to MaxROAPrefixes, so that Prefixes is
+// allocated once. It skips what it cannot read: parseBlocks reports it.
+func countROAPrefixes(blocks cryptobyte.String) int {
+	n := 0
+	for range 2 {
+		var fam, afi, addrs cryptobyte.String
+		if !blocks.ReadASN1(&fam, cbasn1.SEQUENCE) || !fam.ReadASN1(&afi, cbasn1.OCTET_STRING) ||
+			!fam.ReadASN1(&addrs, cbasn1.SEQUENCE) {
+			break
+		}
+		n += countElements(addrs, MaxROAPrefixes-n)
+	}
+	return min(n, MaxROAPrefixes)
 }
 
 // sortFamilies puts IPv4 prefixes first when the encoding had IPv6 first,
 // keeping the encoded order within each family.
 func (roa *ROA) sortFamilies() {
-	sort.SliceStable(roa.Prefixes, func(i, j int) bool {
-		return roa.Prefixes[i].Prefix.Addr().Is4() && !roa.Prefixes[j].Prefix.Addr().Is4()
+	slices.SortStableFunc(roa.Prefixes, func(a, b ROAPrefix) int {
+		return cmp.Compare(a.Prefix.Addr().BitLen(), b.Prefix.Addr().BitLen())
 	})
 }
 
@@ -165,8 +184,6 @@ func (roa *ROA) sortFamilies() {
 // maxLength between the prefix length and the family's maximum.
 func (roa *ROA) parseAddresses(addrs cryptobyte.String, afi int) error {
 	first := len(roa.Prefixes)
-	// Each ROAIPAddress takes at least 5 octets; grow once, within limits.
-	roa.Prefixes = slices.Grow(roa.Prefixes, min(len(addrs)/5, MaxROAPrefixes-first))
 	if addrs.Empty() {
 		return roaErr(ErrProfile, "RFC 9582 §4.3.1", "empty %s addresses", afiName(afi))
 	}

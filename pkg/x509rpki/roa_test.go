@@ -304,3 +304,28 @@ func TestROAErrorText(t *testing.T) {
 		t.Fatalf("error fields: %+v", e)
 	}
 }
+
+// TestROAContentIPv6FirstOrder: with IPv6 encoded first, IPv4 is moved
+// ahead and each family keeps its encoded order; Prefixes is allocated to
+// its exact size.
+func TestROAContentIPv6FirstOrder(t *testing.T) {
+	v6 := roaFam{afi6, []roaAddr{{[]byte{0x20, 0x01, 0x0d, 0xb9}, 0, -1}, {[]byte{0x20, 0x01, 0x0d, 0xb8}, 0, -1}}}
+	v4 := roaFam{afi4, []roaAddr{{[]byte{11}, 0, -1}, {[]byte{10}, 0, -1}, {[]byte{12}, 0, -1}}}
+	roa, err := parseROAContent(buildROAContent(-1, 1, []roaFam{v6, v4}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ROAPrefix{
+		{netip.MustParsePrefix("11.0.0.0/8"), 8},
+		{netip.MustParsePrefix("10.0.0.0/8"), 8},
+		{netip.MustParsePrefix("12.0.0.0/8"), 8},
+		{netip.MustParsePrefix("2001:db9::/32"), 32},
+		{netip.MustParsePrefix("2001:db8::/32"), 32},
+	}
+	if !slices.Equal(roa.Prefixes, want) || roa.Canonical {
+		t.Fatalf("got %v canonical %v", roa.Prefixes, roa.Canonical)
+	}
+	if cap(roa.Prefixes) != len(want) {
+		t.Errorf("Prefixes capacity %d for %d prefixes", cap(roa.Prefixes), len(want))
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"math/big"
+	"math/bits"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -22,6 +23,18 @@ const (
 	rsaExponent    = 65537
 	p256PointLen   = 65 // uncompressed point: 0x04 || X || Y (RFC 8208 §3.1)
 )
+
+// rsaModulusWords is how many words hold the content octets of a 2048-bit
+// modulus, with the leading zero octet of its DER.
+const rsaModulusWords = ((rsaModulusBits/8+1)*8 + bits.UintSize - 1) / bits.UintSize
+
+// rsaKey is an RSA public key with its modulus and the modulus's words,
+// so that one allocation holds all three.
+type rsaKey struct {
+	pub   rsa.PublicKey
+	n     big.Int
+	words [rsaModulusWords]big.Word
+}
 
 // parseSPKI reads a SubjectPublicKeyInfo element and returns the key and
 // the subjectPublicKey bits (what the SKI hashes, RFC 6487 §4.8.2). It
@@ -46,16 +59,16 @@ func parseSPKI(spki cryptobyte.String) (crypto.PublicKey, []byte, error) {
 		return nil, nil, errors.New("malformed subjectPublicKey")
 	}
 	switch {
-	case oid.Equal(oidRSAEncryption):
+	case oid.Equal(derRSAEncryption):
 		var null cryptobyte.String
 		if !alg.ReadASN1(&null, cbasn1.NULL) || len(null) != 0 || !alg.Empty() {
 			return nil, nil, errors.New("rsaEncryption parameters are not NULL (RFC 3279 §2.3.1)")
 		}
 		pub, err := parseRSAKey(keyBits)
 		return pub, keyBits, err
-	case oid.Equal(oidECPublicKey):
+	case oid.Equal(derECPublicKey):
 		curve, err := readOID(&alg)
-		if err != nil || !alg.Empty() || !curve.Equal(oidNamedCurveP256) {
+		if err != nil || !alg.Empty() || !curve.Equal(derNamedCurveP256) {
 			return nil, nil, errors.New("EC key is not on the named curve P-256 (RFC 8208 §3.1)")
 		}
 		pub, err := parseP256Key(keyBits)
@@ -80,14 +93,16 @@ func parseRSAKey(b []byte) (*rsa.PublicKey, error) {
 	if err != nil || !body.Empty() {
 		return nil, errors.New("malformed RSA exponent")
 	}
-	mod := new(big.Int).SetBytes(n)
+	k := new(rsaKey)
+	mod := setBytesIn(&k.n, k.words[:], n)
 	if mod.BitLen() != rsaModulusBits {
 		return nil, errors.New("RSA modulus is not 2048 bits (RFC 7935 §3)")
 	}
 	if e != rsaExponent {
 		return nil, errors.New("RSA exponent is not 65537 (RFC 7935 §3)")
 	}
-	return &rsa.PublicKey{N: mod, E: int(e)}, nil
+	k.pub = rsa.PublicKey{N: mod, E: int(e)}
+	return &k.pub, nil
 }
 
 // parseP256Key parses an uncompressed P-256 point, checking that it lies on
