@@ -48,8 +48,9 @@ type run struct {
 	now time.Time
 	q   *queue
 
-	mu  sync.Mutex
-	res Result
+	mu   sync.Mutex
+	res  Result
+	vrps chunks[VRP] // joined into res.VRPs at the end
 }
 
 // taState counts what one trust anchor has produced, for its limits.
@@ -118,6 +119,7 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*Result,
 	if e.memo.sameAsLast() && e.last != nil {
 		r.res.samePayloadAs(e.last)
 	} else {
+		r.res.VRPs = r.vrps.join()
 		r.res.sort()
 	}
 	if !e.memo.disabled {

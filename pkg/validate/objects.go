@@ -276,7 +276,7 @@ func (r *run) collect(n *caNode, out *caOutput) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.res.VRPs = append(r.res.VRPs, out.vrps...)
+	r.vrps.add(out.vrps)
 	r.res.ASPAs = append(r.res.ASPAs, out.aspas...)
 	r.res.RouterKeys = append(r.res.RouterKeys, out.keys...)
 	r.res.Rejected = append(r.res.Rejected, out.rejected...)
