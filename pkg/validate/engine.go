@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,7 +51,7 @@ type run struct {
 
 	mu   sync.Mutex
 	res  Result
-	vrps chunks[VRP] // joined into res.VRPs at the end
+	vrps parts[VRP] // joined into res.VRPs at the end
 }
 
 // taState counts what one trust anchor has produced, for its limits.
@@ -68,9 +69,12 @@ type caNode struct {
 	// certSum is the SHA-256 of the certificate's DER, which cert no
 	// longer holds (memo keys).
 	certSum [sha256.Size]byte
-	uri     string // where the certificate was found
-	ta      *taState
-	up      *caNode // issuer; nil for the TA
+	// key is the CA part of its memo keys, once keyed (caKeyOf).
+	key   [sha256.Size]byte
+	keyed bool
+	uri   string // where the certificate was found
+	ta    *taState
+	up    *caNode // issuer; nil for the TA
 	// depth counts certificates below the TA.
 	depth int
 	// expires is the earliest notAfter or CRL nextUpdate from the TA down
@@ -100,6 +104,9 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*Result,
 	e.memo.begin()
 	r.res.Start = time.Now()
 	r.res.Objects = map[string]map[string]int{}
+	if e.last != nil {
+		r.res.PubPoints = make([]PubPointReport, 0, len(e.last.PubPoints))
+	}
 	states := make([]*taState, len(tals))
 	jobs := make([]taJob, len(tals))
 	for i, t := range tals {
@@ -230,6 +237,8 @@ func (r *run) processCA(n *caNode) []*caNode {
 	for _, f := range cp.files {
 		r.object(n, cp, f.name, f.data, &out)
 	}
+	// Exactly sized: the memo and the run's parts keep this slice.
+	out.vrps = slices.Clone(out.vrps)
 	r.collect(n, &out)
 	if r.e.memo.disabled {
 		return out.children
@@ -237,7 +246,8 @@ func (r *run) processCA(n *caNode) []*caNode {
 	entry := &memoEntry{out: out, validUntil: out.until, pointURI: cp.uri}
 	entry.out.children = nil
 	for _, c := range out.children {
-		entry.children = append(entry.children, childCA{cert: c.cert, certSum: c.certSum, uri: c.uri, expires: c.expires})
+		entry.children = append(entry.children, childCA{cert: c.cert, certSum: c.certSum, key: caKeyOf(c),
+			uri: c.uri, expires: c.expires})
 	}
 	r.e.memo.put(cp.key, entry)
 	r.rememberSource(cp)
@@ -265,7 +275,7 @@ func (r *run) reuse(n *caNode, e *memoEntry) []*caNode {
 			r.collectRejected(c.uri, err)
 			continue
 		}
-		children = append(children, &caNode{cert: c.cert, certSum: c.certSum, uri: c.uri, ta: n.ta, up: n,
+		children = append(children, &caNode{cert: c.cert, certSum: c.certSum, key: c.key, keyed: true, uri: c.uri, ta: n.ta, up: n,
 			depth: n.depth + 1, expires: c.expires})
 	}
 	return children

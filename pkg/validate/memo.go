@@ -37,6 +37,7 @@ type memoEntry struct {
 type childCA struct {
 	cert    *x509rpki.Cert
 	certSum [sha256.Size]byte
+	key     [sha256.Size]byte // caKeyOf the child, kept: polls reuse it
 	uri     string
 	expires time.Time
 }
@@ -71,8 +72,10 @@ func (m *memo) begin() {
 	if m.next != nil {
 		m.prev, m.prevPoints = m.next, m.nextPoints
 	}
-	m.next = map[memoKey]*memoEntry{}
-	m.nextPoints = map[[sha256.Size]byte]pointMemo{}
+	// Sized as the last run's: a daemon polls every few seconds, and
+	// growing 40,000-entry maps each time was most of a poll's garbage.
+	m.next = make(map[memoKey]*memoEntry, len(m.prev))
+	m.nextPoints = make(map[[sha256.Size]byte]pointMemo, len(m.prevPoints))
 	m.puts = 0
 }
 
@@ -147,12 +150,16 @@ func keyOf(n *caNode, mftDER []byte) memoKey {
 	return memoKey{ca: caKeyOf(n), mft: sha256.Sum256(mftDER)}
 }
 
-// caKeyOf is the CA part of a memo key.
-func caKeyOf(n *caNode) (k [sha256.Size]byte) {
-	h := sha256.New()
-	h.Write(n.certSum[:])
-	h.Write([]byte(n.cert.Resources.String()))
-	h.Write([]byte(n.expires.UTC().Format(time.RFC3339)))
-	h.Sum(k[:0])
-	return k
+// caKeyOf is the CA part of a memo key, computed once per node (a
+// resource set printed for each of 40,000 CAs at every poll was garbage).
+func caKeyOf(n *caNode) [sha256.Size]byte {
+	if !n.keyed {
+		h := sha256.New()
+		h.Write(n.certSum[:])
+		h.Write([]byte(n.cert.Resources.String()))
+		h.Write([]byte(n.expires.UTC().Format(time.RFC3339)))
+		h.Sum(n.key[:0])
+		n.keyed = true
+	}
+	return n.key
 }
