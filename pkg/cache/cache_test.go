@@ -116,8 +116,8 @@ func TestAbortKeepsState(t *testing.T) {
 	if b, _ := r.File(objURI(5)); string(b) != "a 5" {
 		t.Fatalf("abort changed data: %q", b)
 	}
-	if ents, _ := os.ReadDir(r.dir); len(ents) != 4 {
-		t.Errorf("%d files in the repository dir after abort, want index + 3 packs", len(ents))
+	if ents, _ := os.ReadDir(r.dir); len(ents) != 2 {
+		t.Errorf("%d files in the repository dir after abort, want index + 1 segment", len(ents))
 	}
 }
 
@@ -132,7 +132,7 @@ func TestResetDropsOldPoints(t *testing.T) {
 		t.Fatalf("points after reset %v", pts)
 	}
 	if ents, _ := os.ReadDir(r.dir); len(ents) != 2 {
-		t.Errorf("%d files left, want index + 1 pack", len(ents))
+		t.Errorf("%d files left, want index + 1 segment", len(ents))
 	}
 }
 
@@ -171,18 +171,23 @@ func TestOrphansRemovedOnOpen(t *testing.T) {
 	s := openTest(t, dir)
 	r, _ := s.Repo(testRepo)
 	fill(t, r, 6, "a")
-	for _, n := range []string{"99-dead.pack", "spool-1.tmp", "index.json.tmp"} {
+	for _, n := range []string{"99.pack", "1-dead.pack", "spool-1.tmp", "index.json.tmp"} {
 		os.WriteFile(filepath.Join(r.dir, n), []byte("junk"), 0o644)
 	}
 	s.Close()
 	s2 := openTest(t, dir)
 	r2, _ := s2.Repo(testRepo)
 	ents, _ := os.ReadDir(r2.dir)
-	if len(ents) != 4 {
-		t.Errorf("%d files after reopen, want 4", len(ents))
+	if len(ents) != 2 {
+		t.Errorf("%d files after reopen, want index + 1 segment", len(ents))
 	}
 	if b, _ := r2.File(objURI(4)); string(b) != "a 4" {
 		t.Errorf("data lost: %q", b)
+	}
+	// A segment number seen on disk is not used again, removed or not.
+	fill(t, r2, 6, "b")
+	if r2.idx.Seg != 100 {
+		t.Errorf("new segment numbered %d, want 100", r2.idx.Seg)
 	}
 }
 
@@ -191,12 +196,17 @@ func TestCorruptPackDetected(t *testing.T) {
 	r, _ := s.Repo(testRepo)
 	fill(t, r, 6, "a")
 	pp := "rsync://example.net/repo/ca0/"
-	path := filepath.Join(r.dir, r.idx.Points[pp].Pack)
+	pt := r.idx.Points[pp]
+	path := r.segPath(pt.Seg)
 	b, _ := os.ReadFile(path)
-	b[len(b)/2] ^= 1
+	b[pt.Off+pt.Size/2] ^= 1
 	os.WriteFile(path, b, 0o644)
 	if _, err := r.PubPoint(pp); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("got %v, want ErrCorrupt", err)
+	}
+	// The other points of the segment are checked on their own.
+	if _, err := r.PubPoint("rsync://example.net/repo/ca1/"); err != nil {
+		t.Fatalf("intact point of the same segment: %v", err)
 	}
 }
 

@@ -2,6 +2,8 @@ package cache
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,28 +15,38 @@ import (
 	"time"
 )
 
-// The crash test runs this test binary as a child that commits snapshot
-// after snapshot into a cache, kills it with SIGKILL at varying moments, and
-// checks after each kill that the reopened cache holds exactly one
-// generation: every object of the state's generation, nothing of another,
-// no stray file.
+// The crash tests run this test binary as a child that updates a cache the
+// way a validator does, generation after generation: a commit (a snapshot
+// now and then, else a delta that leaves segments partly dead, so commits
+// compact), promotions, SyncValid. A second repository gets the same
+// commits but no promotion, so that no valid entry keeps its segments and
+// a commit removing them too early would show. The child is killed with SIGKILL, at
+// varying moments by the parent or at a named stage by itself (crashHook),
+// and after each kill the reopened cache must hold exactly one raw
+// generation, valid copies that all read back whole, and no stray file.
 
 const (
 	crashEnv     = "CACHE_CRASH_CHILD_DIR"
+	crashKillEnv = "CACHE_CRASH_KILL_AT"
 	crashObjects = 3000
 	crashPoints  = 60
-	crashRepo    = "https://crash.example.net/notification.xml"
+	// crashHot points change in every delta, and one other point in turn.
+	crashHot = 6
+	// crashSnapshotEvery is the period of snapshots among the generations.
+	crashSnapshotEvery = 25
+	crashRepo          = "https://crash.example.net/notification.xml"
+	crashRawRepo       = "https://raw.crash.example.net/notification.xml"
 )
 
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(crashEnv); dir != "" {
-		os.Exit(crashChild(dir))
+		os.Exit(crashChild(dir, os.Getenv(crashKillEnv)))
 	}
 	os.Exit(m.Run())
 }
 
-// crashObject is the content of object i in generation g, padded so that a
-// snapshot takes long enough to be killed in the middle.
+// crashObject is the content of object i as changed in generation g,
+// padded so that a snapshot takes long enough to be killed in the middle.
 func crashObject(g uint64, i int) []byte {
 	return []byte(fmt.Sprintf("gen %d object %d %s", g, i, strings.Repeat("x", 400)))
 }
@@ -43,9 +55,36 @@ func crashURI(i int) string {
 	return fmt.Sprintf("rsync://crash.example.net/repo/p%d/o%d.roa", i%crashPoints, i)
 }
 
-// crashChild commits generations until killed; it prints each committed one.
-func crashChild(dir string) int {
+func crashPoint(p int) string { return fmt.Sprintf("rsync://crash.example.net/repo/p%d/", p) }
+
+// isSnapshot tells whether generation g is a snapshot.
+func isSnapshot(g uint64) bool { return g%crashSnapshotEvery == 1 }
+
+// changes tells whether generation g changes point p.
+func changes(g uint64, p int) bool {
+	return isSnapshot(g) || p < crashHot || p == crashHot+int(g%(crashPoints-crashHot))
+}
+
+// lastChange is the generation whose content object i holds at g.
+func lastChange(g uint64, i int) uint64 {
+	for ; !changes(g, i%crashPoints); g-- {
+	}
+	return g
+}
+
+// crashChild runs generations until killed or done; it prints each
+// committed one. killAt is "stage:n", to kill itself the n-th time it
+// reaches stage, or "first>then", to kill itself at the first stage then
+// reached after stage first (the child itself reaches "snapshot" before a
+// snapshot).
+func crashChild(dir, killAt string) int {
+	crashHook = killHook(killAt)
 	s, err := Open(dir, Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	raw, err := s.Repo(crashRawRepo)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -55,40 +94,134 @@ func crashChild(dir string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	for g := r.Generation() + 1; g < r.Generation()+1000; g++ {
-		if err := r.Begin(true); err != nil {
+	for g := r.Generation() + 1; g < r.Generation()+400; g++ {
+		if err := crashGeneration(s, raw, r, g); err != nil {
+			fmt.Fprintln(os.Stderr, err)
 			return 3
 		}
-		for i := range crashObjects {
-			if err := r.Publish(crashURI(i), crashObject(g, i), nil); err != nil {
-				return 4
-			}
-		}
-		if err := r.Commit([]byte(strconv.FormatUint(g, 10))); err != nil {
-			return 5
-		}
-		fmt.Printf("committed %d\n", g)
 	}
 	return 0
 }
 
-func TestCrashDuringSnapshotWrite(t *testing.T) {
+// killHook returns the crashHook of a killAt specification.
+func killHook(killAt string) func(string) {
+	kill := func() { syscall.Kill(os.Getpid(), syscall.SIGKILL) }
+	if first, then, ok := strings.Cut(killAt, ">"); ok {
+		armed := false
+		return func(s string) {
+			if armed && s == then {
+				kill()
+			}
+			armed = armed || s == first
+		}
+	}
+	stage, n, _ := strings.Cut(killAt, ":")
+	left, _ := strconv.Atoi(n)
+	return func(s string) {
+		if s == stage {
+			if left--; left == 0 {
+				kill()
+			}
+		}
+	}
+}
+
+// crashGeneration commits generation g to both repositories, then
+// promotes two points in three of the first (the rest keep older valid
+// copies, which keep older segments) and syncs.
+func crashGeneration(s *Store, raw, r *Repo, g uint64) error {
+	if raw.Generation() < g {
+		if err := crashCommit(raw, g); err != nil {
+			return err
+		}
+	}
+	if err := crashCommit(r, g); err != nil {
+		return err
+	}
+	fmt.Printf("committed %d\n", g)
+	for p := range crashPoints {
+		if (p+int(g))%3 != 0 && !s.IsValid(r, crashPoint(p)) {
+			if err := s.Promote(r, crashPoint(p)); err != nil {
+				return err
+			}
+		}
+	}
+	return s.SyncValid()
+}
+
+// crashCommit commits generation g to r.
+func crashCommit(r *Repo, g uint64) error {
+	if isSnapshot(g) {
+		reached("snapshot")
+	}
+	if err := r.Begin(isSnapshot(g)); err != nil {
+		return err
+	}
+	for i := range crashObjects {
+		if !changes(g, i%crashPoints) {
+			continue
+		}
+		var replaces *[32]byte
+		if !isSnapshot(g) {
+			sum := sha256.Sum256(crashObject(lastChange(g-1, i), i))
+			replaces = &sum
+		}
+		if err := r.Publish(crashURI(i), crashObject(g, i), replaces); err != nil {
+			return err
+		}
+	}
+	return r.Commit([]byte(strconv.FormatUint(g, 10)))
+}
+
+// TestCrashAtRandomMoments kills the child at varying delays: during
+// commits (snapshots, deltas, compactions), promotions and SyncValid. It
+// goes on past 16 rounds, on a slow machine, until the generations run
+// include compactions and a second snapshot.
+func TestCrashAtRandomMoments(t *testing.T) {
 	dir := t.TempDir()
 	var acked uint64
-	for round := range 12 {
-		delay := time.Duration(40+round*37) * time.Millisecond
-		acked = max(acked, runAndKill(t, dir, delay))
+	round := 0
+	for ; round < 16 || acked < 2*crashSnapshotEvery && round < 64; round++ {
+		delay := time.Duration(30+round%16*29) * time.Millisecond
+		a, _ := runChild(t, dir, "", delay)
+		acked = max(acked, a)
 		t.Logf("round %d: killed after %v, generation %d acknowledged", round, delay, acked)
+		checkConsistent(t, dir, acked)
+	}
+	if acked < 2*crashSnapshotEvery {
+		t.Errorf("only %d generations ran in %d rounds: too few to compact", acked, round)
+	}
+}
+
+// TestCrashAtEveryStage makes the child kill itself at each stage between
+// which a crash leaves a different state on disk: segment written but not
+// durable, in the middle of a compaction, index temp file written, index
+// renamed but garbage not removed, and the same for the valid index.
+func TestCrashAtEveryStage(t *testing.T) {
+	dir := t.TempDir()
+	var acked uint64
+	for _, at := range []string{"segment:1", "segment:4", "compact:1", "temp index.json:3",
+		"index:2", "compact:3", "temp index:2", "valid:3", "index:9", "valid:8", "compact:2",
+		"compact>temp index.json", "compact>index", "snapshot>segment", "snapshot>index",
+		"compact>temp index", "compact>valid"} {
+		a, state := runChild(t, dir, at, time.Minute)
+		if ws, ok := state.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
+			t.Fatalf("%s: child did not reach the stage: %v", at, state)
+		}
+		acked = max(acked, a)
+		t.Logf("killed at %s, generation %d acknowledged", at, acked)
 		checkConsistent(t, dir, acked)
 	}
 }
 
-// runAndKill starts the child, kills it with SIGKILL after delay and returns
-// the highest generation it reported committed.
-func runAndKill(t *testing.T, dir string, delay time.Duration) uint64 {
+// runChild starts the child, with killAt for it, kills it with SIGKILL
+// after delay unless it died first, and returns the highest generation it
+// reported committed and how it ended.
+func runChild(t *testing.T, dir, killAt string, delay time.Duration) (uint64, *os.ProcessState) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashEnv+"="+dir)
+	cmd.Env = append(os.Environ(), crashEnv+"="+dir, crashKillEnv+"="+killAt)
+	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -106,18 +239,19 @@ func runAndKill(t *testing.T, dir string, delay time.Duration) uint64 {
 		}
 		close(lines)
 	}()
-	time.Sleep(delay)
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
+	timer := time.AfterFunc(delay, func() { cmd.Process.Signal(syscall.SIGKILL) })
 	var acked uint64
 	for g := range lines {
 		acked = max(acked, g)
 	}
-	return acked
+	cmd.Wait()
+	timer.Stop()
+	return acked, cmd.ProcessState
 }
 
-// checkConsistent reopens the cache and checks it holds one whole
-// generation, at least the last acknowledged one, and no stray file.
+// checkConsistent reopens the cache and checks it holds one whole raw
+// generation, at least the last acknowledged one, valid copies that read
+// back whole, and no stray file.
 func checkConsistent(t *testing.T, dir string, acked uint64) {
 	t.Helper()
 	s, err := Open(dir, Options{})
@@ -125,33 +259,104 @@ func checkConsistent(t *testing.T, dir string, acked uint64) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	r, err := s.Repo(crashRepo)
-	if err != nil {
-		t.Fatal(err)
+	for _, id := range []string{crashRawRepo, crashRepo} {
+		r, err := s.Repo(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := checkGeneration(t, r, acked)
+		if id == crashRepo {
+			checkValidCopies(t, s, g)
+		}
+		checkNoStrayFile(t, s, r)
 	}
+}
+
+// checkGeneration checks that r holds one whole generation, at least
+// acked, and returns it.
+func checkGeneration(t *testing.T, r *Repo, acked uint64) uint64 {
+	t.Helper()
 	st, _ := r.State()
 	if len(st) == 0 {
 		if acked != 0 {
-			t.Fatalf("state empty after generation %d was acknowledged", acked)
+			t.Fatalf("%s: state empty after generation %d was acknowledged", r.id, acked)
 		}
-		return
+		return 0
 	}
 	g, _ := strconv.ParseUint(string(st), 10, 64)
 	if g < acked || g != r.Generation() {
-		t.Fatalf("state says generation %d, index %d, acknowledged %d", g, r.Generation(), acked)
+		t.Fatalf("%s: state says generation %d, index %d, acknowledged %d", r.id, g, r.Generation(), acked)
 	}
 	for i := range crashObjects {
 		b, err := r.File(crashURI(i))
-		if err != nil || string(b) != string(crashObject(g, i)) {
-			t.Fatalf("generation %d: %s is %.20q (%v)", g, crashURI(i), b, err)
+		if want := crashObject(lastChange(g, i), i); err != nil || string(b) != string(want) {
+			t.Fatalf("%s: generation %d: %s is %.20q (%v), want %.20q", r.id, g, crashURI(i), b, err, want)
 		}
 	}
-	ents, _ := os.ReadDir(r.dir)
-	if len(ents) != crashPoints+1 {
-		names := []string{}
-		for _, e := range ents {
-			names = append(names, e.Name())
+	return g
+}
+
+// checkValidCopies reads every valid copy: it must be whole and hold the
+// objects of one generation up to g.
+func checkValidCopies(t *testing.T, s *Store, g uint64) {
+	t.Helper()
+	for p := range crashPoints {
+		v, err := s.Valid(crashPoint(p))
+		if errors.Is(err, ErrNotFound) {
+			continue
 		}
-		t.Fatalf("%d files in %s after recovery: %v", len(ents), filepath.Base(r.dir), names[:min(5, len(names))])
+		if err != nil {
+			t.Fatalf("valid copy of point %d: %v", p, err)
+		}
+		if len(v.Files) != crashObjects/crashPoints {
+			t.Fatalf("valid copy of point %d has %d files", p, len(v.Files))
+		}
+		var gens []uint64
+		for _, f := range v.Files {
+			var vg uint64
+			var i int
+			fmt.Sscanf(string(f.Data), "gen %d object %d", &vg, &i)
+			if i%crashPoints != p || vg > g || string(f.Data) != string(crashObject(vg, i)) {
+				t.Fatalf("valid copy of point %d: %s holds %.30q", p, f.Name, f.Data)
+			}
+			gens = append(gens, vg)
+		}
+		for _, vg := range gens[1:] {
+			if vg != gens[0] {
+				t.Fatalf("valid copy of point %d mixes generations %v", p, gens)
+			}
+		}
+	}
+}
+
+// checkNoStrayFile checks that the repository directory holds the index
+// and the segments an index names, and the valid directory its index.
+func checkNoStrayFile(t *testing.T, s *Store, r *Repo) {
+	t.Helper()
+	want := map[string]bool{indexName: r.Generation() > 0}
+	if !want[indexName] {
+		delete(want, indexName)
+	}
+	for n := range r.idx.Segs {
+		want[segName(n)] = true
+	}
+	for _, n := range s.validSegsIn(r.name) {
+		want[segName(n)] = true
+	}
+	ents, _ := os.ReadDir(r.dir)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if len(ents) != len(want) {
+		t.Fatalf("files in %s after recovery: %v, want %d", filepath.Base(r.dir), names, len(want))
+	}
+	for _, n := range names {
+		if !want[n] {
+			t.Fatalf("stray file %s in %s", n, filepath.Base(r.dir))
+		}
+	}
+	if vents, _ := os.ReadDir(s.validDir()); len(vents) > 1 {
+		t.Fatalf("%d files in the valid directory", len(vents))
 	}
 }

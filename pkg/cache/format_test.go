@@ -3,6 +3,7 @@ package cache
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,52 +38,67 @@ func TestOldFormatPackIsCorrupt(t *testing.T) {
 	}
 }
 
-// TestOldFormatRepositoryStartsEmpty opens a repository written by format
-// 1: its index and packs are dropped, so the fetcher starts from a snapshot
-// instead of applying deltas to points it could not read.
-func TestOldFormatRepositoryStartsEmpty(t *testing.T) {
-	dir := t.TempDir()
-	s := openTest(t, dir)
-	r, _ := s.Repo(testRepo)
-	rdir := r.dir
-	s.Close()
-	pack := "1-" + pointKey(v1Point.URI) + ".pack"
-	os.WriteFile(filepath.Join(rdir, pack), encodePackV1(v1Point), 0o644)
-	idx, _ := json.Marshal(map[string]any{"id": testRepo, "gen": 1, "state": []byte("serial 7"),
-		"points": map[string]any{v1Point.URI: map[string]any{"pack": pack, "files": 1, "bytes": 10}}})
-	os.WriteFile(filepath.Join(rdir, indexName), idx, 0o644)
+// oldPackName is the pack file name formats 1 and 2 gave a point.
+func oldPackName(uri string) string {
+	sum := sha256.Sum256([]byte(uri))
+	return "1-" + hex.EncodeToString(sum[:16]) + ".pack"
+}
 
-	s2 := openTest(t, dir)
-	r2, err := s2.Repo(testRepo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st, _ := r2.State(); r2.Generation() != 0 || len(st) != 0 || len(r2.PubPoints()) != 0 {
-		t.Fatalf("format 1 repository kept: generation %d, state %q, points %v", r2.Generation(), st, r2.PubPoints())
-	}
-	if _, err := os.Stat(filepath.Join(rdir, pack)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("format 1 pack left on disk: %v", err)
-	}
-	fill(t, r2, 3, "new") // and it takes a snapshot as usual
-	if b, err := r2.File(objURI(0)); string(b) != "new 0" {
-		t.Errorf("after snapshot: %q %v", b, err)
+// TestOldFormatRepositoryStartsEmpty opens repositories written by formats
+// 1 (SHA-256 pack trailer) and 2 (a pack file per point): the index and
+// packs are dropped, so the fetcher starts from a snapshot instead of
+// applying deltas to points it could not read.
+func TestOldFormatRepositoryStartsEmpty(t *testing.T) {
+	for format, pack := range map[int][]byte{0: encodePackV1(v1Point), 2: encodePack(v1Point)} {
+		dir := t.TempDir()
+		s := openTest(t, dir)
+		r, _ := s.Repo(testRepo)
+		rdir := r.dir
+		s.Close()
+		name := oldPackName(v1Point.URI)
+		os.WriteFile(filepath.Join(rdir, name), pack, 0o644)
+		idx, _ := json.Marshal(map[string]any{"id": testRepo, "format": format, "gen": 1, "state": []byte("serial 7"),
+			"points": map[string]any{v1Point.URI: map[string]any{"pack": name, "files": 1, "bytes": 10, "size": len(pack)}}})
+		os.WriteFile(filepath.Join(rdir, indexName), idx, 0o644)
+
+		s2 := openTest(t, dir)
+		r2, err := s2.Repo(testRepo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := r2.State(); r2.Generation() != 0 || len(st) != 0 || len(r2.PubPoints()) != 0 {
+			t.Fatalf("format %d repository kept: generation %d, state %q, points %v", format, r2.Generation(), st, r2.PubPoints())
+		}
+		if _, err := os.Stat(filepath.Join(rdir, name)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("format %d pack left on disk: %v", format, err)
+		}
+		fill(t, r2, 3, "new") // and it takes a snapshot as usual
+		if b, err := r2.File(objURI(0)); string(b) != "new 0" {
+			t.Errorf("format %d, after snapshot: %q %v", format, b, err)
+		}
+		s2.Close()
 	}
 }
 
-// TestOldFormatValidCopy checks that a format 1 valid copy reads as
-// corrupt (the engine then treats it as absent) and that promoting the
-// point replaces it.
-func TestOldFormatValidCopy(t *testing.T) {
-	s := openTest(t, t.TempDir())
-	os.WriteFile(s.validPath(v1Point.URI), encodePackV1(v1Point), 0o644)
-	if _, err := s.Valid(v1Point.URI); !errors.Is(err, ErrCorrupt) {
-		t.Fatalf("format 1 valid copy: %v, want ErrCorrupt", err)
+// TestOldFormatValidStoreCleared opens a cache whose valid store holds a
+// pack file per point (hard links, format 2) and a temp link: they are
+// removed, the engine finds no validated copy, and promoting works.
+func TestOldFormatValidStoreCleared(t *testing.T) {
+	dir := t.TempDir()
+	vdir := filepath.Join(dir, "valid")
+	os.MkdirAll(vdir, 0o755)
+	old := filepath.Join(vdir, strings.TrimPrefix(oldPackName(v1Point.URI), "1-"))
+	os.WriteFile(old, encodePack(v1Point), 0o644)
+	os.WriteFile(old+".tmp", []byte("junk"), 0o644)
+	s := openTest(t, dir)
+	if ents, _ := os.ReadDir(vdir); len(ents) != 0 {
+		t.Fatalf("%d files of the old valid store left", len(ents))
+	}
+	if _, err := s.Valid(v1Point.URI); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("old format valid copy: %v, want ErrNotFound", err)
 	}
 	r, _ := s.Repo(testRepo)
 	fill(t, r, 3, "new")
-	if s.IsValid(r, v1Point.URI) {
-		t.Fatal("format 1 valid copy taken for the raw one")
-	}
 	if err := s.Promote(r, v1Point.URI); err != nil {
 		t.Fatal(err)
 	}
@@ -95,28 +111,52 @@ func TestOldFormatValidCopy(t *testing.T) {
 	}
 }
 
-// TestPackLengthChecked changes a raw pack's length behind the index's
-// back: the read stops on the size the index recorded.
+// TestPackLengthChecked changes a pack's extent behind the index's back:
+// an entry one byte off either way fails the pack's checksum, and a
+// segment cut short fails the read.
 func TestPackLengthChecked(t *testing.T) {
 	s := openTest(t, t.TempDir())
 	r, _ := s.Repo(testRepo)
 	fill(t, r, 6, "a")
-	pp := "rsync://example.net/repo/ca0/"
-	path := filepath.Join(r.dir, r.idx.Points[pp].Pack)
-	good, _ := os.ReadFile(path)
-	if int64(len(good)) != r.idx.Points[pp].Size {
-		t.Fatalf("index records %d bytes for a %d byte pack", r.idx.Points[pp].Size, len(good))
-	}
-	for name, b := range map[string][]byte{"longer": append(append([]byte(nil), good...), 0), "shorter": good[:len(good)-1]} {
-		os.WriteFile(path, b, 0o644)
+	pp := "rsync://example.net/repo/ca1/"
+	good := r.idx.Points[pp]
+	for _, d := range [][2]int64{{0, 1}, {0, -1}, {1, -1}, {-1, 1}} {
+		p := good
+		p.Off, p.Size = p.Off+d[0], p.Size+d[1]
+		r.idx.Points[pp] = p
 		if _, err := r.PubPoint(pp); !errors.Is(err, ErrCorrupt) {
-			t.Errorf("%s pack: %v, want ErrCorrupt", name, err)
+			t.Errorf("entry off by %v: %v, want ErrCorrupt", d, err)
 		}
+	}
+	r.idx.Points[pp] = good
+	if _, err := r.PubPoint(pp); err != nil {
+		t.Fatal(err)
+	}
+	os.Truncate(r.segPath(good.Seg), good.Off+good.Size-1)
+	if _, err := r.PubPoint(pp); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("segment cut short: %v, want ErrCorrupt", err)
 	}
 }
 
-// TestManyPointsCommit commits enough points for one syncfs instead of an
-// fsync each on Linux (syncfsMinPacks), and reads them back after a reopen.
+// TestIndexEntryOutsideSegment opens an index whose entry reaches past its
+// segment's recorded size: the index is not used.
+func TestIndexEntryOutsideSegment(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	r, _ := s.Repo(testRepo)
+	fill(t, r, 6, "a")
+	r.idx.Segs[r.idx.Seg]--
+	b, _ := json.Marshal(&r.idx)
+	os.WriteFile(filepath.Join(r.dir, indexName), b, 0o644)
+	s.Close()
+	r2, _ := openTest(t, dir).Repo(testRepo)
+	if r2.Generation() != 0 || len(r2.PubPoints()) != 0 {
+		t.Fatalf("inconsistent index used: generation %d", r2.Generation())
+	}
+}
+
+// TestManyPointsCommit commits many points into one segment and reads them
+// back after a reopen.
 func TestManyPointsCommit(t *testing.T) {
 	dir := t.TempDir()
 	s := openTest(t, dir)
@@ -128,6 +168,9 @@ func TestManyPointsCommit(t *testing.T) {
 	}
 	if err := r.Commit(nil); err != nil {
 		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(r.dir); len(ents) != 2 {
+		t.Fatalf("%d files for %d points, want index + 1 segment", len(ents), n)
 	}
 	s.Close()
 	r2, _ := openTest(t, dir).Repo(testRepo)

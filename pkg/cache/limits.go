@@ -4,7 +4,7 @@ package cache
 const (
 	// MaxObjectSize bounds one stored object (rpki-client MAX_FILE_SIZE).
 	MaxObjectSize = 8_000_000
-	// MaxPackSize bounds one publication point's pack file when it is read.
+	// MaxPackSize bounds one publication point's pack when it is read.
 	MaxPackSize = 1 << 30
 	// MaxPackEntries bounds the files of one publication point.
 	MaxPackEntries = 1_000_000

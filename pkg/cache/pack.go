@@ -9,12 +9,12 @@ import (
 	"sort"
 )
 
-// packMagic starts every pack file; the digit is the format version.
+// packMagic starts every pack; the digit is the format version.
 // Version 2 replaced version 1's SHA-256 trailer by a CRC-32C: the trailer
 // only detects corruption (a torn or damaged file), which a CRC does as
 // well at a tenth of the cost, and the engine checks every object against
 // its manifest hash anyway. A version 1 pack fails the magic check, so it
-// reads as corrupt, and indexes of the older format are dropped (index.go).
+// reads as corrupt, and indexes of the older format are dropped (repo.go).
 const packMagic = "RPKIPACK2\n"
 
 // packSumSize is the size of the CRC-32C trailer.

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
-	"syscall"
 
 	"go.uber.org/zap"
 )
@@ -17,72 +16,85 @@ import (
 // indexName is the file name of a repository's index.
 const indexName = "index.json"
 
-// indexFormat is the format of the index and of the packs it names
-// (packMagic). An index of another format is dropped with its packs when
-// the repository is opened: the repository then reads as empty and is
-// fetched again from scratch (an RRDP snapshot), where keeping it would
-// leave points that no delta touches unreadable.
-const indexFormat = 2
+// indexFormat is the format of the index and of the segments it names
+// (packMagic). Format 3 replaced one pack file per point by segments. An
+// index of another format is dropped with its files when the repository is
+// opened: the repository then reads as empty and is fetched again from
+// scratch (an RRDP snapshot), where keeping it would leave points that no
+// delta touches unreadable.
+const indexFormat = 3
 
-// index is a repository's committed state: its packs and fetch state.
+// index is a repository's committed state: its points, the segments
+// holding their packs, and the fetch state.
 type index struct {
 	// ID is the repository id.
 	ID string `json:"id"`
 	// Format is indexFormat; absent (0) in the first format.
 	Format int `json:"format"`
-	// Gen counts commits; new packs are named after it.
+	// Gen counts commits.
 	Gen uint64 `json:"gen"`
+	// Seg is the number of the last segment created; the next is above.
+	Seg uint64 `json:"seg"`
 	// State is the fetcher's opaque state (rrdp.State for RRDP).
 	State []byte `json:"state,omitempty"`
+	// Segs maps the number of each segment the points use to its size.
+	Segs map[uint64]int64 `json:"segs"`
 	// Points maps publication point URIs to their packs.
 	Points map[string]point `json:"points"`
 }
 
-// point describes one pack.
+// point locates one pack: bytes [Off, Off+Size) of segment Seg.
 type point struct {
-	// Pack is the pack's file name in the repository directory.
-	Pack string `json:"pack"`
+	Seg  uint64 `json:"seg"`
+	Off  int64  `json:"off"`
+	Size int64  `json:"size"`
 	// Files and Bytes are the pack's object count and content size.
-	Files int `json:"files"`
-	// Bytes is the total object size.
+	Files int   `json:"files"`
 	Bytes int64 `json:"bytes"`
-	// Size is the pack's file size, which spares an fstat per read.
-	Size int64 `json:"size"`
 }
 
 // Repo is the raw store of one repository. It implements rrdp.Sink: one
 // update at a time (Begin, Publish/Withdraw, Commit/Abort); readers see the
 // last committed state throughout.
 type Repo struct {
-	s   *Store
-	id  string
-	dir string
-	mu  sync.RWMutex // guards idx
-	idx index
-	txm sync.Mutex // guards tx
-	tx  *txn
+	s    *Store
+	id   string
+	name string // directory name under raw/
+	dir  string
+	mu   sync.RWMutex // guards idx
+	idx  index
+	txm  sync.Mutex // guards tx and lastSeg
+	tx   *txn
+	// lastSeg is the highest segment number in use or seen on disk.
+	lastSeg uint64
 }
 
 // ID returns the repository id.
 func (r *Repo) ID() string { return r.id }
 
-// load reads the index and removes every file it does not name: packs of
-// an update that crashed before its index rename, the packs that update
-// replaced when it crashed after, spool and temp files.
+// emptyIndex is the index of a repository that holds nothing.
+func emptyIndex(id string) index {
+	return index{ID: id, Format: indexFormat, Segs: map[uint64]int64{}, Points: map[string]point{}}
+}
+
+// load reads the index and removes every file that neither it nor the
+// valid index names: the segment of an update that crashed before its
+// index rename, the segments that update dropped when it crashed after,
+// spool and temp files.
 func (r *Repo) load() error {
 	if err := os.MkdirAll(r.dir, 0o755); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
-	r.idx = index{ID: r.id, Format: indexFormat, Points: map[string]point{}}
+	r.idx = emptyIndex(r.id)
 	b, err := readFileMax(filepath.Join(r.dir, indexName), MaxIndexSize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
 		return fmt.Errorf("cache: %s: %w", r.id, err)
 	default:
-		var idx index
-		switch err := json.Unmarshal(b, &idx); {
-		case err != nil || idx.ID != r.id || idx.Points == nil:
+		idx, err := decodeIndex(b, r.id)
+		switch {
+		case err != nil:
 			r.s.log.Warn("unreadable index, starting empty", zap.String("repo", r.id), zap.Error(err))
 		case idx.Format != indexFormat:
 			r.s.log.Info("index of another format, starting empty", zap.String("repo", r.id), zap.Int("format", idx.Format))
@@ -90,15 +102,43 @@ func (r *Repo) load() error {
 			r.idx = idx
 		}
 	}
+	r.lastSeg = r.idx.Seg
 	return r.collect()
 }
 
-// collect removes the files of the repository directory the index does not
-// reference.
+// decodeIndex parses an index and checks that its entries lie within the
+// segments it lists. The format is returned unchecked.
+func decodeIndex(b []byte, id string) (index, error) {
+	var idx index
+	if err := json.Unmarshal(b, &idx); err != nil {
+		return idx, err
+	}
+	if idx.ID != id || idx.Points == nil {
+		return idx, fmt.Errorf("%w: index of %q", ErrCorrupt, idx.ID)
+	}
+	if idx.Format != indexFormat {
+		return idx, nil
+	}
+	for u, p := range idx.Points {
+		size, ok := idx.Segs[p.Seg]
+		if !ok || p.Off < 0 || p.Size <= 0 || p.Off+p.Size > size || p.Seg > idx.Seg {
+			return idx, fmt.Errorf("%w: index entry of %s out of its segment", ErrCorrupt, u)
+		}
+	}
+	return idx, nil
+}
+
+// collect removes the files of the repository directory that neither the
+// index nor the valid index references, and raises lastSeg above every
+// segment number on disk, so no new segment takes the name of one a valid
+// entry still uses.
 func (r *Repo) collect() error {
 	keep := map[string]bool{indexName: true}
-	for _, p := range r.idx.Points {
-		keep[p.Pack] = true
+	for n := range r.idx.Segs {
+		keep[segName(n)] = true
+	}
+	for _, n := range r.s.validSegsIn(r.name) {
+		keep[segName(n)] = true
 	}
 	ents, err := os.ReadDir(r.dir)
 	if err != nil {
@@ -106,6 +146,9 @@ func (r *Repo) collect() error {
 	}
 	removed := 0
 	for _, e := range ents {
+		if n, ok := parseSegName(e.Name()); ok {
+			r.lastSeg = max(r.lastSeg, n)
+		}
 		if !keep[e.Name()] {
 			os.RemoveAll(filepath.Join(r.dir, e.Name()))
 			removed++
@@ -158,34 +201,32 @@ func (r *Repo) Stats() (points, files int, bytes int64) {
 // PubPoint returns the raw content of a publication point (URI ending in
 // "/"), or ErrNotFound.
 func (r *Repo) PubPoint(uri string) (*PubPoint, error) {
-	fd, size, err := r.openPack(uri)
+	fd, p, err := r.openPack(uri)
 	if err != nil {
 		return nil, err
 	}
-	defer syscall.Close(fd)
-	b, err := readFD(fd, uri, size, MaxPackSize)
+	b, err := readOpenPack(fd, r.segPath(p.Seg), p.Off, p.Size)
 	if err != nil {
 		return nil, err
 	}
 	return decodePackOf(b, uri)
 }
 
-// openPack opens the pack of a point under the read lock, so that a
-// concurrent Commit cannot delete it between lookup and open.
-func (r *Repo) openPack(uri string) (fd int, size int64, err error) {
+// openPack opens the segment holding a point's pack under the read lock,
+// so that a concurrent Commit cannot delete it between lookup and open.
+func (r *Repo) openPack(uri string) (fd int, p point, err error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	p, ok := r.idx.Points[uri]
 	if !ok {
-		return -1, 0, fmt.Errorf("%w: %s in %s", ErrNotFound, uri, r.id)
+		return -1, p, fmt.Errorf("%w: %s in %s", ErrNotFound, uri, r.id)
 	}
-	path := filepath.Join(r.dir, p.Pack)
-	fd, err = openFile(path, syscall.O_RDONLY, 0)
-	if err != nil {
-		return -1, 0, fmt.Errorf("cache: %w", &fs.PathError{Op: "open", Path: path, Err: err})
-	}
-	return fd, p.Size, nil
+	fd, err = openSegment(r.segPath(p.Seg))
+	return fd, p, err
 }
+
+// segPath is the path of segment n of the repository.
+func (r *Repo) segPath(n uint64) string { return filepath.Join(r.dir, segName(n)) }
 
 // File returns the raw content of one object by URI.
 func (r *Repo) File(uri string) ([]byte, error) {

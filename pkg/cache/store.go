@@ -27,16 +27,20 @@ type Options struct {
 // Store is an open cache directory. It holds an exclusive flock on the
 // directory so that two validators cannot interleave writes.
 type Store struct {
-	root  string
-	log   *zap.Logger
-	lock  *os.File
-	mu    sync.Mutex
+	root string
+	log  *zap.Logger
+	lock *os.File
+	mu   sync.Mutex // guards repos and byDir
+	// repos and byDir index the loaded repositories by id and directory.
 	repos map[string]*Repo
+	byDir map[string]*Repo
+	vmu   sync.RWMutex // guards valid
+	valid validIndex
 }
 
-// Open opens or creates a cache under dir.
+// Open opens or creates a cache under dir and loads its valid index.
 func Open(dir string, o Options) (*Store, error) {
-	s := &Store{root: dir, log: o.Logger, repos: map[string]*Repo{}}
+	s := &Store{root: dir, log: o.Logger, repos: map[string]*Repo{}, byDir: map[string]*Repo{}}
 	if s.log == nil {
 		s.log = zap.NewNop()
 	}
@@ -55,13 +59,23 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("cache: %s is in use by another process: %w", dir, err)
 	}
 	s.lock = lock
-	s.cleanValid()
+	// Loaded first: repositories keep the segments it names.
+	if err := s.loadValid(); err != nil {
+		lock.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
-// Close releases the directory lock. Repos must not be used afterwards.
+// Close persists the valid index if it changed since the last SyncValid,
+// as promotions made durable one by one would be after a clean exit, and
+// releases the directory lock. Repos must not be used afterwards.
 func (s *Store) Close() error {
-	return s.lock.Close()
+	err := s.SyncValid()
+	if cerr := s.lock.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // rawDir and validDir are the two stores' directories.
@@ -70,7 +84,8 @@ func (s *Store) validDir() string { return filepath.Join(s.root, "valid") }
 
 // Repo returns the raw store of the repository id: an RRDP notification
 // URI or an rsync module URI (rsync://host/module/). The first call loads
-// its index and removes files a crashed update left behind.
+// its index and removes files a crashed update left behind that no index
+// names.
 func (s *Store) Repo(id string) (*Repo, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -80,11 +95,12 @@ func (s *Store) Repo(id string) (*Repo, error) {
 	if id == "" || len(id) > MaxURILength {
 		return nil, fmt.Errorf("cache: repository id %q: empty or too long", id)
 	}
-	r := &Repo{s: s, id: id, dir: filepath.Join(s.rawDir(), dirName(id))}
+	name := dirName(id)
+	r := &Repo{s: s, id: id, name: name, dir: filepath.Join(s.rawDir(), name)}
 	if err := r.load(); err != nil {
 		return nil, err
 	}
-	s.repos[id] = r
+	s.repos[id], s.byDir[name] = r, r
 	return r, nil
 }
 
@@ -108,12 +124,6 @@ func dirName(id string) string {
 	}
 	sum := sha256.Sum256([]byte(id))
 	return strings.Trim(b.String(), ".") + "-" + hex.EncodeToString(sum[:8])
-}
-
-// pointKey is the file name stem of a publication point.
-func pointKey(uri string) string {
-	sum := sha256.Sum256([]byte(uri))
-	return hex.EncodeToString(sum[:16])
 }
 
 // SplitURI splits an object URI into its publication point (ending in "/")

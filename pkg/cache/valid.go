@@ -1,103 +1,138 @@
 package cache
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
+	"maps"
 	"path/filepath"
-	"strings"
 )
+
+// segKey names a segment file: its repository's directory under raw/ and
+// its number.
+type segKey struct {
+	dir string
+	seg uint64
+}
+
+// validEntry locates the pack of a point's valid copy: bytes
+// [off, off+size) of a segment. Segments are immutable, so an entry equal
+// to a raw one names the same bytes.
+type validEntry struct {
+	segKey
+	off, size int64
+}
+
+// entryOf is the valid entry naming raw point p of repository dir.
+func entryOf(dir string, p point) validEntry {
+	return validEntry{segKey{dir, p.Seg}, p.Off, p.Size}
+}
+
+// validIndex is the valid store in memory: an entry per point, and the
+// references each segment has from it and from the persisted copy, which
+// keep the segment on disk (gc.go).
+type validIndex struct {
+	entries map[string]validEntry
+	// refs counts the entries naming each segment.
+	refs map[segKey]int
+	// disk counts the entries of the persisted index naming each segment.
+	disk map[segKey]int
+	// dropped holds the segments refs stopped naming since the last sync.
+	dropped map[segKey]bool
+	// dirty is set when entries differ from the persisted index.
+	dirty bool
+}
+
+// newValidIndex returns the in-memory state of a persisted index.
+func newValidIndex(entries map[string]validEntry) validIndex {
+	v := validIndex{entries: entries, refs: map[segKey]int{}, dropped: map[segKey]bool{}}
+	for _, e := range entries {
+		v.refs[e.segKey]++
+	}
+	v.disk = maps.Clone(v.refs)
+	return v
+}
+
+// set makes e the valid entry of uri.
+func (v *validIndex) set(uri string, e validEntry) {
+	old, ok := v.entries[uri]
+	if ok && old == e {
+		return
+	}
+	if ok {
+		v.unref(old.segKey)
+	}
+	v.entries[uri] = e
+	v.refs[e.segKey]++
+	v.dirty = true
+}
+
+// remove drops the valid entry of uri, if any.
+func (v *validIndex) remove(uri string) {
+	if old, ok := v.entries[uri]; ok {
+		delete(v.entries, uri)
+		v.unref(old.segKey)
+		v.dirty = true
+	}
+}
+
+// unref drops one in-memory reference to segment k.
+func (v *validIndex) unref(k segKey) {
+	if v.refs[k]--; v.refs[k] <= 0 {
+		delete(v.refs, k)
+		v.dropped[k] = true
+	}
+}
+
+// used tells whether the valid index, in memory or on disk, names k.
+func (v *validIndex) used(k segKey) bool { return v.refs[k] > 0 || v.disk[k] > 0 }
+
+// persisted records that the entries are now durable and returns the
+// segments that neither they nor the index they replaced name, but that
+// one of them named since the last sync: garbage unless a raw index still
+// names them.
+func (v *validIndex) persisted() []segKey {
+	old := v.disk
+	v.disk = maps.Clone(v.refs)
+	var freed []segKey
+	for k := range old {
+		if !v.used(k) {
+			freed = append(freed, k)
+			delete(v.dropped, k)
+		}
+	}
+	for k := range v.dropped {
+		if !v.used(k) {
+			freed = append(freed, k)
+		}
+	}
+	v.dropped, v.dirty = map[segKey]bool{}, false
+	return freed
+}
 
 // Promote makes the raw content of a publication point of repo its valid
 // copy, once the validation engine accepted the point's manifest, CRL and
-// file hashes (RFC 9286 §6). The pack is hard-linked straight to the valid
-// name when the point has no valid copy yet (one link(2), the case of every
-// point in a cold run); over an existing copy it is linked under a temp
-// name and renamed over it, so a crash leaves one or the other. The link
-// or rename is made durable by SyncValid, which the engine calls once per
-// run: a crash before it may only leave an older valid copy, which is
-// what a failed fetch would have left anyway; one fsync per point cost
-// tens of seconds at production scale.
+// file hashes (RFC 9286 §6). It records the raw entry in the in-memory
+// valid index, without a file system call: segments are immutable, and
+// the segment stays on disk while any index names it. SyncValid, which
+// the engine calls once per run, makes the promotions durable: a crash
+// before it may only leave an older valid copy, which is what a failed
+// fetch would have left anyway.
 func (s *Store) Promote(repo *Repo, point string) error {
-	repo.mu.RLock() // the pack cannot vanish meanwhile
+	repo.mu.RLock() // the segment cannot vanish meanwhile
 	defer repo.mu.RUnlock()
 	p, ok := repo.idx.Points[point]
 	if !ok {
 		return fmt.Errorf("%w: promote %s: not in %s", ErrNotFound, point, repo.id)
 	}
-	src, dst := filepath.Join(repo.dir, p.Pack), s.validPath(point)
-	err := os.Link(src, dst)
-	if err != nil {
-		err = replaceLink(src, dst)
-	}
-	if err != nil {
-		return fmt.Errorf("cache: promote %s: %w", point, err)
-	}
+	s.vmu.Lock()
+	s.valid.set(point, entryOf(repo.name, p))
+	s.vmu.Unlock()
 	return nil
 }
 
-// replaceLink makes dst name src's content through a temp link and a
-// rename. The temp name is removed afterwards because rename(2) does
-// nothing when both names are links to the same file, as when a point is
-// promoted twice.
-func replaceLink(src, dst string) error {
-	tmp := dst + ".tmp"
-	os.Remove(tmp) // left by a Promote that failed
-	if err := linkOrCopy(src, tmp); err != nil {
-		return err
-	}
-	err := os.Rename(tmp, dst)
-	os.Remove(tmp)
-	return err
-}
-
-// SyncValid makes the promotions so far durable (one directory fsync).
-func (s *Store) SyncValid() error { return syncDir(s.validDir()) }
-
-// Valid returns the last validated copy of a publication point, or
-// ErrNotFound.
-func (s *Store) Valid(point string) (*PubPoint, error) {
-	b, err := readPackFile(s.validPath(point))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: no valid copy of %s", ErrNotFound, point)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("cache: %w", err)
-	}
-	return decodePackOf(b, point)
-}
-
-// DropValid removes the valid copy of a publication point, for the engine
-// to call once that copy has expired (RFC 9286 §6.6).
-func (s *Store) DropValid(point string) error {
-	err := os.Remove(s.validPath(point))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cache: %w", err)
-	}
-	return syncDir(s.validDir())
-}
-
-// validPath is the file of a point's valid copy.
-func (s *Store) validPath(point string) string {
-	return filepath.Join(s.validDir(), pointKey(point)+".pack")
-}
-
-// cleanValid removes temp links a crashed Promote left behind.
-func (s *Store) cleanValid() {
-	ents, _ := os.ReadDir(s.validDir())
-	for _, e := range ents {
-		if strings.HasSuffix(e.Name(), ".tmp") {
-			os.Remove(filepath.Join(s.validDir(), e.Name()))
-		}
-	}
-}
-
 // IsValid reports whether the valid copy of a point is the raw copy repo
-// holds now (Promote links the same file), so a caller can skip reading
-// and promoting what is already validated. The valid copy is looked up
-// first: when there is none, as for every point of a cold run, one stat
-// answers.
+// holds now (the same bytes of the same segment), so a caller can skip
+// reading and promoting what is already validated. It compares two
+// in-memory entries.
 func (s *Store) IsValid(repo *Repo, point string) bool {
 	repo.mu.RLock()
 	p, ok := repo.idx.Points[point]
@@ -105,10 +140,91 @@ func (s *Store) IsValid(repo *Repo, point string) bool {
 	if !ok {
 		return false
 	}
-	valid, err := os.Stat(s.validPath(point))
-	if err != nil {
-		return false
+	s.vmu.RLock()
+	e, ok := s.valid.entries[point]
+	s.vmu.RUnlock()
+	return ok && e == entryOf(repo.name, p)
+}
+
+// Valid returns the last validated copy of a publication point, or
+// ErrNotFound.
+func (s *Store) Valid(point string) (*PubPoint, error) {
+	s.vmu.RLock() // the segment cannot vanish before it is open
+	e, ok := s.valid.entries[point]
+	if !ok {
+		s.vmu.RUnlock()
+		return nil, fmt.Errorf("%w: no valid copy of %s", ErrNotFound, point)
 	}
-	raw, err := os.Stat(filepath.Join(repo.dir, p.Pack))
-	return err == nil && os.SameFile(raw, valid)
+	path := filepath.Join(s.rawDir(), e.dir, segName(e.seg))
+	fd, err := openSegment(path)
+	s.vmu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	b, err := readOpenPack(fd, path, e.off, e.size)
+	if err != nil {
+		return nil, err
+	}
+	return decodePackOf(b, point)
+}
+
+// DropValid removes the valid copy of a publication point, for the engine
+// to call once that copy has expired (RFC 9286 §6.6). SyncValid makes the
+// removal durable.
+func (s *Store) DropValid(point string) error {
+	s.vmu.Lock()
+	s.valid.remove(point)
+	s.vmu.Unlock()
+	return nil
+}
+
+// SyncValid makes the promotions and drops so far durable, when there are
+// any: the valid index is replaced atomically (temp file, fsync, rename,
+// directory fsync). Segments then named by no index are removed.
+func (s *Store) SyncValid() error {
+	s.vmu.Lock()
+	if !s.valid.dirty {
+		s.vmu.Unlock()
+		return nil
+	}
+	if err := replaceFile(s.validIndexPath(), encodeValid(s.valid.entries)); err != nil {
+		s.vmu.Unlock()
+		return err
+	}
+	reached("valid")
+	freed := s.valid.persisted()
+	s.vmu.Unlock()
+	s.collectFreed(freed)
+	return nil
+}
+
+// remapValid follows compaction: a valid entry that named the old pack of
+// a moved point names its copy, whose bytes are the same.
+func (s *Store) remapValid(dir string, moved []movedPoint) {
+	if len(moved) == 0 {
+		return
+	}
+	s.vmu.Lock()
+	defer s.vmu.Unlock()
+	for _, m := range moved {
+		if e, ok := s.valid.entries[m.uri]; ok && e == entryOf(dir, m.from) {
+			s.valid.set(m.uri, entryOf(dir, m.to))
+		}
+	}
+}
+
+// validSegsIn returns the segments of repository directory dir that the
+// valid index names, in memory or on disk.
+func (s *Store) validSegsIn(dir string) []uint64 {
+	s.vmu.RLock()
+	defer s.vmu.RUnlock()
+	var out []uint64
+	for _, refs := range []map[segKey]int{s.valid.refs, s.valid.disk} {
+		for k := range refs {
+			if k.dir == dir {
+				out = append(out, k.seg)
+			}
+		}
+	}
+	return out
 }
