@@ -44,7 +44,7 @@ func (r *run) publicationPoint(n *caNode) *checkedPoint {
 	repo, ferr := r.se.repoOf(n.cert.Notify, uri)
 	var f *fetched
 	if repo != nil {
-		if e := r.e.memo.unchanged(caKeyOf(n), repo.ID(), repo.Generation(), r.now); e != nil {
+		if e := r.unchanged(n, repo); e != nil {
 			r.pubPointDone(uri, "fresh", "")
 			return &checkedPoint{uri: uri, memo: e}
 		}
@@ -79,6 +79,15 @@ func (r *run) publicationPoint(n *caNode) *checkedPoint {
 	}
 	r.pubPointDone(uri, "failed", reason)
 	return nil
+}
+
+// unchanged returns the remembered output of CA n when its repository has
+// not changed since the point was validated from it (see pointMemo).
+func (r *run) unchanged(n *caNode, repo *cache.Repo) *memoEntry {
+	if r.e.memo.disabled {
+		return nil // one-shot: no key to compute
+	}
+	return r.e.memo.unchanged(caKeyOf(n), repo.ID(), repo.Generation(), r.now)
 }
 
 // useFresh checks the fetched copy of a point and, when it is new, that its
