@@ -33,23 +33,13 @@ func parseDelta(r io.Reader, file string, want Header, lim Limits, h hash.Hash, 
 	if err := x.root("delta", want); err != nil {
 		return err
 	}
-	for {
-		ok, err := x.element()
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
+	return x.children(func() error {
 		c, err := x.change(lim.Object)
 		if err != nil {
 			return err
 		}
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	return x.end()
+		return fn(c)
+	})
 }
 
 // change reads one publish or withdraw element of a delta.

@@ -29,23 +29,13 @@ func parseSnapshot(r io.Reader, file string, want Header, lim Limits, h hash.Has
 	if err := x.root("snapshot", want); err != nil {
 		return err
 	}
-	for {
-		ok, err := x.element()
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
+	return x.children(func() error {
 		c, err := x.publish(lim.Object, false)
 		if err != nil {
 			return err
 		}
-		if err := fn(Publish{URI: c.URI, Data: c.Data}); err != nil {
-			return err
-		}
-	}
-	return x.end()
+		return fn(Publish{URI: c.URI, Data: c.Data})
+	})
 }
 
 // checkHeader compares a file's session and serial with the notification's.

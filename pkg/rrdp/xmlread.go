@@ -177,6 +177,23 @@ func (x *xmlReader) noContent(section, what string) error {
 	return err
 }
 
+// children calls each for every child element of the root, then checks
+// the end of the file.
+func (x *xmlReader) children(each func() error) error {
+	for {
+		ok, err := x.element()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return x.end()
+		}
+		if err := each(); err != nil {
+			return err
+		}
+	}
+}
+
 // end checks that nothing but white space and comments follows the root,
 // reading the input to its end so that the hash covers all of it.
 func (x *xmlReader) end() error {
