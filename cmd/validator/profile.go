@@ -10,7 +10,7 @@ import (
 
 // startProfiles starts a CPU profile into cpu and a heap profile into mem
 // (either may be empty); the returned function ends both. The heap profile
-// is the one taken when the live heap was largest (sampled each second), so
+// is the one taken when the live heap was largest (sampled every 100 ms), so
 // it shows what peak memory is made of rather than what is left at exit.
 func startProfiles(cpu, mem string) (func(), error) {
 	var cpuFile *os.File
@@ -56,7 +56,7 @@ func (p *peakHeap) watch() {
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	var best uint64
 	var prof bytes.Buffer
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {

@@ -30,15 +30,15 @@ func applySLURM(p *slurm.Policy, t *output.Table) *output.Table {
 	out := *t
 	out.VRPs = slices.DeleteFunc(slices.Clone(t.VRPs), func(v validate.VRP) bool { return p.FilterVRP(v.VRP) })
 	for _, v := range p.AssertedVRPs() {
-		out.VRPs = append(out.VRPs, validate.VRP{VRP: v, TA: slurmTA})
+		out.VRPs = append(out.VRPs, validate.VRP{VRP: v, TA: validate.TAOf(slurmTA)})
 	}
 	out.ASPAs = slices.DeleteFunc(slices.Clone(t.ASPAs), func(a validate.ASPA) bool { return p.FilterASPA(a.ASPA) })
 	for _, a := range p.AssertedASPAs() {
-		out.ASPAs = append(out.ASPAs, validate.ASPA{ASPA: a, TA: slurmTA})
+		out.ASPAs = append(out.ASPAs, validate.ASPA{ASPA: a, TA: validate.TAOf(slurmTA)})
 	}
 	out.RouterKeys = slices.DeleteFunc(slices.Clone(t.RouterKeys), func(k validate.RouterKey) bool { return p.FilterKey(k.RouterKey) })
 	for _, k := range p.AssertedKeys() {
-		out.RouterKeys = append(out.RouterKeys, validate.RouterKey{RouterKey: k, TA: slurmTA})
+		out.RouterKeys = append(out.RouterKeys, validate.RouterKey{RouterKey: k, TA: validate.TAOf(slurmTA)})
 	}
 	return &out
 }

@@ -127,8 +127,14 @@ func runVRPs(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "csv", "output format: "+strings.Join(output.Formats(), ", "))
 	outPath := fs.String("output", "", "write to this file instead of standard output")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
-	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the run to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile, taken at the largest live heap, to this file")
+	memLimit := fs.String("memory-limit", defaultOneShotMemoryLimit,
+		"soft memory limit of the run (such as 80MiB or 1GiB; 0 for none): the collector works harder near it")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := applyMemoryLimit(*memLimit, flagGiven(fs, "memory-limit")); err != nil {
+		fmt.Fprintln(stderr, "validator vrps:", err)
 		return 2
 	}
 	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
@@ -220,4 +226,11 @@ func writeOutput(path, format string, t *output.Table, stdout io.Writer) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// flagGiven reports whether the named flag was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }

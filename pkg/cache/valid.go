@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"strings"
 )
 
 // segKey names a segment file: its repository's directory under raw/ and
@@ -59,6 +60,10 @@ func (v *validIndex) set(uri string, e validEntry) {
 	}
 	if ok {
 		v.unref(old.segKey)
+	} else {
+		// A copy: the caller's URI may be a slice of a larger string (a
+		// certificate's locations) that the index would keep alive.
+		uri = strings.Clone(uri)
 	}
 	v.entries[uri] = e
 	v.refs[e.segKey]++

@@ -45,10 +45,10 @@ func big600k(b *testing.B) *output.Table {
 		}
 		t := &output.Table{BuildTime: t0}
 		for _, v := range set.VRPs {
-			t.VRPs = append(t.VRPs, validate.VRP{VRP: v, TA: "bench", Expires: t0.Unix()})
+			t.VRPs = append(t.VRPs, validate.VRP{VRP: v, TA: validate.TAOf("bench"), Expires: validate.ExpiryOf(t0)})
 		}
 		for _, a := range set.ASPAs {
-			t.ASPAs = append(t.ASPAs, validate.ASPA{ASPA: a, TA: "bench", Expires: t0.Unix()})
+			t.ASPAs = append(t.ASPAs, validate.ASPA{ASPA: a, TA: validate.TAOf("bench"), Expires: validate.ExpiryOf(t0)})
 		}
 		bigTable = t
 	})

@@ -27,7 +27,7 @@ func vrp(t testing.TB, prefix string, maxLen uint8, asn uint32, ta string) valid
 	if err != nil {
 		t.Fatal(err)
 	}
-	return validate.VRP{VRP: v, TA: ta, Expires: t0.Add(24 * time.Hour).Unix()}
+	return validate.VRP{VRP: v, TA: validate.TAOf(ta), Expires: validate.ExpiryOf(t0.Add(24 * time.Hour))}
 }
 
 // smallTable is a table with a few VRPs, one ASPA and nothing else.
@@ -41,7 +41,7 @@ func smallTable(t testing.TB) *output.Table {
 			vrp(t, "203.0.113.0/24", 24, 0, "ta2"),
 			vrp(t, "2001:db8::/32", 48, 65003, "ta2"),
 		},
-		ASPAs: []validate.ASPA{{ASPA: payload.ASPA{Customer: 65000, Providers: []uint32{65010, 65011}}, TA: "ta1"}},
+		ASPAs: []validate.ASPA{{ASPA: payload.ASPA{Customer: 65000, Providers: []uint32{65010, 65011}}, TA: validate.TAOf("ta1")}},
 	}
 }
 

@@ -111,7 +111,7 @@ func randomTable(t testing.TB, rng *rand.Rand, n int) (*output.Table, []payload.
 			t.Fatal(err)
 		}
 		raw = append(raw, v)
-		tb.VRPs = append(tb.VRPs, validate.VRP{VRP: v, TA: "a"}, validate.VRP{VRP: v, TA: "b"})
+		tb.VRPs = append(tb.VRPs, validate.VRP{VRP: v, TA: validate.TAOf("a")}, validate.VRP{VRP: v, TA: validate.TAOf("b")})
 	}
 	slices.SortFunc(raw, payload.CompareVRP)
 	return tb, slices.Compact(raw)

@@ -72,11 +72,19 @@ func (v *View) PerTA() (vrps, aspas map[string]int) {
 	if v.Table == nil {
 		return vrps, aspas
 	}
+	byTA := map[validate.TA]int{}
 	for _, x := range v.Table.VRPs {
-		vrps[x.TA]++
+		byTA[x.TA]++
 	}
+	for ta, n := range byTA {
+		vrps[ta.String()] += n
+	}
+	clear(byTA)
 	for _, x := range v.Table.ASPAs {
-		aspas[x.TA]++
+		byTA[x.TA]++
+	}
+	for ta, n := range byTA {
+		aspas[ta.String()] += n
 	}
 	if v.Result != nil {
 		// A TA that yields nothing still gets its zero, which is what the

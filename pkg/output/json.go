@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"os"
 	"strconv"
+
+	"github.com/openrpki/validator/pkg/validate"
 )
 
 // writeJSON writes the rpki-client JSON layout: metadata, roas, aspas and
@@ -81,13 +83,10 @@ func sep(b []byte, i int) []byte {
 
 // appendProvenance ends a record with its trust anchor and expiry (0 for
 // payload that does not expire, such as SLURM assertions).
-func appendProvenance(b []byte, ta string, expires int64) []byte {
-	if expires < 0 {
-		expires = 0
-	}
+func appendProvenance(b []byte, ta validate.TA, expires validate.Expiry) []byte {
 	b = append(b, `,"ta":`...)
-	b = strconv.AppendQuote(b, ta)
+	b = strconv.AppendQuote(b, ta.String())
 	b = append(b, `,"expires":`...)
-	b = strconv.AppendInt(b, expires, 10)
+	b = strconv.AppendUint(b, uint64(expires), 10)
 	return append(b, '}')
 }

@@ -30,10 +30,10 @@ func testTable(t *testing.T) *Table {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tb.VRPs = append(tb.VRPs, validate.VRP{VRP: v, TA: "lab", Expires: exp.Unix()})
+		tb.VRPs = append(tb.VRPs, validate.VRP{VRP: v, TA: validate.TAOf("lab"), Expires: validate.ExpiryOf(exp)})
 	}
-	tb.ASPAs = []validate.ASPA{{ASPA: payload.ASPA{Customer: 65000, Providers: []uint32{65001, 65002}}, TA: "lab", Expires: exp.Unix()}}
-	tb.RouterKeys = []validate.RouterKey{{RouterKey: payload.RouterKey{SKI: [20]byte{1, 2, 3}, ASN: 65003, SPKI: []byte{0x30, 0x00}}, TA: "lab", Expires: exp.Unix()}}
+	tb.ASPAs = []validate.ASPA{{ASPA: payload.ASPA{Customer: 65000, Providers: []uint32{65001, 65002}}, TA: validate.TAOf("lab"), Expires: validate.ExpiryOf(exp)}}
+	tb.RouterKeys = []validate.RouterKey{{RouterKey: payload.RouterKey{SKI: [20]byte{1, 2, 3}, ASN: 65003, SPKI: []byte{0x30, 0x00}}, TA: validate.TAOf("lab"), Expires: validate.ExpiryOf(exp)}}
 	return &tb
 }
 

@@ -76,11 +76,11 @@ func ReadJSON(r io.Reader) (*Table, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.VRPs = append(t.VRPs, validate.VRP{VRP: v, TA: x.TA, Expires: x.Expires})
+		t.VRPs = append(t.VRPs, validate.VRP{VRP: v, TA: validate.TAOf(x.TA), Expires: validate.UnixExpiry(x.Expires)})
 	}
 	for _, x := range doc.ASPAs {
 		t.ASPAs = append(t.ASPAs, validate.ASPA{ASPA: payload.ASPA{Customer: x.Customer, Providers: x.Providers},
-			TA: x.TA, Expires: x.Expires})
+			TA: validate.TAOf(x.TA), Expires: validate.UnixExpiry(x.Expires)})
 	}
 	for _, x := range doc.Keys {
 		ski, err := hex.DecodeString(x.SKI)
@@ -93,7 +93,7 @@ func ReadJSON(r io.Reader) (*Table, error) {
 		}
 		t.RouterKeys = append(t.RouterKeys, validate.RouterKey{
 			RouterKey: payload.RouterKey{SKI: [20]byte(ski), ASN: x.ASN, SPKI: spki},
-			TA:        x.TA, Expires: x.Expires})
+			TA:        validate.TAOf(x.TA), Expires: validate.UnixExpiry(x.Expires)})
 	}
 	return t, nil
 }

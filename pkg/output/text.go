@@ -17,7 +17,7 @@ func writeCSV(w *bufio.Writer, t *Table) error {
 		b = append(b, ',')
 		b = strconv.AppendUint(b, uint64(v.MaxLen), 10)
 		b = append(b, ',')
-		b = append(b, v.TA...)
+		b = append(b, v.TA.String()...)
 		b = append(b, '\n')
 		w.Write(b)
 	}
@@ -39,7 +39,7 @@ func writeOpenBGPD(w *bufio.Writer, t *Table) error {
 		b = append(b, " source-as "...)
 		b = strconv.AppendUint(b, uint64(v.ASN), 10)
 		b = append(b, " expires "...)
-		b = strconv.AppendInt(b, v.Expires, 10)
+		b = strconv.AppendUint(b, uint64(v.Expires), 10)
 		b = append(b, '\n')
 		w.Write(b)
 	}
@@ -52,7 +52,7 @@ func writeOpenBGPD(w *bufio.Writer, t *Table) error {
 		b = append(b[:0], "\tcustomer-as "...)
 		b = strconv.AppendUint(b, uint64(a.Customer), 10)
 		b = append(b, " expires "...)
-		b = strconv.AppendInt(b, a.Expires, 10)
+		b = strconv.AppendUint(b, uint64(a.Expires), 10)
 		b = append(b, " provider-as {"...)
 		for i, p := range a.Providers {
 			if i > 0 {

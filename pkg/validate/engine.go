@@ -57,6 +57,7 @@ type run struct {
 // taState counts what one trust anchor has produced, for its limits.
 type taState struct {
 	name          string
+	id            TA
 	cas, objects  atomic.Int64
 	vrps, aspas   atomic.Int64
 	keys          atomic.Int64
@@ -110,10 +111,10 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*Result,
 	states := make([]*taState, len(tals))
 	jobs := make([]taJob, len(tals))
 	for i, t := range tals {
-		states[i] = &taState{name: t.Name}
+		states[i] = &taState{name: t.Name, id: TAOf(t.Name)}
 		jobs[i] = taJob{tal: t, state: states[i]}
 	}
-	r.q = newQueue(jobs)
+	r.q = newQueue(jobs, e.o.Workers)
 	var wg sync.WaitGroup
 	for range e.o.Workers {
 		wg.Go(r.work)
@@ -173,7 +174,7 @@ func (r *run) work() {
 		default:
 			children = r.processCA(n)
 		}
-		r.q.done(children)
+		r.q.done(n, children)
 	}
 }
 
@@ -221,8 +222,15 @@ func (r *run) taNode(t *tal.TAL, st *taState, rep *TAReport) (*caNode, error) {
 	return &caNode{cert: cert, certSum: sha256.Sum256(der), uri: from, ta: st, expires: cert.NotAfter}, nil
 }
 
+// handOffBatch is how many accepted child CAs a worker collects before it
+// queues them, while it goes on with the rest of its publication point.
+// Other workers take them at once: a point with thousands of child CAs (a
+// TA's, or an RIR's hosted CAs) then never has them all waiting in memory
+// at ~2 KB each.
+const handOffBatch = 32
+
 // processCA validates a CA's publication point and its objects, and returns
-// the child CAs to process.
+// the child CAs to process that it has not queued already.
 func (r *run) processCA(n *caNode) []*caNode {
 	cp := r.publicationPoint(n)
 	if cp == nil {
@@ -234,14 +242,19 @@ func (r *run) processCA(n *caNode) []*caNode {
 	}
 	var out caOutput
 	out.until = earlierOf(cp.mft.NextUpdate, cp.expires)
+	handed := 0
 	for _, f := range cp.files {
 		r.object(n, cp, f.name, f.data, &out)
+		if len(out.children)-handed >= handOffBatch {
+			r.q.push(out.children[handed:])
+			handed = len(out.children)
+		}
 	}
 	// Exactly sized: the memo and the run's parts keep this slice.
 	out.vrps = slices.Clone(out.vrps)
 	r.collect(n, &out)
 	if r.e.memo.disabled {
-		return out.children
+		return out.children[handed:]
 	}
 	entry := &memoEntry{out: out, validUntil: out.until, pointURI: cp.uri}
 	entry.out.children = nil
@@ -251,7 +264,7 @@ func (r *run) processCA(n *caNode) []*caNode {
 	}
 	r.e.memo.put(cp.key, entry)
 	r.rememberSource(cp)
-	return out.children
+	return out.children[handed:]
 }
 
 // rememberSource records which repository generation a point validated

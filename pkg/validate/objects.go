@@ -130,8 +130,14 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 		res = res.Intersect(n.cert.Resources)
 	}
 	out.bound(c.NotAfter)
-	out.children = append(out.children, &caNode{cert: keptCert(c, res), certSum: sha256.Sum256(der),
-		uri: cp.uri + name, ta: n.ta, up: n, depth: n.depth + 1, expires: earlierOf(cp.expires, c.NotAfter)})
+	child := &caNode{cert: keptCert(c, res), certSum: sha256.Sum256(der),
+		uri: cp.uri + name, ta: n.ta, up: n, depth: n.depth + 1, expires: earlierOf(cp.expires, c.NotAfter)}
+	if !r.e.memo.disabled {
+		// Keyed now, before another worker may take it (handOffBatch):
+		// the memo entry of this point reads the key afterwards.
+		caKeyOf(child)
+	}
+	out.children = append(out.children, child)
 	return nil
 }
 
@@ -190,7 +196,7 @@ func (r *run) routerCert(n *caNode, cp *checkedPoint, der []byte, out *caOutput)
 		// The key is cloned: the DER aliases the whole publication
 		// point, which the output outlives.
 		out.keys = append(out.keys, RouterKey{RouterKey: payload.RouterKey{SKI: ski, ASN: asn, SPKI: bytes.Clone(rc.Cert.RawSPKI)},
-			TA: n.ta.name, Expires: exp.Unix()})
+			TA: n.ta.id, Expires: ExpiryOf(exp)})
 	}
 	return nil
 }
@@ -214,7 +220,7 @@ func (r *run) roa(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error 
 		if err != nil {
 			return err
 		}
-		out.vrps = append(out.vrps, VRP{VRP: v, TA: n.ta.name, Expires: exp.Unix()})
+		out.vrps = append(out.vrps, VRP{VRP: v, TA: n.ta.id, Expires: ExpiryOf(exp)})
 	}
 	return nil
 }
@@ -234,7 +240,7 @@ func (r *run) aspa(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error
 	exp := earlierOf(cp.expires, a.Signed.EE.NotAfter)
 	out.bound(exp)
 	out.aspas = append(out.aspas, ASPA{ASPA: payload.ASPA{Customer: a.Customer, Providers: a.Providers},
-		TA: n.ta.name, Expires: exp.Unix()})
+		TA: n.ta.id, Expires: ExpiryOf(exp)})
 	return nil
 }
 

@@ -11,26 +11,25 @@ import (
 // VRP is a validated ROA payload with its provenance.
 type VRP struct {
 	payload.VRP
-	// TA is the name of the trust anchor (its TAL file name).
-	TA string
-	// Expires is the earliest notAfter or CRL nextUpdate on its chain, in
-	// Unix seconds (8 bytes where a time.Time takes 24: a global table has
-	// 600,000 VRPs).
-	Expires int64
+	// TA is the trust anchor (its TAL file name).
+	TA TA
+	// Expires is the earliest notAfter or CRL nextUpdate on its chain (4
+	// bytes where a time.Time takes 24: a global table has 600,000 VRPs).
+	Expires Expiry
 }
 
 // ASPA is a validated ASPA with its provenance.
 type ASPA struct {
 	payload.ASPA
-	TA      string
-	Expires int64 // Unix seconds, as VRP.Expires
+	TA      TA
+	Expires Expiry
 }
 
 // RouterKey is a validated BGPsec router key with its provenance.
 type RouterKey struct {
 	payload.RouterKey
-	TA      string
-	Expires int64 // Unix seconds, as VRP.Expires
+	TA      TA
+	Expires Expiry
 }
 
 // TAReport is the outcome of one trust anchor.
@@ -122,14 +121,23 @@ func (r *Result) samePayloadAs(last *Result) {
 
 func (r *Result) sortPayload() {
 	r.VRPs = sortDedup(r.VRPs, func(a, b VRP) int {
-		return cmp.Or(payload.CompareVRP(a.VRP, b.VRP), cmp.Compare(a.TA, b.TA))
+		return thenByTA(payload.CompareVRP(a.VRP, b.VRP), a.TA, b.TA)
 	})
 	r.ASPAs = sortDedup(r.ASPAs, func(a, b ASPA) int {
-		return cmp.Or(payload.CompareASPA(a.ASPA, b.ASPA), cmp.Compare(a.TA, b.TA))
+		return thenByTA(payload.CompareASPA(a.ASPA, b.ASPA), a.TA, b.TA)
 	})
 	r.RouterKeys = sortDedup(r.RouterKeys, func(a, b RouterKey) int {
-		return cmp.Or(payload.CompareRouterKey(a.RouterKey, b.RouterKey), cmp.Compare(a.TA, b.TA))
+		return thenByTA(payload.CompareRouterKey(a.RouterKey, b.RouterKey), a.TA, b.TA)
 	})
+}
+
+// thenByTA breaks a tie c of payload by trust anchor name (not by TA
+// number, which depends on the order names were first seen).
+func thenByTA(c int, a, b TA) int {
+	if c != 0 || a == b {
+		return c
+	}
+	return cmp.Compare(a.String(), b.String())
 }
 
 func (r *Result) sortReports() {
@@ -140,15 +148,15 @@ func (r *Result) sortReports() {
 	})
 }
 
-func (v *VRP) expiry() *int64       { return &v.Expires }
-func (a *ASPA) expiry() *int64      { return &a.Expires }
-func (k *RouterKey) expiry() *int64 { return &k.Expires }
+func (v *VRP) expiry() *Expiry       { return &v.Expires }
+func (a *ASPA) expiry() *Expiry      { return &a.Expires }
+func (k *RouterKey) expiry() *Expiry { return &k.Expires }
 
 // sortDedup sorts in by compare and merges equal neighbours, keeping the
 // later expiry.
 func sortDedup[T any, P interface {
 	*T
-	expiry() *int64
+	expiry() *Expiry
 }](in []T, compare func(a, b T) int) []T {
 	slices.SortFunc(in, compare)
 	out := in[:0]

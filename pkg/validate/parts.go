@@ -19,11 +19,13 @@ func (p *parts[T]) add(items []T) {
 }
 
 // join returns every item in order, in one slice of exactly their number,
-// and empties p.
+// and empties p. Each part is dropped once copied, so a collection during
+// the join can free it where nothing else (the engine's memo) holds it.
 func (p *parts[T]) join() []T {
 	out := make([]T, 0, p.n)
-	for _, items := range p.list {
+	for i, items := range p.list {
 		out = append(out, items...)
+		p.list[i] = nil
 	}
 	p.list, p.n = nil, 0
 	return out

@@ -240,9 +240,12 @@ func nameIn(uri, dir string) (string, error) {
 	return name, nil
 }
 
-// pubPointDone records a publication point outcome.
+// pubPointDone records a publication point outcome. The URI is copied: it
+// is a slice of the CA certificate's one string of locations, which the
+// report would otherwise keep (11 MB at global scale for 40,000 reports).
 func (r *run) pubPointDone(uri, outcome, reason string) {
 	r.e.o.Observer.PubPointDone(uri, outcome)
+	uri = strings.Clone(uri)
 	r.mu.Lock()
 	r.res.PubPoints = append(r.res.PubPoints, PubPointReport{URI: uri, Outcome: outcome, Reason: reason})
 	r.mu.Unlock()
