@@ -273,12 +273,12 @@ func (t *txn) pointChanges() []*pointChanges {
 }
 
 // packBuilder builds the packs of a commit straight into buffers reused
-// from one point to the next: the merged file list, the spooled content
-// and the pack itself.
+// from one point to the next: the merged file list, a chunk of spooled
+// content and the pack itself.
 type packBuilder struct {
 	files []File
 	refs  []spoolRef
-	data  []byte
+	chunk []byte
 	pack  []byte
 }
 
@@ -294,14 +294,18 @@ func (b *packBuilder) build(r *Repo, g *pointChanges) ([]byte, point, error) {
 		old = p.Files
 	}
 	b.merge(old, g.names)
+	b.pack = appendPackBody(b.pack, g.point, b.files, b.refs)
 	var err error
-	if b.data, err = r.tx.spool.fill(b.files, b.refs, b.data); err != nil {
+	if b.chunk, err = r.tx.spool.readInto(b.pack, b.refs, b.chunk); err != nil {
 		return nil, point{}, err
 	}
-	b.pack = appendPack(b.pack, g.point, b.files)
+	b.pack = sealPack(b.pack)
 	pt := point{Files: len(b.files), Size: int64(len(b.pack))}
 	for _, f := range b.files {
 		pt.Bytes += int64(len(f.Data))
+	}
+	for _, ref := range b.refs {
+		pt.Bytes += int64(ref.n)
 	}
 	return b.pack, pt, nil
 }

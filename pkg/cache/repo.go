@@ -198,6 +198,14 @@ func (r *Repo) Stats() (points, files int, bytes int64) {
 	return len(r.idx.Points), files, bytes
 }
 
+// PointSize returns the size of a publication point's pack, what reading
+// it costs in memory, or 0 when the repository does not hold it.
+func (r *Repo) PointSize(uri string) int64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.idx.Points[uri].Size
+}
+
 // PubPoint returns the raw content of a publication point (URI ending in
 // "/"), or ErrNotFound.
 func (r *Repo) PubPoint(uri string) (*PubPoint, error) {

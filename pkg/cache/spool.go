@@ -9,12 +9,15 @@ import (
 )
 
 const (
-	// spoolBuffer is the write buffer of a spool: one write(2) per about a
-	// hundred objects instead of one per object.
-	spoolBuffer = 256 << 10
+	// spoolBuffer is the write buffer of a spool: one write(2) per a few
+	// dozen objects instead of one per object (each fetch under way holds
+	// one).
+	spoolBuffer = 64 << 10
 	// spoolReadGap is the largest gap between two objects of a point that
 	// one spool read bridges: copying a few KB costs less than a pread.
 	spoolReadGap = 4 << 10
+	// spoolReadChunk bounds one spool read of several objects.
+	spoolReadChunk = 256 << 10
 )
 
 // spool is the temp file holding the content published during an update,
@@ -69,39 +72,42 @@ func (s *spool) close() {
 }
 
 // spoolRef is a file whose content is still in the spool: files[i] of the
-// point being built.
+// point being built, whose content goes to dst in its pack.
 type spoolRef struct {
 	i   int
 	off int64
 	n   int
+	dst int
 }
 
-// fill reads the content of refs into files with as few preads as
-// possible: sorted by offset, objects contiguous in the spool (or apart by
-// at most spoolReadGap) are read together. The content lands in buf, grown
-// as needed and returned for reuse; files alias it.
-func (s *spool) fill(files []File, refs []spoolRef, buf []byte) ([]byte, error) {
+// readInto reads the content of refs into pack at their dst with as few
+// preads as possible: sorted by offset, objects contiguous in the spool
+// (or apart by at most spoolReadGap) are read together, through buf, up to
+// spoolReadChunk at a time. buf is grown as needed and returned for
+// reuse. The content is never held twice over: a large point costs its
+// pack and one chunk, not its pack and a copy of all its content.
+func (s *spool) readInto(pack []byte, refs []spoolRef, buf []byte) ([]byte, error) {
 	slices.SortFunc(refs, func(a, b spoolRef) int { return cmp.Compare(a.off, b.off) })
-	runs := spoolRuns(refs)
-	total := 0
-	for _, r := range runs {
-		total += int(r.end - r.start)
-	}
-	if cap(buf) < total {
-		buf = make([]byte, total)
-	}
-	buf = buf[:total]
-	pos := 0
-	for _, r := range runs {
-		span := buf[pos : pos+int(r.end-r.start)]
-		if err := s.readAt(span, r.start); err != nil {
+	for _, r := range spoolRuns(refs) {
+		run := refs[r.first:r.last]
+		if len(run) == 1 {
+			ref := run[0]
+			if err := s.readAt(pack[ref.dst:ref.dst+ref.n], ref.off); err != nil {
+				return buf, err
+			}
+			continue
+		}
+		span := int(r.end - r.start)
+		if cap(buf) < span {
+			buf = make([]byte, span)
+		}
+		if err := s.readAt(buf[:span], r.start); err != nil {
 			return buf, err
 		}
-		for _, ref := range refs[r.first:r.last] {
+		for _, ref := range run {
 			at := int(ref.off - r.start)
-			files[ref.i].Data = span[at : at+ref.n : at+ref.n]
+			copy(pack[ref.dst:ref.dst+ref.n], buf[at:at+ref.n])
 		}
-		pos += len(span)
 	}
 	return buf, nil
 }
@@ -112,12 +118,13 @@ type spoolRun struct {
 	first, last int
 }
 
-// spoolRuns groups refs, sorted by offset, into reads.
+// spoolRuns groups refs, sorted by offset, into reads of at most
+// spoolReadChunk (or one object, if larger).
 func spoolRuns(refs []spoolRef) []spoolRun {
 	var runs []spoolRun
 	for i, ref := range refs {
 		end := ref.off + int64(ref.n)
-		if n := len(runs); n > 0 && ref.off-runs[n-1].end <= spoolReadGap {
+		if n := len(runs); n > 0 && ref.off-runs[n-1].end <= spoolReadGap && end-runs[n-1].start <= spoolReadChunk {
 			runs[n-1].end = max(runs[n-1].end, end)
 			runs[n-1].last = i + 1
 			continue

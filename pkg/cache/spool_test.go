@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -61,10 +63,10 @@ func TestSpoolRunsCoalesce(t *testing.T) {
 	}
 }
 
-// TestSpoolFillReadsEveryObject fills a point's files, in the reverse of
-// spool order, from objects one apart in the spool (bridged) and objects
-// far apart (read alone), with refs in random order.
-func TestSpoolFillReadsEveryObject(t *testing.T) {
+// TestSpoolReadIntoPack builds a point's pack with its content read from
+// the spool, in the reverse of spool order: objects one apart in the spool
+// (bridged), objects far apart (read alone), refs in random order.
+func TestSpoolReadIntoPack(t *testing.T) {
 	sp, err := newSpool(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -81,30 +83,65 @@ func TestSpoolFillReadsEveryObject(t *testing.T) {
 			sel = append(sel, i)
 		}
 	}
+	// Names in the reverse of spool order; a pack lists them sorted.
 	files := make([]File, len(sel))
-	var refs []spoolRef
 	for k, i := range sel {
-		j := len(sel) - 1 - k
-		files[j].Name = fmt.Sprint(i)
-		refs = append(refs, spoolRef{i: j, off: offs[i], n: len(spoolObject(i))})
+		files[k].Name = fmt.Sprintf("%02d", 99-i)
 	}
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
+	refs := make([]spoolRef, len(sel))
+	for j := range refs {
+		var i int
+		fmt.Sscan(files[j].Name, &i)
+		i = 99 - i
+		refs[j] = spoolRef{i: j, off: offs[i], n: len(spoolObject(i))}
+	}
+	pack := appendPackBody(nil, "rsync://example.net/repo/ca0/", files, refs)
 	rand.Shuffle(len(refs), func(i, j int) { refs[i], refs[j] = refs[j], refs[i] })
-	buf, err := sp.fill(files, refs, nil)
+	buf, err := sp.readInto(pack, refs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range files {
+	p, err := decodePack(sealPack(pack))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Files) != len(sel) {
+		t.Fatalf("%d files, want %d", len(p.Files), len(sel))
+	}
+	for _, f := range p.Files {
 		var i int
 		fmt.Sscan(f.Name, &i)
-		if !bytes.Equal(f.Data, spoolObject(i)) {
-			t.Fatalf("object %d filled with %d bytes", i, len(f.Data))
+		if i = 99 - i; !bytes.Equal(f.Data, spoolObject(i)) {
+			t.Fatalf("object %d read as %d bytes", i, len(f.Data))
 		}
 	}
 	if runs := spoolRuns(refs); len(runs) != 3 { // 0-59 together, 60 and 62 alone
 		t.Errorf("%d reads, want 3", len(runs))
 	}
-	if want := offs[59] + int64(len(spoolObject(59))) + 160 + 162; int64(len(buf)) != want {
-		t.Errorf("fill read %d bytes, want %d", len(buf), want)
+	if want := offs[59] + int64(len(spoolObject(59))); int64(cap(buf)) != want {
+		t.Errorf("read through a buffer of %d bytes, want %d", cap(buf), want)
+	}
+}
+
+// TestSpoolRunsBounded splits contiguous content into reads of at most
+// spoolReadChunk, and reads an object larger than that alone.
+func TestSpoolRunsBounded(t *testing.T) {
+	var refs []spoolRef
+	off := int64(0)
+	for _, n := range []int{100 << 10, 100 << 10, 100 << 10, 300 << 10, 10} {
+		refs = append(refs, spoolRef{off: off, n: n})
+		off += int64(n)
+	}
+	runs := spoolRuns(refs)
+	want := [][2]int{{0, 2}, {2, 3}, {3, 4}, {4, 5}}
+	if len(runs) != len(want) {
+		t.Fatalf("runs %+v", runs)
+	}
+	for k, r := range runs {
+		if r.first != want[k][0] || r.last != want[k][1] {
+			t.Errorf("run %d holds refs [%d,%d), want %v", k, r.first, r.last, want[k])
+		}
 	}
 }
 

@@ -81,6 +81,9 @@ type caNode struct {
 	// expires is the earliest notAfter or CRL nextUpdate from the TA down
 	// to this certificate.
 	expires time.Time
+	// expanding is set, under the queue's lock, once the CA's children
+	// are queued in batches (queue.push).
+	expanding bool
 }
 
 // Run validates everything below the given trust anchors, fetching every
@@ -223,15 +226,17 @@ func (r *run) taNode(t *tal.TAL, st *taState, rep *TAReport) (*caNode, error) {
 }
 
 // handOffBatch is how many accepted child CAs a worker collects before it
-// queues them, while it goes on with the rest of its publication point.
-// Other workers take them at once: a point with thousands of child CAs (a
-// TA's, or an RIR's hosted CAs) then never has them all waiting in memory
-// at ~2 KB each.
+// queues them, while it goes on with the rest of its publication point
+// (see queue).
 const handOffBatch = 32
 
 // processCA validates a CA's publication point and its objects, and returns
 // the child CAs to process that it has not queued already.
 func (r *run) processCA(n *caNode) []*caNode {
+	if r.largePoint(n) {
+		r.q.takeLarge()
+		defer r.q.dropLarge()
+	}
 	cp := r.publicationPoint(n)
 	if cp == nil {
 		return nil
@@ -246,8 +251,13 @@ func (r *run) processCA(n *caNode) []*caNode {
 	for _, f := range cp.files {
 		r.object(n, cp, f.name, f.data, &out)
 		if len(out.children)-handed >= handOffBatch {
-			r.q.push(out.children[handed:])
+			r.q.push(n, out.children[handed:])
 			handed = len(out.children)
+			if r.e.memo.disabled {
+				// Nothing needs the queued children here any more:
+				// dropping them lets each be freed once processed.
+				out.children, handed = out.children[:0], 0
+			}
 		}
 	}
 	// Exactly sized: the memo and the run's parts keep this slice.
@@ -265,6 +275,16 @@ func (r *run) processCA(n *caNode) []*caNode {
 	r.e.memo.put(cp.key, entry)
 	r.rememberSource(cp)
 	return out.children[handed:]
+}
+
+// largePointBytes is the pack size from which a publication point counts
+// as large (see queue.takeLarge): about 700 certificates.
+const largePointBytes = 1 << 20
+
+// largePoint tells whether CA n's fetched publication point is large.
+func (r *run) largePoint(n *caNode) bool {
+	repo, _ := r.se.repoOf(n.cert.Notify, n.cert.CARepository)
+	return repo != nil && repo.PointSize(n.cert.CARepository) >= largePointBytes
 }
 
 // rememberSource records which repository generation a point validated
