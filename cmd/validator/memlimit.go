@@ -19,21 +19,23 @@ import (
 const defaultOneShotMemoryLimit = "80MiB"
 
 // applyMemoryLimit sets the runtime's soft memory limit from a flag value:
-// a size such as 80MiB, 1GiB or 500000000, or 0 for none. An explicit
-// GOMEMLIMIT in the environment wins over the default (not over the flag).
-func applyMemoryLimit(value string, explicit bool) error {
+// a size such as 80MiB, 1GiB or 500000000, or 0 for none, and returns the
+// function that restores the previous limit (the command runs in-process
+// in tests). An explicit GOMEMLIMIT in the environment wins over the
+// default (not over the flag).
+func applyMemoryLimit(value string, explicit bool) (restore func(), err error) {
 	if !explicit && os.Getenv("GOMEMLIMIT") != "" {
-		return nil
+		return func() {}, nil
 	}
 	n, err := parseByteSize(value)
 	if err != nil {
-		return fmt.Errorf("--memory-limit: %w", err)
+		return nil, fmt.Errorf("--memory-limit: %w", err)
 	}
 	if n == 0 {
 		n = math.MaxInt64
 	}
-	debug.SetMemoryLimit(n)
-	return nil
+	prev := debug.SetMemoryLimit(n)
+	return func() { debug.SetMemoryLimit(prev) }, nil
 }
 
 // byteUnits are the suffixes parseByteSize accepts, longest first.

@@ -133,10 +133,12 @@ func runVRPs(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if err := applyMemoryLimit(*memLimit, flagGiven(fs, "memory-limit")); err != nil {
+	restoreLimit, err := applyMemoryLimit(*memLimit, flagGiven(fs, "memory-limit"))
+	if err != nil {
 		fmt.Fprintln(stderr, "validator vrps:", err)
 		return 2
 	}
+	defer restoreLimit()
 	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
 	if err != nil {
 		fmt.Fprintln(stderr, "validator vrps:", err)
