@@ -233,11 +233,12 @@ const handOffBatch = 32
 // processCA validates a CA's publication point and its objects, and returns
 // the child CAs to process that it has not queued already.
 func (r *run) processCA(n *caNode) []*caNode {
-	if r.largePoint(n) {
+	repo, fetchErr := r.se.repoOf(n.cert.Notify, n.cert.CARepository)
+	if repo != nil && repo.PointSize(n.cert.CARepository) >= largePointBytes {
 		r.q.takeLarge()
 		defer r.q.dropLarge()
 	}
-	cp := r.publicationPoint(n)
+	cp := r.publicationPoint(n, repo, fetchErr)
 	if cp == nil {
 		return nil
 	}
@@ -280,12 +281,6 @@ func (r *run) processCA(n *caNode) []*caNode {
 // largePointBytes is the pack size from which a publication point counts
 // as large (see queue.takeLarge): about 700 certificates.
 const largePointBytes = 1 << 20
-
-// largePoint tells whether CA n's fetched publication point is large.
-func (r *run) largePoint(n *caNode) bool {
-	repo, _ := r.se.repoOf(n.cert.Notify, n.cert.CARepository)
-	return repo != nil && repo.PointSize(n.cert.CARepository) >= largePointBytes
-}
 
 // rememberSource records which repository generation a point validated
 // from its fetched copy came from (see pointMemo).

@@ -39,9 +39,9 @@ type namedFile struct {
 // publicationPoint returns the publication point of CA n to use: the fresh
 // copy when it passes RFC 9286 §6, else the last validated copy while it
 // still passes (§6.6), else nil (a failed fetch: nothing of it is used).
-func (r *run) publicationPoint(n *caNode) *checkedPoint {
+// repo and ferr are what session.repoOf said of n's repository.
+func (r *run) publicationPoint(n *caNode, repo *cache.Repo, ferr error) *checkedPoint {
 	uri := n.cert.CARepository
-	repo, ferr := r.se.repoOf(n.cert.Notify, uri)
 	var f *fetched
 	if repo != nil {
 		if e := r.unchanged(n, repo); e != nil {
