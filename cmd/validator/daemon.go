@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,12 +19,14 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/openrpki/validator/pkg/config"
+	"github.com/openrpki/validator/pkg/fetch"
 	"github.com/openrpki/validator/pkg/httpapi"
 	"github.com/openrpki/validator/pkg/metrics"
-	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/report"
 	"github.com/openrpki/validator/pkg/rtr"
 	"github.com/openrpki/validator/pkg/slurm"
+	"github.com/openrpki/validator/pkg/state"
 	"github.com/openrpki/validator/pkg/tal"
 	"github.com/openrpki/validator/pkg/validate"
 )
@@ -34,30 +35,25 @@ import (
 // table, served at once on the next start (warm start).
 const persistedOutput = "last-output.json"
 
-// daemon is `validator run`: one validation engine feeding an RTR server
-// (and the HTTP API) through the payload history.
+// daemon is `validator run`: one validation engine whose runs are
+// published as one state (state.Publisher) that the RTR server, the HTTP
+// API and the metrics read.
 type daemon struct {
 	cfg     *config.Config
 	cfgPath string
 	log     *zap.Logger
 	tals    []*tal.TAL
-	src     *validate.Source
+	src     *fetch.Source
 	engine  *validate.Engine
-	hist    *payload.History
+	pub     *state.Publisher
 	rtr     *rtr.Server
 	metrics *metrics.Metrics
 	reg     *prometheus.Registry
-	repos   *httpapi.Repos
-	view    atomic.Pointer[httpapi.View] // what the HTTP API serves
-	// confirmed is when a run last confirmed the served data (Unix ns).
-	confirmed atomic.Int64
-	// vrpsPerTA and aspasPerTA count the served view per trust anchor,
-	// for the metrics; written by the validation loop only.
-	vrpsPerTA, aspasPerTA map[string]int
 
-	mu     sync.Mutex       // guards last and policy between the loop and reloads
-	last   *validate.Result // the latest run, to re-apply SLURM on reload
-	policy *slurm.Policy    // the local exceptions in force
+	mu        sync.Mutex     // guards the last run and policy between the loop and reloads
+	lastTable *payload.Table // the latest run's table, before SLURM, to re-apply SLURM on reload
+	lastRep   *report.Run
+	policy    *slurm.Policy // the local exceptions in force
 }
 
 func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, error) {
@@ -77,13 +73,12 @@ func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, e
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
-	repos := httpapi.NewRepos(m, nil)
-	src, err := flags.source(log, now, repos)
+	src, err := flags.source(log, now, m)
 	if err != nil {
 		return nil, err
 	}
-	engine, err := validate.New(validate.Options{Logger: log, Now: now, Source: src, Observer: m,
-		Reconsidered: cfg.Reconsidered})
+	engine, err := validate.New(validate.Options{Logger: log, Now: now, Source: validate.SourceOf[*fetch.Session](src),
+		Observer: m, Reconsidered: cfg.Reconsidered})
 	if err != nil {
 		src.Close()
 		return nil, err
@@ -93,10 +88,11 @@ func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, e
 		src.Close()
 		return nil, err
 	}
-	hist := payload.NewHistory(cfg.RTR.History)
-	d := &daemon{cfg: cfg, cfgPath: cfgPath, log: log, tals: tals, src: src, engine: engine, hist: hist,
-		policy: policy, metrics: m, reg: reg, repos: repos}
-	d.rtr = rtr.NewServer(hist, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions, MaxAge: cfg.RTR.MaxAge,
+	pub := state.NewPublisher(cfg.RTR.History)
+	m.Watch(pub.Load)
+	d := &daemon{cfg: cfg, cfgPath: cfgPath, log: log, tals: tals, src: src, engine: engine, pub: pub,
+		policy: policy, metrics: m, reg: reg}
+	d.rtr = rtr.NewServer(state.RTR{P: pub}, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions, MaxAge: cfg.RTR.MaxAge,
 		Allow: mustPrefixes(cfg.RTR.Allow), Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
 			Retry: seconds(cfg.RTR.Retry), Expire: seconds(cfg.RTR.Expire)}})
 	return d, nil
@@ -133,10 +129,9 @@ func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	}
 	d.warmStart()
 	var wg sync.WaitGroup
-	httpSrv := httpapi.NewServer("", httpapi.New(httpapi.Options{Logger: d.log, Current: d.view.Load, Repos: d.repos,
+	httpSrv := httpapi.NewServer("", httpapi.New(httpapi.Options{Logger: d.log, State: d.pub.Load,
 		Metrics: promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}), Observer: d.metrics,
-		MaxAge: d.cfg.RTR.MaxAge, Version: version,
-		Confirmed: func() time.Time { return time.Unix(0, d.confirmed.Load()) }}))
+		MaxAge: d.cfg.RTR.MaxAge, Version: version}))
 	for _, l := range httpLns {
 		d.log.Info("serving HTTP", zap.Stringer("addr", l.Addr()))
 		wg.Add(1)
@@ -199,57 +194,44 @@ func (d *daemon) validate(ctx context.Context, quick bool) {
 	if quick {
 		run = d.engine.Poll
 	}
-	res, err := run(ctx, d.tals)
+	table, rep, err := run(ctx, d.tals)
 	if ctx.Err() != nil {
 		return
 	}
-	if res != nil {
-		d.metrics.RunDone(res.Start, res.End, res.Objects, httpapi.PubPointCounts(res), err)
-	}
+	d.metrics.RunDone(rep, err)
+	repos := d.src.Scheduler().Health()
 	if err != nil {
-		d.log.Error("validation", zap.Error(err), zap.Bool("quick", quick))
-		return // keep serving the previous table
+		d.log.Error("validation failed: serving the previous data", zap.Error(err), zap.Bool("quick", quick))
+		d.pub.Failed(rep, repos)
+		return
 	}
-	d.log.Info("validation done", zap.Bool("quick", quick), zap.Duration("took", res.End.Sub(res.Start)),
-		zap.Int("vrps", len(res.VRPs)), zap.Int("aspas", len(res.ASPAs)), zap.Int("router_keys", len(res.RouterKeys)),
-		zap.Int("points", len(res.PubPoints)), zap.Int("reused", res.Reused), zap.Int("rejected", len(res.Rejected)))
+	d.log.Info("validation done", zap.Bool("quick", quick), zap.Duration("took", rep.End.Sub(rep.Start)),
+		zap.Int("vrps", len(table.VRPs)), zap.Int("aspas", len(table.ASPAs)), zap.Int("router_keys", len(table.RouterKeys)),
+		zap.Int("points", len(rep.Points)), zap.Int("reused", rep.Reused), zap.Int("rejected", len(rep.Rejected)))
 	d.mu.Lock()
-	d.last = res
+	d.lastTable, d.lastRep = table, rep
 	policy := d.policy
 	d.mu.Unlock()
-	if cur := d.view.Load(); res.Unchanged && cur != nil && cur.Result != nil {
-		// The engine returned the previous payload itself: the served
-		// table stands, without SLURM, snapshot and delta computed again.
-		d.confirm(time.Now())
+	if cur := d.pub.Load(); rep.Unchanged && cur != nil && cur.Report != nil && cur.Table != nil {
+		// The engine returned the previous table itself: the served
+		// table stands, without SLURM, snapshot and delta computed
+		// again; the freshness RTR, HTTP and the metrics read moves.
+		d.pub.Confirm(rep, repos, time.Now())
 		return
 	}
-	d.publish(output.FromResult(res), res, policy, time.Now())
+	d.publish(policy.ApplyTable(table), rep, repos, time.Now())
 }
 
-// publish applies SLURM to a table and makes it the served one; a changed
-// table gets a new serial, a Serial Notify and is persisted.
-func (d *daemon) publish(t *output.Table, res *validate.Result, policy *slurm.Policy, confirmed time.Time) {
-	t = applySLURM(policy, t)
-	st, changed := d.hist.Publish(payload.NewSnapshot(t.Set()), confirmed)
-	if cur := d.view.Load(); !changed && cur != nil && cur.Result != nil {
-		d.confirm(confirmed)
-		return
-	}
-	// A new serial, or the first run confirming a warm-started table
-	// (whose view has no run report yet).
-	if changed {
-		d.rtr.Notify()
-	}
-	v := &httpapi.View{Table: t, Result: res, Serial: st.Serial, Updated: confirmed}
-	d.view.Store(v)
-	d.confirmed.Store(confirmed.UnixNano())
-	d.vrpsPerTA, d.aspasPerTA = v.PerTA() // walks the table: once per serial
-	d.metrics.Published(st.Serial, d.vrpsPerTA, d.aspasPerTA, confirmed)
+// publish makes a table (SLURM applied) the served one; a changed table
+// gets a new serial, a Serial Notify and is persisted.
+func (d *daemon) publish(t *payload.Table, rep *report.Run, repos []report.Repository, at time.Time) {
+	st, changed := d.pub.Publish(t, rep, repos, at)
 	if !changed {
 		return
 	}
-	d.log.Info("new serial", zap.Uint32("serial", st.Serial), zap.Int("vrps", len(st.Snapshot.VRPs)))
-	if err := writeOutput(filepath.Join(d.cfg.Cache, persistedOutput), "json", t, nil); err != nil {
+	d.rtr.Notify()
+	d.log.Info("new serial", zap.Uint32("serial", st.Serial()), zap.Int("vrps", len(st.RTR.Snapshot.VRPs)))
+	if err := writeTable(filepath.Join(d.cfg.Cache, persistedOutput), t); err != nil {
 		d.log.Warn("persisting the table", zap.Error(err))
 	}
 }
@@ -265,13 +247,12 @@ func (d *daemon) warmStart() {
 	}
 	defer f.Close()
 	fi, _ := f.Stat()
-	t, err := output.ReadJSON(f)
+	t, err := payload.ReadTable(f)
 	if err != nil {
 		d.log.Warn("warm start: unreadable persisted table", zap.Error(err))
 		return
 	}
-	st, _ := d.hist.Publish(payload.NewSnapshot(t.Set()), fi.ModTime())
-	d.view.Store(&httpapi.View{Table: t, Serial: st.Serial, Updated: fi.ModTime()})
+	d.pub.Publish(t, nil, nil, fi.ModTime())
 	d.log.Info("warm start: serving the persisted table", zap.Int("vrps", len(t.VRPs)),
 		zap.Duration("age", time.Since(fi.ModTime()).Round(time.Second)))
 }
@@ -302,20 +283,10 @@ func (d *daemon) reload() {
 	}
 	d.mu.Lock()
 	d.cfg.SLURM, d.policy = cfg.SLURM, policy
-	last := d.last
+	table, rep := d.lastTable, d.lastRep
 	d.mu.Unlock()
 	d.log.Info("reloaded", zap.Strings("slurm", cfg.SLURM))
-	if last != nil {
-		d.publish(output.FromResult(last), last, policy, last.End)
-	}
-}
-
-// confirm records that a run found the payload unchanged: the data is
-// fresh though no new serial is due. The view keeps its encodings; only
-// the freshness (API and metrics) moves.
-func (d *daemon) confirm(at time.Time) {
-	d.confirmed.Store(at.UnixNano())
-	if v := d.view.Load(); v != nil {
-		d.metrics.Published(v.Serial, d.vrpsPerTA, d.aspasPerTA, at)
+	if table != nil {
+		d.publish(policy.ApplyTable(table), rep, d.src.Scheduler().Health(), rep.End)
 	}
 }

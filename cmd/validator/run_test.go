@@ -14,7 +14,6 @@ import (
 
 	"github.com/openrpki/validator/internal/rtrclient"
 	"github.com/openrpki/validator/pkg/lab"
-	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
 )
 
@@ -153,7 +152,7 @@ func checkEndpoints(t *testing.T, base string, want payload.Set) {
 	if code != http.StatusOK {
 		t.Fatalf("/json: %d", code)
 	}
-	table, err := output.ReadJSON(strings.NewReader(body))
+	table, err := payload.ReadTable(strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

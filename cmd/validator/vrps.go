@@ -17,6 +17,8 @@ import (
 
 	"github.com/openrpki/validator/pkg/fetch"
 	"github.com/openrpki/validator/pkg/output"
+	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/report"
 	"github.com/openrpki/validator/pkg/tal"
 	"github.com/openrpki/validator/pkg/validate"
 )
@@ -108,14 +110,14 @@ func (v *validationFlags) loadTALs() ([]*tal.TAL, error) {
 
 // source opens the cache and the fetchers the flags describe; obs (may be
 // nil) receives every repository fetch.
-func (v *validationFlags) source(log *zap.Logger, now func() time.Time, obs fetch.Observer) (*validate.Source, error) {
+func (v *validationFlags) source(log *zap.Logger, now func() time.Time, obs fetch.Observer) (*fetch.Source, error) {
 	policy, err := fetch.ParsePolicy(v.fallback)
 	if err != nil {
 		return nil, err
 	}
-	return validate.NewSource(v.cache, validate.SourceOptions{Logger: log, Now: now, CACert: v.caCert,
-		AllowDubiousHosts: v.allowDubiousHosts, RsyncOnly: v.rsyncOnly, NoRsync: v.noRsync,
-		Offline: v.offline, Fallback: policy, Observer: obs})
+	return fetch.OpenSource(v.cache, fetch.SourceOptions{CACert: v.caCert, RsyncOnly: v.rsyncOnly, Offline: v.offline,
+		Options: fetch.Options{Logger: log, Now: now, AllowDubiousHosts: v.allowDubiousHosts, NoRsync: v.noRsync,
+			Fallback: policy, Observer: obs}})
 }
 
 // runVRPs implements `validator vrps`: fetch, validate, print, exit.
@@ -170,47 +172,49 @@ func vrpsOnce(ctx context.Context, v *validationFlags, format, outPath string, s
 	if err != nil {
 		return err
 	}
-	res, err := validateOnce(ctx, v, log)
-	if res == nil {
+	table, _, err := validateOnce(ctx, v, log)
+	if table == nil {
 		return err
 	}
-	table := applySLURM(policy, output.FromResult(res))
-	if werr := writeOutput(outPath, format, table, stdout); werr != nil {
+	if werr := writeOutput(outPath, format, policy.ApplyTable(table), stdout); werr != nil {
 		return werr
 	}
 	return err // non-nil when no trust anchor validated
 }
 
 // validateOnce runs one validation over the flags' TALs and cache.
-func validateOnce(ctx context.Context, v *validationFlags, log *zap.Logger) (*validate.Result, error) {
+func validateOnce(ctx context.Context, v *validationFlags, log *zap.Logger) (*payload.Table, *report.Run, error) {
 	now, err := v.clock()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tals, err := v.loadTALs()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	src, err := v.source(log, now, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer src.Close()
-	e, err := validate.New(validate.Options{Logger: log, Now: now, Source: src, OneShot: true, Reconsidered: v.reconsidered})
+	e, err := validate.New(validate.Options{Logger: log, Now: now, Source: validate.SourceOf[*fetch.Session](src),
+		OneShot: true, Reconsidered: v.reconsidered})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	res, err := e.Run(ctx, tals)
-	if res != nil {
-		log.Info("validation done", zap.Duration("took", res.End.Sub(res.Start)), zap.Int("vrps", len(res.VRPs)),
-			zap.Int("aspas", len(res.ASPAs)), zap.Int("router_keys", len(res.RouterKeys)),
-			zap.Int("rejected_objects", len(res.Rejected)))
-	}
-	return res, err
+	table, rep, err := e.Run(ctx, tals)
+	log.Info("validation done", zap.Duration("took", rep.End.Sub(rep.Start)), zap.Int("vrps", len(table.VRPs)),
+		zap.Int("aspas", len(table.ASPAs)), zap.Int("router_keys", len(table.RouterKeys)),
+		zap.Int("rejected_objects", len(rep.Rejected)))
+	return table, rep, err
 }
 
+// writeTable persists a table in the one JSON form of pkg/payload
+// (atomically), for the daemon's warm start.
+func writeTable(path string, t *payload.Table) error { return writeOutput(path, "json", t, nil) }
+
 // writeOutput writes the table to path (atomically) or to stdout.
-func writeOutput(path, format string, t *output.Table, stdout io.Writer) error {
+func writeOutput(path, format string, t *payload.Table, stdout io.Writer) error {
 	if path == "" || path == "-" {
 		return output.Write(stdout, format, t)
 	}

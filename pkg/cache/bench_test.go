@@ -104,10 +104,10 @@ func coldRun(b *testing.B, s *Store, r *Repo, uris []string, data [][]byte) {
 		if err != nil || len(p.Files) != benchPerPoint {
 			b.Fatalf("%s: %v", pp, err)
 		}
-		if s.IsValid(r, pp) {
+		if s.IsValid(r, nil, pp) {
 			b.Fatalf("%s valid before promote", pp)
 		}
-		if err := s.Promote(r, pp); err != nil {
+		if err := s.Promote(r, nil, pp); err != nil {
 			b.Fatal(err)
 		}
 	}

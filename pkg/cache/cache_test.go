@@ -141,27 +141,27 @@ func TestPromoteKeepsLastGood(t *testing.T) {
 	r, _ := s.Repo(testRepo)
 	fill(t, r, 6, "a")
 	pp := "rsync://example.net/repo/ca1/"
-	if _, err := s.Valid(pp); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Valid(nil, pp); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("valid before promote: %v", err)
 	}
-	if err := s.Promote(r, pp); err != nil {
+	if err := s.Promote(r, nil, pp); err != nil {
 		t.Fatal(err)
 	}
 	fill(t, r, 6, "b") // a new fetch; the engine has not validated it
-	v, err := s.Valid(pp)
+	v, err := s.Valid(nil, pp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := v.Get("o1.roa"); string(b) != "a 1" {
 		t.Errorf("valid copy changed with the raw store: %q", b)
 	}
-	if err := s.Promote(r, "rsync://example.net/repo/none/"); !errors.Is(err, ErrNotFound) {
+	if err := s.Promote(r, nil, "rsync://example.net/repo/none/"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("promote of unknown point: %v", err)
 	}
-	if err := s.DropValid(pp); err != nil {
+	if err := s.DropValid(nil, pp); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Valid(pp); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Valid(nil, pp); !errors.Is(err, ErrNotFound) {
 		t.Errorf("valid after drop: %v", err)
 	}
 }
@@ -290,13 +290,13 @@ func TestIsValid(t *testing.T) {
 		}
 	}
 	write("one")
-	if s.IsValid(r, pp) {
+	if s.IsValid(r, nil, pp) {
 		t.Fatal("valid before any Promote")
 	}
-	if err := s.Promote(r, pp); err != nil {
+	if err := s.Promote(r, nil, pp); err != nil {
 		t.Fatal(err)
 	}
-	if !s.IsValid(r, pp) {
+	if !s.IsValid(r, nil, pp) {
 		t.Fatal("not valid right after Promote")
 	}
 	if err := r.Begin(true); err != nil {
@@ -306,7 +306,7 @@ func TestIsValid(t *testing.T) {
 	if err := r.Commit(nil); err != nil {
 		t.Fatal(err)
 	}
-	if s.IsValid(r, pp) {
+	if s.IsValid(r, nil, pp) {
 		t.Fatal("still valid after the point changed")
 	}
 }

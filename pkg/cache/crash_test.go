@@ -140,8 +140,8 @@ func crashGeneration(s *Store, raw, r *Repo, g uint64) error {
 	}
 	fmt.Printf("committed %d\n", g)
 	for p := range crashPoints {
-		if (p+int(g))%3 != 0 && !s.IsValid(r, crashPoint(p)) {
-			if err := s.Promote(r, crashPoint(p)); err != nil {
+		if (p+int(g))%3 != 0 && !s.IsValid(r, nil, crashPoint(p)) {
+			if err := s.Promote(r, nil, crashPoint(p)); err != nil {
 				return err
 			}
 		}
@@ -301,7 +301,7 @@ func checkGeneration(t *testing.T, r *Repo, acked uint64) uint64 {
 func checkValidCopies(t *testing.T, s *Store, g uint64) {
 	t.Helper()
 	for p := range crashPoints {
-		v, err := s.Valid(crashPoint(p))
+		v, err := s.Valid(nil, crashPoint(p))
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}

@@ -94,20 +94,20 @@ func TestOldFormatValidStoreCleared(t *testing.T) {
 	if ents, _ := os.ReadDir(vdir); len(ents) != 0 {
 		t.Fatalf("%d files of the old valid store left", len(ents))
 	}
-	if _, err := s.Valid(v1Point.URI); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Valid(nil, v1Point.URI); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("old format valid copy: %v, want ErrNotFound", err)
 	}
 	r, _ := s.Repo(testRepo)
 	fill(t, r, 3, "new")
-	if err := s.Promote(r, v1Point.URI); err != nil {
+	if err := s.Promote(r, nil, v1Point.URI); err != nil {
 		t.Fatal(err)
 	}
-	v, err := s.Valid(v1Point.URI)
+	v, err := s.Valid(nil, v1Point.URI)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := v.Get("o0.roa"); string(b) != "new 0" || !s.IsValid(r, v1Point.URI) {
-		t.Errorf("after promote: %q, IsValid %v", b, s.IsValid(r, v1Point.URI))
+	if b, _ := v.Get("o0.roa"); string(b) != "new 0" || !s.IsValid(r, nil, v1Point.URI) {
+		t.Errorf("after promote: %q, IsValid %v", b, s.IsValid(r, nil, v1Point.URI))
 	}
 }
 

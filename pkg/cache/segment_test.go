@@ -112,8 +112,8 @@ func TestDeltasKeepDiskUseBounded(t *testing.T) {
 			compactions++
 		}
 		for q := range points {
-			if !s.IsValid(r, pp(uri(q))) {
-				s.Promote(r, pp(uri(q)))
+			if !s.IsValid(r, nil, pp(uri(q))) {
+				s.Promote(r, nil, pp(uri(q)))
 			}
 		}
 		if err := s.SyncValid(); err != nil {
@@ -137,8 +137,8 @@ func TestDeltasKeepDiskUseBounded(t *testing.T) {
 		if b, err := r.File(uri(p)); err != nil || !bytes.Equal(b, content(p, version[p])) {
 			t.Fatalf("point %d: %v", p, err)
 		}
-		v, err := s.Valid(pp(uri(p)))
-		if err != nil || !bytes.Equal(v.Files[0].Data, content(p, version[p])) || !s.IsValid(r, pp(uri(p))) {
+		v, err := s.Valid(nil, pp(uri(p)))
+		if err != nil || !bytes.Equal(v.Files[0].Data, content(p, version[p])) || !s.IsValid(r, nil, pp(uri(p))) {
 			t.Fatalf("valid copy of point %d: %v", p, err)
 		}
 	}
@@ -166,7 +166,7 @@ func TestCompactionKeepsValidEntries(t *testing.T) {
 	}
 	first := r.idx.Seg
 	for _, p := range []string{"cold", "stale"} {
-		s.Promote(r, "rsync://example.net/repo/"+p+"/")
+		s.Promote(r, nil, "rsync://example.net/repo/"+p+"/")
 	}
 	old := sha256.Sum256([]byte("stale 1"))
 	r.Begin(false) // the stale point changes but is not promoted again
@@ -178,7 +178,7 @@ func TestCompactionKeepsValidEntries(t *testing.T) {
 	if len(r.idx.Segs) != 1 || r.idx.Points["rsync://example.net/repo/cold/"].Seg != r.idx.Seg {
 		t.Fatalf("no compaction: segments %v", r.idx.Segs)
 	}
-	if !s.IsValid(r, "rsync://example.net/repo/cold/") {
+	if !s.IsValid(r, nil, "rsync://example.net/repo/cold/") {
 		t.Fatal("compaction lost the valid entry of an unchanged point")
 	}
 	s.SyncValid()
@@ -186,12 +186,12 @@ func TestCompactionKeepsValidEntries(t *testing.T) {
 		t.Fatal("segment of the stale point's valid copy removed")
 	}
 	for p, want := range map[string]string{"cold": "cold", "stale": "stale 1"} {
-		v, err := s.Valid("rsync://example.net/repo/" + p + "/")
+		v, err := s.Valid(nil, "rsync://example.net/repo/" + p + "/")
 		if err != nil || string(v.Files[0].Data) != want {
 			t.Fatalf("valid copy of %s: %v", p, err)
 		}
 	}
-	s.Promote(r, "rsync://example.net/repo/stale/")
+	s.Promote(r, nil, "rsync://example.net/repo/stale/")
 	s.SyncValid()
 	if segments(t, r)[first] {
 		t.Fatal("segment named by no index left")
@@ -260,7 +260,7 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	r.Commit(nil)
 	for p := range points {
-		s.Promote(r, pp(uri(p)))
+		s.Promote(r, nil, pp(uri(p)))
 	}
 	done := make(chan struct{})
 	errs := make(chan error, 4)
@@ -278,12 +278,12 @@ func TestConcurrentUse(t *testing.T) {
 					errs <- err
 					return
 				}
-				if _, err := s.Valid(point); err != nil {
+				if _, err := s.Valid(nil, point); err != nil {
 					errs <- err
 					return
 				}
-				if !s.IsValid(r, point) {
-					s.Promote(r, point)
+				if !s.IsValid(r, nil, point) {
+					s.Promote(r, nil, point)
 				}
 			}
 		}()

@@ -27,7 +27,20 @@ func entryOf(dir string, p point) validEntry {
 	return validEntry{segKey{dir, p.Seg}, p.Off, p.Size}
 }
 
-// validIndex is the valid store in memory: an entry per point, and the
+// validKey is the key of a valid entry: the point's URI, a NUL, and the
+// owner, the CA that validated the copy (its SKI). Keyed by the point alone,
+// a CA naming another CA's point in its own certificate (a shadow
+// repository) could displace or age out that CA's copy; keyed by owner,
+// no CA reads, replaces or drops another's.
+func validKey(owner []byte, point string) string { return point + "\x00" + string(owner) }
+
+// splitValidKey returns the point URI and the owner of a valid key.
+func splitValidKey(k string) (point, owner string) {
+	point, owner, _ = strings.Cut(k, "\x00")
+	return point, owner
+}
+
+// validIndex is the valid store in memory: an entry per point and owner, and the
 // references each segment has from it and from the persisted copy, which
 // keep the segment on disk (gc.go).
 type validIndex struct {
@@ -52,28 +65,24 @@ func newValidIndex(entries map[string]validEntry) validIndex {
 	return v
 }
 
-// set makes e the valid entry of uri.
-func (v *validIndex) set(uri string, e validEntry) {
-	old, ok := v.entries[uri]
+// set makes e the valid entry of key k.
+func (v *validIndex) set(k string, e validEntry) {
+	old, ok := v.entries[k]
 	if ok && old == e {
 		return
 	}
 	if ok {
 		v.unref(old.segKey)
-	} else {
-		// A copy: the caller's URI may be a slice of a larger string (a
-		// certificate's locations) that the index would keep alive.
-		uri = strings.Clone(uri)
 	}
-	v.entries[uri] = e
+	v.entries[k] = e
 	v.refs[e.segKey]++
 	v.dirty = true
 }
 
-// remove drops the valid entry of uri, if any.
-func (v *validIndex) remove(uri string) {
-	if old, ok := v.entries[uri]; ok {
-		delete(v.entries, uri)
+// remove drops the valid entry of key k, if any.
+func (v *validIndex) remove(k string) {
+	if old, ok := v.entries[k]; ok {
+		delete(v.entries, k)
 		v.unref(old.segKey)
 		v.dirty = true
 	}
@@ -113,15 +122,15 @@ func (v *validIndex) persisted() []segKey {
 	return freed
 }
 
-// Promote makes the raw content of a publication point of repo its valid
-// copy, once the validation engine accepted the point's manifest, CRL and
-// file hashes (RFC 9286 §6). It records the raw entry in the in-memory
+// Promote makes the raw content of a publication point of repo the valid
+// copy of CA owner (its SKI), once the validation engine accepted the
+// point's manifest, CRL and file hashes (RFC 9286 §6) under that CA. It records the raw entry in the in-memory
 // valid index, without a file system call: segments are immutable, and
 // the segment stays on disk while any index names it. SyncValid, which
 // the engine calls once per run, makes the promotions durable: a crash
 // before it may only leave an older valid copy, which is what a failed
 // fetch would have left anyway.
-func (s *Store) Promote(repo *Repo, point string) error {
+func (s *Store) Promote(repo *Repo, owner []byte, point string) error {
 	repo.mu.RLock() // the segment cannot vanish meanwhile
 	defer repo.mu.RUnlock()
 	p, ok := repo.idx.Points[point]
@@ -129,16 +138,16 @@ func (s *Store) Promote(repo *Repo, point string) error {
 		return fmt.Errorf("%w: promote %s: not in %s", ErrNotFound, point, repo.id)
 	}
 	s.vmu.Lock()
-	s.valid.set(point, entryOf(repo.name, p))
+	s.valid.set(validKey(owner, point), entryOf(repo.name, p))
 	s.vmu.Unlock()
 	return nil
 }
 
-// IsValid reports whether the valid copy of a point is the raw copy repo
-// holds now (the same bytes of the same segment), so a caller can skip
+// IsValid reports whether owner's valid copy of a point is the raw copy
+// repo holds now (the same bytes of the same segment), so a caller can skip
 // reading and promoting what is already validated. It compares two
 // in-memory entries.
-func (s *Store) IsValid(repo *Repo, point string) bool {
+func (s *Store) IsValid(repo *Repo, owner []byte, point string) bool {
 	repo.mu.RLock()
 	p, ok := repo.idx.Points[point]
 	repo.mu.RUnlock()
@@ -146,16 +155,16 @@ func (s *Store) IsValid(repo *Repo, point string) bool {
 		return false
 	}
 	s.vmu.RLock()
-	e, ok := s.valid.entries[point]
+	e, ok := s.valid.entries[validKey(owner, point)]
 	s.vmu.RUnlock()
 	return ok && e == entryOf(repo.name, p)
 }
 
-// Valid returns the last validated copy of a publication point, or
-// ErrNotFound.
-func (s *Store) Valid(point string) (*PubPoint, error) {
+// Valid returns the last copy of a publication point that CA owner
+// validated, or ErrNotFound.
+func (s *Store) Valid(owner []byte, point string) (*PubPoint, error) {
 	s.vmu.RLock() // the segment cannot vanish before it is open
-	e, ok := s.valid.entries[point]
+	e, ok := s.valid.entries[validKey(owner, point)]
 	if !ok {
 		s.vmu.RUnlock()
 		return nil, fmt.Errorf("%w: no valid copy of %s", ErrNotFound, point)
@@ -173,12 +182,12 @@ func (s *Store) Valid(point string) (*PubPoint, error) {
 	return decodePackOf(b, point)
 }
 
-// DropValid removes the valid copy of a publication point, for the engine
-// to call once that copy has expired (RFC 9286 §6.6). SyncValid makes the
-// removal durable.
-func (s *Store) DropValid(point string) error {
+// DropValid removes owner's valid copy of a publication point, for the
+// engine to call once that copy has expired (RFC 9286 §6.6). SyncValid
+// makes the removal durable.
+func (s *Store) DropValid(owner []byte, point string) error {
 	s.vmu.Lock()
-	s.valid.remove(point)
+	s.valid.remove(validKey(owner, point))
 	s.vmu.Unlock()
 	return nil
 }
@@ -211,9 +220,18 @@ func (s *Store) remapValid(dir string, moved []movedPoint) {
 	}
 	s.vmu.Lock()
 	defer s.vmu.Unlock()
+	byPoint := map[string][]string{}
+	for k, e := range s.valid.entries {
+		if e.dir == dir {
+			point, _ := splitValidKey(k)
+			byPoint[point] = append(byPoint[point], k)
+		}
+	}
 	for _, m := range moved {
-		if e, ok := s.valid.entries[m.uri]; ok && e == entryOf(dir, m.from) {
-			s.valid.set(m.uri, entryOf(dir, m.to))
+		for _, k := range byPoint[m.uri] {
+			if s.valid.entries[k] == entryOf(dir, m.from) {
+				s.valid.set(k, entryOf(dir, m.to))
+			}
 		}
 	}
 }

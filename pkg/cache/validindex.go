@@ -27,7 +27,11 @@ const validIndexName = "index"
 // number in the table, segment, offset and size), all numbers uvarints,
 // then a CRC-32C of the whole. Sorted URIs share most of their bytes, so
 // the ~40,000 points of a global run take about 1 MB.
-const validMagic = "RPKIVALID1\n"
+//
+// Format 2 keys entries by point and owner; a format 1 index (by point
+// alone) is dropped on open, and the points are validated again from the
+// raw store.
+const validMagic = "RPKIVALID2\n"
 
 // validIndexPath is the file of the persisted valid index.
 func (s *Store) validIndexPath() string { return filepath.Join(s.validDir(), validIndexName) }
@@ -59,6 +63,11 @@ func (s *Store) loadValid() error {
 		return fmt.Errorf("cache: %w", err)
 	}
 	entries, err := decodeValid(b)
+	if err != nil && bytes.HasPrefix(b, []byte("RPKIVALID1\n")) {
+		s.log.Info("valid index of an older format (keyed by point alone) dropped: points are validated again")
+		s.valid.dirty = true
+		return nil
+	}
 	if err != nil {
 		s.log.Warn("unreadable valid index, starting without validated copies", zap.Error(err))
 		s.valid.dirty = true
@@ -67,6 +76,10 @@ func (s *Store) loadValid() error {
 	s.valid = newValidIndex(entries)
 	return nil
 }
+
+// maxOwnerLength bounds the owner part of a valid key: an SKI is 20 bytes
+// (RFC 6487 §4.8.2); longer ones are allowed for other key identifiers.
+const maxOwnerLength = 64
 
 // encodeValid serialises the valid entries.
 func encodeValid(entries map[string]validEntry) []byte {
@@ -175,22 +188,23 @@ func decodeEntries(d *decoder, dirs []string) (map[string]validEntry, error) {
 	prev := ""
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		shared := d.uvarint()
-		rest := d.bytes(MaxURILength)
+		rest := d.bytes(MaxURILength + 1 + maxOwnerLength)
 		dir, seg, off, size := d.uvarint(), d.uvarint(), d.uvarint(), d.uvarint()
 		if d.err != nil {
 			break
 		}
-		if shared > uint64(len(prev)) || shared+uint64(len(rest)) > MaxURILength {
+		if shared > uint64(len(prev)) || shared+uint64(len(rest)) > MaxURILength+1+maxOwnerLength {
 			return nil, fmt.Errorf("%w: valid index URI length", ErrCorrupt)
 		}
-		uri := prev[:shared] + string(rest)
-		if uri <= prev || !strings.HasPrefix(uri, "rsync://") || !strings.HasSuffix(uri, "/") ||
-			dir >= uint64(len(dirs)) || seg == 0 || size == 0 || size > MaxPackSize || off > 1<<62 {
-			return nil, fmt.Errorf("%w: valid index entry %q", ErrCorrupt, uri)
+		key := prev[:shared] + string(rest)
+		point, owner := splitValidKey(key)
+		if key <= prev || !strings.HasPrefix(point, "rsync://") || !strings.HasSuffix(point, "/") ||
+			len(owner) > maxOwnerLength || dir >= uint64(len(dirs)) || seg == 0 || size == 0 || size > MaxPackSize || off > 1<<62 {
+			return nil, fmt.Errorf("%w: valid index entry %q", ErrCorrupt, point)
 		}
 		used[dir] = true
-		entries[uri] = validEntry{segKey{dirs[dir], seg}, int64(off), int64(size)}
-		prev = uri
+		entries[key] = validEntry{segKey{dirs[dir], seg}, int64(off), int64(size)}
+		prev = key
 	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: valid index body", ErrCorrupt)

@@ -4,17 +4,20 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/openrpki/validator/pkg/report"
 )
 
 // ErrBackoff marks a fetch skipped because the repository failed recently.
 var ErrBackoff = errors.New("fetch: repository in backoff after failures")
 
 // health is what the scheduler remembers about one transport endpoint
-// across runs.
+// across runs: the backoff state and the last attempt, for the operators.
 type health struct {
 	failures    int
 	nextTry     time.Time
 	lastSuccess time.Time
+	last        Attempt
 }
 
 // healthBook holds the health of every endpoint, keyed by transport and URI.
@@ -23,6 +26,7 @@ type healthBook struct {
 	m    map[string]*health
 	base time.Duration
 	max  time.Duration
+	now  func() time.Time
 }
 
 // get returns a copy of the health of key.
@@ -45,26 +49,31 @@ func (b *healthBook) entry(key string) *health {
 	return h
 }
 
-// succeeded records a success at now.
-func (b *healthBook) succeeded(key string, now time.Time) {
+// record books one attempt. A success clears the backoff; a transport
+// failure schedules the next try after an exponential backoff (base,
+// 2·base, 4·base… capped at max). A refusal or a skipped attempt (in
+// backoff already) counts as failing without backing off further.
+func (b *healthBook) record(key string, a Attempt) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	h := b.entry(key)
-	h.failures, h.nextTry, h.lastSuccess = 0, time.Time{}, now
-}
-
-// failed records a failure at now and schedules the next try after an
-// exponential backoff: base, 2·base, 4·base… capped at max.
-func (b *healthBook) failed(key string, now time.Time) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	h := b.entry(key)
-	h.failures++
-	d := b.base << min(h.failures-1, 20)
-	if d > b.max || d <= 0 {
-		d = b.max
+	if a.Serial == 0 && h.last.Serial != 0 && a.Transport == h.last.Transport {
+		a.Serial = h.last.Serial // keep the serial held through failures
 	}
-	h.nextTry = now.Add(d)
+	h.last = a
+	switch {
+	case !a.Failed():
+		h.failures, h.nextTry, h.lastSuccess = 0, time.Time{}, b.now()
+	case a.Outcome == Failed:
+		h.failures++
+		d := b.base << min(h.failures-1, 20)
+		if d > b.max || d <= 0 {
+			d = b.max
+		}
+		h.nextTry = b.now().Add(d)
+	default:
+		h.failures = max(h.failures, 1)
+	}
 }
 
 // seedSuccess sets the last success from persisted state if none is known.
@@ -74,4 +83,25 @@ func (b *healthBook) seedSuccess(key string, t time.Time) {
 	if h := b.entry(key); h.lastSuccess.IsZero() {
 		h.lastSuccess = t
 	}
+}
+
+// snapshot returns the health of every endpoint attempted so far.
+func (b *healthBook) snapshot() []report.Repository {
+	b.mu.Lock()
+	out := make([]report.Repository, 0, len(b.m))
+	for _, h := range b.m {
+		if h.last.URI == "" {
+			continue // seeded, never attempted
+		}
+		r := report.Repository{URI: h.last.URI, Transport: h.last.Transport, Outcome: string(h.last.Outcome),
+			Failing: h.last.Failed(), Failures: h.failures, LastAttempt: h.last.Start, LastSuccess: h.lastSuccess,
+			LastDuration: h.last.Duration, Bytes: h.last.Bytes, Serial: h.last.Serial, NextTry: h.nextTry}
+		if h.last.Err != nil {
+			r.LastError = h.last.Err.Error()
+		}
+		out = append(out, r)
+	}
+	b.mu.Unlock()
+	report.SortRepositories(out)
+	return out
 }

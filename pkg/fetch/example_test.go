@@ -30,7 +30,7 @@ func Example() {
 	res := run.Fetch(ca)
 	if res.Source == "" {
 		// Nothing fetched, ever: fall back to the last validated copy.
-		if pp, err := store.Valid(ca.Rsync); err == nil {
+		if pp, err := store.Valid(nil, ca.Rsync); err == nil {
 			fmt.Println(len(pp.Files), "validated files")
 		}
 		return
@@ -45,7 +45,7 @@ func Example() {
 	}
 	// ... validate the manifest, CRL and hashes of the files, then:
 	fmt.Println(len(pp.Files), "fetched files")
-	if err := store.Promote(raw, ca.Rsync); err != nil {
+	if err := store.Promote(raw, nil, ca.Rsync); err != nil {
 		log.Fatal(err)
 	}
 }

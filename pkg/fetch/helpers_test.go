@@ -63,11 +63,11 @@ type events struct {
 	all []string
 }
 
-// RepoDone implements fetch.Observer.
-func (e *events) RepoDone(uri, transport string, d time.Duration, bytes int64, serial uint64, outcome string, err error) {
+// Attempted implements fetch.Observer.
+func (e *events) Attempted(a fetch.Attempt) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.all = append(e.all, transport+" "+outcome)
+	e.all = append(e.all, a.Transport+" "+string(a.Outcome))
 }
 
 // count returns how many events equal s.

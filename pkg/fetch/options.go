@@ -20,6 +20,10 @@ const (
 	DefaultRepoTimeout = 5 * time.Minute
 	// DefaultRunTimeout bounds a whole run.
 	DefaultRunTimeout = 20 * time.Minute
+	// DefaultTATimeout bounds one attempt at a trust anchor certificate:
+	// a file of a few kilobytes, so a server that trickles it is cut off
+	// long before a repository would be.
+	DefaultTATimeout = time.Minute
 	// DefaultFallbackAfter is how long RRDP may fail, counted from its last
 	// success, before the stale policy tries rsync (Routinator's
 	// rrdp-fallback-time default).
@@ -59,6 +63,8 @@ type Options struct {
 	RepoTimeout time.Duration
 	// RunTimeout bounds a whole Run.
 	RunTimeout time.Duration
+	// TATimeout bounds one attempt at a trust anchor certificate.
+	TATimeout time.Duration
 	// Fallback is the RRDP to rsync policy; empty means FallbackStale.
 	Fallback Policy
 	// FallbackAfter is the stale policy's threshold.
@@ -85,6 +91,7 @@ func (o Options) withDefaults() Options {
 	setDefault(&o.MaxRsync, DefaultMaxRsync)
 	setDefault(&o.RepoTimeout, DefaultRepoTimeout)
 	setDefault(&o.RunTimeout, DefaultRunTimeout)
+	setDefault(&o.TATimeout, DefaultTATimeout)
 	setDefault(&o.FallbackAfter, DefaultFallbackAfter)
 	setDefault(&o.BackoffBase, DefaultBackoffBase)
 	setDefault(&o.BackoffMax, DefaultBackoffMax)

@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/openrpki/validator/pkg/report"
 	"github.com/openrpki/validator/pkg/rrdp"
 	"github.com/openrpki/validator/pkg/rsync"
 )
@@ -38,6 +39,11 @@ const (
 	// Refused: the URI broke the dubious-host rule.
 	Refused Outcome = "refused"
 )
+
+// Failed reports whether the outcome means the repository was not
+// obtained; an unknown outcome counts as a failure, to be shown rather
+// than hidden.
+func (o Outcome) Failed() bool { return o != Updated && o != Unchanged }
 
 // Result is the outcome of fetching one repository in a run.
 type Result struct {
@@ -81,7 +87,7 @@ func New(o Options) (*Scheduler, error) {
 	o = o.withDefaults()
 	s := &Scheduler{o: o, log: o.Logger.Named("fetch"),
 		httpSem: make(chan struct{}, o.MaxHTTPS), rsyncSem: make(chan struct{}, o.MaxRsync),
-		health: healthBook{m: map[string]*health{}, base: o.BackoffBase, max: o.BackoffMax}}
+		health: healthBook{m: map[string]*health{}, base: o.BackoffBase, max: o.BackoffMax, now: o.Now}}
 	ro := o.RRDP
 	ro.Logger, ro.HTTPClient, ro.Now = o.Logger, o.HTTPClient, o.Now
 	s.rrdp = rrdp.NewClient(ro)
@@ -235,17 +241,33 @@ func (r *Run) attempt(key, uri, transport string, sem chan struct{}, do func(ctx
 		res.Transport = transport
 		if err != nil {
 			res.Outcome = Failed
-			r.s.health.failed(key, r.s.o.Now())
-		} else {
-			r.s.health.succeeded(key, r.s.o.Now())
 		}
 	} else {
 		res.Outcome = Failed
 	}
 	res.Err = err
 	res.Duration = time.Since(start)
-	r.s.o.Observer.RepoDone(uri, transport, res.Duration, res.Bytes, res.Serial, string(res.Outcome), err)
+	r.s.record(key, Attempt{URI: uri, Transport: transport, Start: start, Duration: res.Duration, Bytes: res.Bytes,
+		Serial: res.Serial, Outcome: res.Outcome, Err: err})
 	return res
+}
+
+// record books an attempt in the health of key (a failure other than a
+// refusal or a backoff skip backs the endpoint off further) and reports it
+// to the observer.
+func (s *Scheduler) record(key string, a Attempt) {
+	s.health.record(key, a)
+	s.o.Observer.Attempted(a)
+}
+
+// Health returns what the scheduler knows of each repository and TA
+// certificate endpoint, those in trouble first. The daemon publishes it
+// with each run; the HTTP API and the metrics read it from there.
+func (s *Scheduler) Health() []report.Repository {
+	if s == nil {
+		return nil
+	}
+	return s.health.snapshot()
 }
 
 // cachedModule returns the cache id of caRepository's module if the cache

@@ -17,7 +17,7 @@ func (r *Run) viaRRDP(notify string) Result {
 	key := "rrdp:" + notify
 	if err := checkDubious(notify, "https", r.s.o.AllowDubiousHosts); err != nil {
 		res := Result{Transport: "rrdp", Outcome: Refused, Err: err}
-		r.s.o.Observer.RepoDone(notify, "rrdp", 0, 0, 0, string(Refused), err)
+		r.s.record(key, Attempt{URI: notify, Transport: "rrdp", Start: time.Now(), Outcome: Refused, Err: err})
 		return res
 	}
 	repo, err := r.s.o.Cache.Repo(notify)
@@ -52,7 +52,7 @@ func (r *Run) viaRsync(caRepository string) Result {
 	}
 	module := u.ModuleURI()
 	if err := checkDubious(module, "rsync", r.s.o.AllowDubiousHosts); err != nil {
-		r.s.o.Observer.RepoDone(module, "rsync", 0, 0, 0, string(Refused), err)
+		r.s.record("rsync:"+module, Attempt{URI: module, Transport: "rsync", Start: time.Now(), Outcome: Refused, Err: err})
 		return Result{Transport: "rsync", Outcome: Refused, Err: err}
 	}
 	res := r.once("module:"+module, func() Result {

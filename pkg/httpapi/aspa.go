@@ -3,7 +3,7 @@ package httpapi
 import (
 	"slices"
 
-	"github.com/openrpki/validator/pkg/output"
+	"github.com/openrpki/validator/pkg/payload"
 )
 
 // ASPA-based AS_PATH verification, after draft-ietf-sidrops-aspa-verification
@@ -32,7 +32,7 @@ const (
 // same customer (from several TAs) are merged, as rpki-client does.
 type aspaIndex map[uint32][]uint32
 
-func newASPAIndex(t *output.Table) aspaIndex {
+func newASPAIndex(t *payload.Table) aspaIndex {
 	ix := aspaIndex{}
 	if t == nil {
 		return ix

@@ -91,12 +91,12 @@ func (a *api) aspaAnswer(w http.ResponseWriter, req ASPARequest) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	v := a.current(w)
+	st, v := a.current(w)
 	if v == nil {
 		return
 	}
 	ans := v.aspaIndex().check(path, hasSet, req.Direction, req.Neighbor != "", neighbor)
-	ans.Path, ans.GeneratedTime = req.Path, generated(v)
+	ans.Path, ans.GeneratedTime = req.Path, generated(st)
 	writeJSON(w, http.StatusOK, ans)
 }
 

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"github.com/openrpki/validator/pkg/state"
+
 	"bytes"
 	"encoding/json"
 	"net/http"
@@ -9,9 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
-	"github.com/openrpki/validator/pkg/validate"
 )
 
 // The topologies of the draft's figures, with names as AS numbers: an
@@ -24,7 +24,7 @@ const (
 )
 
 func draftTopology() aspaIndex {
-	return newASPAIndex(&output.Table{ASPAs: []validate.ASPA{
+	return newASPAIndex(&payload.Table{ASPAs: []payload.ASPAInfo{
 		{ASPA: payload.ASPA{Customer: asX, Providers: []uint32{asP1}}},
 		{ASPA: payload.ASPA{Customer: asP1, Providers: []uint32{0}}},
 		{ASPA: payload.ASPA{Customer: asP2, Providers: []uint32{0}}},
@@ -185,8 +185,8 @@ func FuzzASPAProcedure(f *testing.F) {
 func TestASPAHTTP(t *testing.T) {
 	srv, h := testServer(t, Options{})
 	tb := smallTable(t)
-	tb.ASPAs = []validate.ASPA{{ASPA: payload.ASPA{Customer: asX, Providers: []uint32{asP1}}}, {ASPA: payload.ASPA{Customer: asP1, Providers: []uint32{0}}}}
-	h.p.Store(&View{Table: tb, Updated: t0})
+	tb.ASPAs = []payload.ASPAInfo{{ASPA: payload.ASPA{Customer: asX, Providers: []uint32{asP1}}}, {ASPA: payload.ASPA{Customer: asP1, Providers: []uint32{0}}}}
+	h.p.Store(testState(stateOf{Table: tb, Updated: t0}))
 	resp, body := get(t, srv, "GET", "/api/v1/aspa?path=AS20,AS10&direction=upstream", nil)
 	var ans ASPAAnswer
 	if err := json.Unmarshal(body, &ans); err != nil || resp.StatusCode != 200 {
@@ -223,9 +223,9 @@ func FuzzASPARequest(f *testing.F) {
 	f.Add([]byte(`{"path":["{AS1"],"direction":"downstream","neighbor":"AS1"}`), "path=,,,&direction=upstream")
 	f.Add([]byte(`{"path":null}`), "path={{}}}&direction=upstream")
 	tb := smallTable(f)
-	tb.ASPAs = append(tb.ASPAs, validate.ASPA{ASPA: payload.ASPA{Customer: 1, Providers: []uint32{2}}})
-	v := &View{Table: tb, Updated: t0}
-	h := New(Options{Current: func() *View { return v }})
+	tb.ASPAs = append(tb.ASPAs, payload.ASPAInfo{ASPA: payload.ASPA{Customer: 1, Providers: []uint32{2}}})
+	st := testState(stateOf{Table: tb, Updated: t0})
+	h := New(Options{State: func() *state.State { return st }})
 	f.Fuzz(func(t *testing.T, body []byte, query string) {
 		for _, req := range []*http.Request{
 			httptest.NewRequest("POST", "/api/v1/aspa", bytes.NewReader(body)),

@@ -12,7 +12,7 @@ import (
 // handles If-None-Match (304), HEAD and Range; the body is the one encoded
 // per view, gzipped when the client accepts it (RFC 9110 §12.5.3).
 func (a *api) serveFormat(w http.ResponseWriter, r *http.Request, i int) {
-	v := a.current(w)
+	st, v := a.current(w)
 	if v == nil {
 		return
 	}
@@ -32,7 +32,7 @@ func (a *api) serveFormat(w http.ResponseWriter, r *http.Request, i int) {
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("ETag", tag)
-	http.ServeContent(w, r, "", v.Updated, bytes.NewReader(body))
+	http.ServeContent(w, r, "", st.Changed, bytes.NewReader(body))
 }
 
 // acceptsGzip reports whether an Accept-Encoding value accepts gzip: gzip

@@ -49,7 +49,7 @@ func TestBeforeFirstRun(t *testing.T) {
 func TestFormats(t *testing.T) {
 	srv, h := testServer(t, Options{})
 	tb := smallTable(t)
-	h.p.Store(&View{Table: tb, Serial: 7, Updated: t0})
+	h.p.Store(testState(stateOf{Table: tb, Serial: 7, Updated: t0}))
 	for _, name := range formatNames {
 		var want bytes.Buffer
 		if err := output.Write(&want, name, tb); err != nil {
@@ -94,13 +94,13 @@ func TestFormats(t *testing.T) {
 func TestETagFollowsContent(t *testing.T) {
 	srv, h := testServer(t, Options{})
 	tb := smallTable(t)
-	h.p.Store(&View{Table: tb, Serial: 1, Updated: t0})
+	h.p.Store(testState(stateOf{Table: tb, Serial: 1, Updated: t0}))
 	r1, _ := get(t, srv, "GET", "/csv", nil)
-	h.p.Store(&View{Table: tb, Serial: 2, Updated: t0})
+	h.p.Store(testState(stateOf{Table: tb, Serial: 2, Updated: t0}))
 	r2, _ := get(t, srv, "GET", "/csv", nil)
 	other := smallTable(t)
 	other.VRPs = other.VRPs[1:]
-	h.p.Store(&View{Table: other, Serial: 3, Updated: t0})
+	h.p.Store(testState(stateOf{Table: other, Serial: 3, Updated: t0}))
 	r3, body := get(t, srv, "GET", "/csv", nil, "If-None-Match", r1.Header.Get("ETag"))
 	if r1.Header.Get("ETag") != r2.Header.Get("ETag") {
 		t.Errorf("same payload, different ETags %s %s", r1.Header.Get("ETag"), r2.Header.Get("ETag"))
@@ -137,7 +137,7 @@ func TestAcceptsGzip(t *testing.T) {
 // TestEncodedOnce checks a view encodes each format once however many
 // requests ask for it.
 func TestEncodedOnce(t *testing.T) {
-	v := &View{Table: smallTable(t), Updated: t0}
+	v := &View{Table: smallTable(t)}
 	a := v.encodedFormat(0)
 	for range 3 {
 		if v.encodedFormat(0) != a {
@@ -154,7 +154,7 @@ func TestEncodedOnce(t *testing.T) {
 func TestObserver(t *testing.T) {
 	rec := &recorder{}
 	srv, h := testServer(t, Options{Observer: rec, Metrics: http.NotFoundHandler()})
-	h.p.Store(&View{Table: smallTable(t), Updated: t0})
+	h.p.Store(testState(stateOf{Table: smallTable(t), Updated: t0}))
 	get(t, srv, "GET", "/json", nil)
 	get(t, srv, "GET", "/api/v1/validity/AS1/192.0.2.0/24", nil)
 	get(t, srv, "GET", "/no/such/page", nil)
@@ -196,25 +196,12 @@ func (r *recorder) load() ([]string, []int64) {
 	return slices.Clone(r.got), slices.Clone(r.bytes)
 }
 
-func TestPrepare(t *testing.T) {
-	v := &View{Table: smallTable(t), Updated: t0}
-	v.Prepare()
-	for i, e := range v.enc {
-		if e == nil || len(e.gz) == 0 || e.failure != "" {
-			t.Errorf("format %s not prepared", formatNames[i])
-		}
-	}
-	if v.vrps == nil || len(v.aspas) != 1 {
-		t.Error("indexes not built")
-	}
-}
-
 // TestConcurrentReaders has readers fetch every format and validate
 // routes while views are published, as the daemon does (run it with
 // -race): each view encodes once and readers never see a torn view.
 func TestConcurrentReaders(t *testing.T) {
 	srv, h := testServer(t, Options{})
-	h.p.Store(&View{Table: smallTable(t), Serial: 1, Updated: t0})
+	h.p.Store(testState(stateOf{Table: smallTable(t), Serial: 1, Updated: t0}))
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Add(1)
@@ -238,7 +225,7 @@ func TestConcurrentReaders(t *testing.T) {
 		}()
 	}
 	for s := range uint32(20) {
-		h.p.Store(&View{Table: smallTable(t), Serial: s + 2, Updated: t0})
+		h.p.Store(testState(stateOf{Table: smallTable(t), Serial: s + 2, Updated: t0}))
 	}
 	wg.Wait()
 }

@@ -6,15 +6,17 @@
 // /healthz, /readyz, /version, and /metrics when the daemon passes a
 // handler for it.
 //
-// The daemon publishes one immutable *View per validation run (through an
-// atomic pointer it owns); handlers call Options.Current once per request
-// and never lock. What is expensive is computed once per View, lazily, on
-// first use: the encoded outputs (plain and gzipped, with their ETags) and
-// the validity and ASPA indexes. No request walks the whole VRP table.
+// The daemon publishes one immutable state.State per validation run
+// (state.Publisher); handlers call Options.State once per request and
+// never lock. What is expensive is computed once per served table, lazily,
+// on first use (View): the encoded outputs (plain and gzipped, with their
+// ETags) and the validity and ASPA indexes. No request walks the whole VRP
+// table.
 //
 // Request metrics go through the RequestObserver interface, which
 // pkg/metrics implements: this package does not import client_golang
 // (STYLE habit 10, enforced by internal/archtest).
 //
-// May import: output, validate, payload, the standard library and zap.
+// May import: output, payload, report, state, the standard library and
+// zap.
 package httpapi

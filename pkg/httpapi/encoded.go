@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/openrpki/validator/pkg/output"
+	"github.com/openrpki/validator/pkg/payload"
 )
 
 // The formats of `validator vrps`, served at /<name>.
@@ -25,21 +26,17 @@ type encoded struct {
 	contentType, failure string
 }
 
-// encode renders format name of v. The ETag is a hash of the body (RFC
+// encode renders format name of table t. The ETag is a hash of the body (RFC
 // 9110 §8.8.3: a strong validator changes whenever the bytes do), so two
 // runs with the same payload keep the same tag; the gzipped body is a
 // different representation and gets its own tag.
-func encode(name string, v *View) *encoded {
+func encode(name string, t *payload.Table) *encoded {
 	e := &encoded{contentType: output.ContentType(name)}
-	if v.Table == nil {
-		e.failure = "no table in this view"
-		return e
-	}
 	var b bytes.Buffer
 	// About 100 bytes per JSON record: one allocation instead of a chain
 	// of doublings for a 600k-VRP table.
-	b.Grow(100*len(v.Table.VRPs) + 64*len(v.Table.ASPAs) + 4096)
-	if err := output.Write(&b, name, v.Table); err != nil {
+	b.Grow(100*len(t.VRPs) + 64*len(t.ASPAs) + 4096)
+	if err := output.Write(&b, name, t); err != nil {
 		e.failure = fmt.Sprintf("httpapi: encode %s: %v", name, err)
 		return e
 	}

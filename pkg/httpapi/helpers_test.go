@@ -12,51 +12,69 @@ import (
 	"time"
 
 	"github.com/openrpki/validator/internal/testshared"
-	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
-	"github.com/openrpki/validator/pkg/validate"
+	"github.com/openrpki/validator/pkg/report"
+	"github.com/openrpki/validator/pkg/state"
 )
 
 // t0 is the fixed clock of the unit tests.
 var t0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
 // vrp builds a VRP with provenance from "192.0.2.0/24-24 AS65000" parts.
-func vrp(t testing.TB, prefix string, maxLen uint8, asn uint32, ta string) validate.VRP {
+func vrp(t testing.TB, tas *payload.TANames, prefix string, maxLen uint8, asn uint32, ta string) payload.VRPInfo {
 	t.Helper()
 	v, err := payload.NewVRP(netip.MustParsePrefix(prefix), maxLen, asn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return validate.VRP{VRP: v, TA: validate.TAOf(ta), Expires: validate.ExpiryOf(t0.Add(24 * time.Hour))}
+	return payload.VRPInfo{VRP: v, Info: payload.Info{TA: tas.Of(ta), Expires: payload.ExpiryOf(t0.Add(24 * time.Hour))}}
 }
 
 // smallTable is a table with a few VRPs, one ASPA and nothing else.
-func smallTable(t testing.TB) *output.Table {
-	return &output.Table{
+func smallTable(t testing.TB) *payload.Table {
+	tas := payload.NewTANames()
+	return &payload.Table{
 		BuildTime: t0,
-		VRPs: []validate.VRP{
-			vrp(t, "192.0.2.0/24", 24, 65000, "ta1"),
-			vrp(t, "198.51.100.0/22", 24, 65001, "ta1"),
-			vrp(t, "198.51.100.0/24", 24, 65002, "ta2"),
-			vrp(t, "203.0.113.0/24", 24, 0, "ta2"),
-			vrp(t, "2001:db8::/32", 48, 65003, "ta2"),
+		TAs:       tas,
+		VRPs: []payload.VRPInfo{
+			vrp(t, tas, "192.0.2.0/24", 24, 65000, "ta1"),
+			vrp(t, tas, "198.51.100.0/22", 24, 65001, "ta1"),
+			vrp(t, tas, "198.51.100.0/24", 24, 65002, "ta2"),
+			vrp(t, tas, "203.0.113.0/24", 24, 0, "ta2"),
+			vrp(t, tas, "2001:db8::/32", 48, 65003, "ta2"),
 		},
-		ASPAs: []validate.ASPA{{ASPA: payload.ASPA{Customer: 65000, Providers: []uint32{65010, 65011}}, TA: validate.TAOf("ta1")}},
+		ASPAs: []payload.ASPAInfo{{ASPA: payload.ASPA{Customer: 65000, Providers: []uint32{65010, 65011}}, Info: payload.Info{TA: tas.Of("ta1")}}},
 	}
 }
 
-// holder is the daemon's atomic pointer, as the tests publish views.
-type holder struct{ p atomic.Pointer[View] }
+// stateOf is what a test publishes: a table, its serial, when it was
+// published, and optionally a run report and repositories.
+type stateOf struct {
+	Table        *payload.Table
+	Serial       uint32
+	Updated      time.Time
+	Result       *report.Run
+	Repositories []report.Repository
+}
 
-func (h *holder) current() *View { return h.p.Load() }
+// testState is the published state of s.
+func testState(s stateOf) *state.State {
+	return &state.State{RTR: &payload.State{Serial: s.Serial, Updated: s.Updated}, Table: s.Table, Report: s.Result,
+		Repositories: s.Repositories, Confirmed: s.Updated, Changed: s.Updated}
+}
+
+// holder is the daemon's atomic pointer, as the tests publish states.
+type holder struct{ p atomic.Pointer[state.State] }
+
+func (h *holder) current() *state.State { return h.p.Load() }
 
 // testServer serves the API over real HTTPS (httptest TLS) with the
-// options given, filling in the clock and the view holder.
+// options given, filling in the clock and the state holder.
 func testServer(t testing.TB, o Options) (*httptest.Server, *holder) {
 	t.Helper()
 	h := &holder{}
-	if o.Current == nil {
-		o.Current = h.current
+	if o.State == nil {
+		o.State = h.current
 	}
 	if o.Now == nil {
 		o.Now = func() time.Time { return t0.Add(time.Minute) }

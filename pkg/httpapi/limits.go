@@ -12,9 +12,6 @@ const (
 	// MaxASPAPathLen bounds the AS_PATH of an ASPA check. BGP paths longer
 	// than this are operationally meaningless; the procedure is linear.
 	MaxASPAPathLen = 1024
-	// MaxRepoEntries bounds the repositories Repos remembers; the oldest
-	// attempt is forgotten first. Real RPKI has a few hundred.
-	MaxRepoEntries = 20_000
 	// MaxTroubleRows bounds the repositories in trouble shown on the
 	// status page (the JSON status lists them all).
 	MaxTroubleRows = 100

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/openrpki/validator/pkg/report"
 )
 
 //go:embed page.html
@@ -24,7 +26,7 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 // pageData is what the page template reads.
 type pageData struct {
 	Status
-	Troubles    []RepoStatus
+	Troubles    []report.Repository
 	MoreTrouble int
 	ObjectRows  []objectRow
 	Verdicts    []string
@@ -38,7 +40,7 @@ type objectRow struct {
 
 // page renders the status page at / and /status.
 func (a *api) page(w http.ResponseWriter, r *http.Request) {
-	d := pageData{Status: a.buildStatus(a.o.Current())}
+	d := pageData{Status: a.buildStatus(a.o.State())}
 	for _, rs := range d.Repositories {
 		if !rs.Failing {
 			break // sorted: troubled first

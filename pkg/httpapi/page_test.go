@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"image/png"
 	"net/http"
@@ -17,16 +16,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openrpki/validator/pkg/fetch"
 	"github.com/openrpki/validator/pkg/lab"
-	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/report"
+	"github.com/openrpki/validator/pkg/state"
 	"github.com/openrpki/validator/pkg/tal"
 	"github.com/openrpki/validator/pkg/validate"
 )
 
-// labView validates a small lab for real, recording repository fetches in
-// repos, and returns the view the daemon would publish.
-func labView(t *testing.T, repos *Repos) *View {
+// labState validates a small lab for real and returns the state the
+// daemon would publish, with the scheduler's repository health.
+func labState(t *testing.T) *state.State {
 	t.Helper()
 	cfg := lab.Config{Preset: "small", Seed: 81, PrimesFile: filepath.Join(os.TempDir(), "validator-lab-test-primes.txt")}
 	l, srv, err := lab.Launch(t.TempDir(), cfg)
@@ -34,7 +35,7 @@ func labView(t *testing.T, repos *Repos) *View {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	src, err := validate.NewSource(t.TempDir(), validate.SourceOptions{CACert: l.CAFile(), AllowDubiousHosts: true, Observer: repos})
+	src, err := fetch.OpenSource(t.TempDir(), fetch.SourceOptions{CACert: l.CAFile(), Options: fetch.Options{AllowDubiousHosts: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,20 +44,20 @@ func labView(t *testing.T, repos *Repos) *View {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := validate.New(validate.Options{Source: src})
+	e, err := validate.New(validate.Options{Source: validate.SourceOf[*fetch.Session](src)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, err := e.Run(ctx, tals)
+	table, rep, err := e.Run(ctx, tals)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.VRPs) == 0 || len(res.TAs) == 0 {
-		t.Fatalf("lab validated to %d VRPs, %d TAs", len(res.VRPs), len(res.TAs))
+	if len(table.VRPs) == 0 || len(rep.TAs) == 0 {
+		t.Fatalf("lab validated to %d VRPs, %d TAs", len(table.VRPs), len(rep.TAs))
 	}
-	return &View{Table: output.FromResult(res), Result: res, Serial: 3, Updated: time.Now()}
+	return testState(stateOf{Table: table, Result: rep, Serial: 3, Updated: time.Now(), Repositories: src.Scheduler().Health()})
 }
 
 // chromium runs headless Chromium with args and the URL, returning its
@@ -87,22 +88,22 @@ func chromium(t *testing.T, url string, args ...string) []byte {
 // repository in trouble; it also takes a screenshot and checks it is a
 // real image.
 func TestStatusPageChromium(t *testing.T) {
-	repos := NewRepos(nil, nil)
-	v := labView(t, repos)
-	if n := len(repos.Snapshot()); n == 0 {
+	st := labState(t)
+	if len(st.Repositories) == 0 {
 		t.Fatal("the lab run reported no repository fetch")
 	}
 	// One repository in trouble, as a failing mirror would report it.
-	repos.RepoDone("rsync://mirror.invalid/repo/", "rsync", 3*time.Second, 0, 0, "failed", errors.New("rsync: connection refused"))
-	srv := httptest.NewServer(New(Options{Current: func() *View { return v }, Repos: repos, Version: "test-1"}))
+	st.Repositories = append([]report.Repository{{URI: "rsync://mirror.invalid/repo/", Transport: "rsync", Outcome: "failed",
+		Failing: true, Failures: 1, LastAttempt: time.Now(), LastError: "rsync: connection refused"}}, st.Repositories...)
+	srv := httptest.NewServer(New(Options{State: func() *state.State { return st }, Version: "test-1"}))
 	defer srv.Close()
 
 	dom := string(chromium(t, srv.URL+"/status", "--dump-dom"))
 	want := map[string]string{
-		"vrps":        fmt.Sprint(len(v.Table.VRPs)),
-		"aspas":       fmt.Sprint(len(v.Table.ASPAs)),
-		"router-keys": fmt.Sprint(len(v.Table.RouterKeys)),
-		"rejected":    fmt.Sprint(len(v.Result.Rejected)),
+		"vrps":        fmt.Sprint(len(st.Table.VRPs)),
+		"aspas":       fmt.Sprint(len(st.Table.ASPAs)),
+		"router-keys": fmt.Sprint(len(st.Table.RouterKeys)),
+		"rejected":    fmt.Sprint(len(st.Report.Rejected)),
 		"troubled":    "1",
 		"serial":      "3",
 		"state":       "fresh",
@@ -114,7 +115,7 @@ func TestStatusPageChromium(t *testing.T) {
 			t.Errorf("element #%s: %q, want %q", id, m, w)
 		}
 	}
-	for _, ta := range v.Result.TAs {
+	for _, ta := range st.Report.TAs {
 		re := regexp.MustCompile(`data-ta="` + regexp.QuoteMeta(ta.Name) + `"><td>[^<]*</td><td class="n vrps">(\d+)<`)
 		if m := re.FindStringSubmatch(dom); m == nil || m[1] != fmt.Sprint(ta.VRPs) {
 			t.Errorf("TA %s: VRPs cell %q, want %d", ta.Name, m, ta.VRPs)
@@ -130,7 +131,7 @@ func TestStatusPageChromium(t *testing.T) {
 		t.Error("object counts lack the ROA row")
 	}
 
-	checkLabData(t, srv, v)
+	checkLabData(t, srv, st.Table)
 
 	shot := filepath.Join(t.TempDir(), "status.png")
 	chromium(t, srv.URL+"/", "--screenshot="+shot, "--window-size=1200,1600", "--hide-scrollbars")
@@ -151,7 +152,7 @@ func TestStatusPageChromium(t *testing.T) {
 
 // checkLabData reads /json of the lab view back (gzipped, as a client
 // would) and validates one of its VRPs' routes over HTTP.
-func checkLabData(t *testing.T, srv *httptest.Server, v *View) {
+func checkLabData(t *testing.T, srv *httptest.Server, table *payload.Table) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", srv.URL+"/json", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
@@ -169,11 +170,11 @@ func checkLabData(t *testing.T, srv *httptest.Server, v *View) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !payload.NewSnapshot(set).Equal(payload.NewSnapshot(v.Result.Set())) {
-		t.Fatalf("/json read back differs from the run: %d VRPs, want %d", len(set.VRPs), len(v.Result.VRPs))
+	if !payload.NewSnapshot(set).Equal(payload.NewSnapshot(table.Set())) {
+		t.Fatalf("/json read back differs from the run: %d VRPs, want %d", len(set.VRPs), len(table.VRPs))
 	}
-	x := v.Table.VRPs[len(v.Table.VRPs)/2]
-	for _, y := range v.Table.VRPs {
+	x := table.VRPs[len(table.VRPs)/2]
+	for _, y := range table.VRPs {
 		if y.ASN != 0 { // an AS 0 VRP makes its routes invalid
 			x = y
 			break

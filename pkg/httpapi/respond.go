@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"github.com/openrpki/validator/pkg/state"
+
 	"encoding/json"
 	"net/http"
 )
@@ -33,12 +35,13 @@ func noData(w http.ResponseWriter) {
 	writeError(w, http.StatusServiceUnavailable, "no validated data yet: the first validation run has not finished")
 }
 
-// current returns the view to serve, answering 503 when there is none.
-func (a *api) current(w http.ResponseWriter) *View {
-	v := a.o.Current()
-	if v == nil || v.Table == nil {
+// current returns the published state and the view of its table,
+// answering 503 when there is none yet.
+func (a *api) current(w http.ResponseWriter) (*state.State, *View) {
+	st := a.o.State()
+	if st == nil || st.Table == nil {
 		noData(w)
-		return nil
+		return nil, nil
 	}
-	return v
+	return st, a.viewOf(st.Table)
 }

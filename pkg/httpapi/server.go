@@ -2,9 +2,12 @@ package httpapi
 
 import (
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/openrpki/validator/pkg/state"
 )
 
 // Options configure the API handler (STYLE habit 10: zero values mean
@@ -13,12 +16,10 @@ type Options struct {
 	// Logger is named "http"; nil means no logging. Nothing is logged per
 	// request.
 	Logger *zap.Logger
-	// Current returns the view to serve, nil before the first run. It is
-	// called once per request and must not block (an atomic load).
-	Current func() *View
-	// Repos records per-repository fetch status for /api/v1/status and
-	// the status page; nil means none is shown.
-	Repos *Repos
+	// State returns the published state, nil before the first
+	// publication. It is called once per request and must not block (an
+	// atomic load: state.Publisher.Load).
+	State func() *state.State
 	// Metrics serves /metrics; nil means 404.
 	Metrics http.Handler
 	// Observer receives one report per request; nil means none.
@@ -26,11 +27,6 @@ type Options struct {
 	// MaxAge is how old the data may be for /readyz to answer 200;
 	// zero means DefaultMaxAge.
 	MaxAge time.Duration
-	// Confirmed returns when the data was last confirmed by a validation
-	// run, which may be later than the view's Updated when a run found
-	// nothing new (the daemon then keeps the view and its encodings); nil
-	// means Updated alone tells the data's age.
-	Confirmed func() time.Time
 	// Version is reported by /version and the status page.
 	Version string
 	// Now is the clock; nil means time.Now.
@@ -49,8 +45,8 @@ func (o Options) withDefaults() Options {
 		o.Logger = zap.NewNop()
 	}
 	o.Logger = o.Logger.Named("http")
-	if o.Current == nil {
-		o.Current = func() *View { return nil }
+	if o.State == nil {
+		o.State = func() *state.State { return nil }
 	}
 	if o.MaxAge <= 0 {
 		o.MaxAge = DefaultMaxAge
@@ -64,16 +60,8 @@ func (o Options) withDefaults() Options {
 // api holds the handlers' shared state.
 type api struct {
 	o Options
-}
-
-// updated returns when v's data was last confirmed fresh.
-func (a *api) updated(v *View) time.Time {
-	if a.o.Confirmed != nil {
-		if c := a.o.Confirmed(); c.After(v.Updated) {
-			return c
-		}
-	}
-	return v.Updated
+	// view is the view of the table served last (viewOf).
+	view atomic.Pointer[View]
 }
 
 // New returns the API handler.

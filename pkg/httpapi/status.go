@@ -7,7 +7,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/openrpki/validator/pkg/validate"
+	"github.com/openrpki/validator/pkg/report"
+	"github.com/openrpki/validator/pkg/state"
 )
 
 // Status is the body of /api/v1/status, and what the status page shows.
@@ -18,19 +19,19 @@ type Status struct {
 	// the maximum age.
 	Ready bool `json:"ready"`
 	// HasData is false before the first run has finished.
-	HasData    bool                `json:"has_data"`
-	Serial     uint32              `json:"serial"`
-	Updated    time.Time           `json:"last_update,omitzero"`
-	AgeSeconds float64             `json:"data_age_seconds"`
-	MaxAge     float64             `json:"max_age_seconds"`
-	LastRun    *RunStatus          `json:"last_run,omitempty"`
-	Counts     Counts              `json:"counts"`
-	TAs        []validate.TAReport `json:"trust_anchors"`
-	PubPoints  map[string]int      `json:"publication_points"`
+	HasData    bool           `json:"has_data"`
+	Serial     uint32         `json:"serial"`
+	Updated    time.Time      `json:"last_update,omitzero"`
+	AgeSeconds float64        `json:"data_age_seconds"`
+	MaxAge     float64        `json:"max_age_seconds"`
+	LastRun    *RunStatus     `json:"last_run,omitempty"`
+	Counts     Counts         `json:"counts"`
+	TAs        []report.TA    `json:"trust_anchors"`
+	PubPoints  map[string]int `json:"publication_points"`
 	// Objects counts objects by type, then verdict ("valid" or the class
 	// of the rejection).
 	Objects      map[string]map[string]int `json:"objects"`
-	Repositories []RepoStatus              `json:"repositories"`
+	Repositories []report.Repository       `json:"repositories"`
 	// Troubled counts the repositories whose last attempt failed.
 	Troubled int `json:"repositories_in_trouble"`
 }
@@ -50,44 +51,43 @@ type Counts struct {
 	Rejected   int `json:"rejected_objects"`
 }
 
-// buildStatus gathers the status of view v (nil before the first run).
-func (a *api) buildStatus(v *View) Status {
+// buildStatus gathers the status of the published state (nil before the
+// first publication).
+func (a *api) buildStatus(st *state.State) Status {
 	now := a.o.Now()
 	s := Status{Version: a.o.Version, Now: now.UTC(), MaxAge: a.o.MaxAge.Seconds(),
-		TAs: []validate.TAReport{}, PubPoints: map[string]int{}, Objects: map[string]map[string]int{},
-		Repositories: a.o.Repos.Snapshot()}
-	if s.Repositories == nil {
-		s.Repositories = []RepoStatus{}
-	}
-	for _, r := range s.Repositories {
-		if r.Failing {
-			s.Troubled++
-		}
-	}
-	if v == nil || v.Table == nil {
+		TAs: []report.TA{}, PubPoints: map[string]int{}, Objects: map[string]map[string]int{},
+		Repositories: []report.Repository{}}
+	if st == nil {
 		return s
 	}
-	updated := a.updated(v)
-	s.HasData, s.Serial, s.Updated = true, v.Serial, updated.UTC()
-	s.AgeSeconds = now.Sub(updated).Seconds()
-	s.Ready = now.Sub(updated) < a.o.MaxAge
-	s.Counts = Counts{VRPs: len(v.Table.VRPs), ASPAs: len(v.Table.ASPAs), RouterKeys: len(v.Table.RouterKeys)}
-	if res := v.Result; res != nil {
-		addResult(&s, res)
+	if st.Repositories != nil {
+		s.Repositories = st.Repositories
+	}
+	s.Troubled = report.Troubled(s.Repositories)
+	if st.Table == nil {
+		return s
+	}
+	s.HasData, s.Serial, s.Updated = true, st.Serial(), st.Confirmed.UTC()
+	s.AgeSeconds = now.Sub(st.Confirmed).Seconds()
+	s.Ready = now.Sub(st.Confirmed) < a.o.MaxAge
+	s.Counts = Counts{VRPs: len(st.Table.VRPs), ASPAs: len(st.Table.ASPAs), RouterKeys: len(st.Table.RouterKeys)}
+	if st.Report != nil {
+		addReport(&s, st.Report)
 	}
 	return s
 }
 
-// addResult adds what a validation report says to s.
-func addResult(s *Status, res *validate.Result) {
-	s.LastRun = &RunStatus{Start: res.Start.UTC(), End: res.End.UTC(), DurationSeconds: res.End.Sub(res.Start).Seconds()}
-	s.Counts.Rejected = len(res.Rejected)
+// addReport adds what a run's report says to s.
+func addReport(s *Status, rep *report.Run) {
+	s.LastRun = &RunStatus{Start: rep.Start.UTC(), End: rep.End.UTC(), DurationSeconds: rep.End.Sub(rep.Start).Seconds()}
+	s.Counts.Rejected = len(rep.Rejected)
 	// The TA counts are the engine's, before SLURM.
-	s.TAs = slices.Clone(res.TAs)
-	slices.SortFunc(s.TAs, func(a, b validate.TAReport) int { return cmp.Compare(a.Name, b.Name) })
-	s.PubPoints = PubPointCounts(res)
-	if res.Objects != nil {
-		s.Objects = res.Objects
+	s.TAs = slices.Clone(rep.TAs)
+	slices.SortFunc(s.TAs, func(a, b report.TA) int { return cmp.Compare(a.Name, b.Name) })
+	s.PubPoints = rep.PointCounts()
+	if rep.Objects != nil {
+		s.Objects = rep.Objects
 	}
 }
 
@@ -95,7 +95,7 @@ func addResult(s *Status, res *validate.Result) {
 // (has_data false): the repository list is what shows why a first run
 // takes long.
 func (a *api) status(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, a.buildStatus(a.o.Current()))
+	writeJSON(w, http.StatusOK, a.buildStatus(a.o.State()))
 }
 
 // healthz answers 200 while the process serves HTTP.
@@ -108,16 +108,16 @@ func (a *api) healthz(w http.ResponseWriter, r *http.Request) {
 // MaxAge, so that a load balancer only sends routers and clients to an
 // instance with fresh data.
 func (a *api) readyz(w http.ResponseWriter, r *http.Request) {
-	v := a.o.Current()
+	st := a.o.State()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	switch {
-	case v == nil || v.Table == nil:
+	case st == nil || st.Table == nil:
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte("not ready: no validated data yet\n"))
-	case a.o.Now().Sub(a.updated(v)) >= a.o.MaxAge:
+	case a.o.Now().Sub(st.Confirmed) >= a.o.MaxAge:
 		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("not ready: data last confirmed " + a.updated(v).UTC().Format(time.RFC3339) + ", older than " + a.o.MaxAge.String() + "\n"))
+		w.Write([]byte("not ready: data last confirmed " + st.Confirmed.UTC().Format(time.RFC3339) + ", older than " + a.o.MaxAge.String() + "\n"))
 	default:
 		w.Write([]byte("ready\n"))
 	}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
 )
 
@@ -37,7 +36,7 @@ type vrpIndex struct {
 	lens4, lens6 [129]bool
 }
 
-func newVRPIndex(t *output.Table) *vrpIndex {
+func newVRPIndex(t *payload.Table) *vrpIndex {
 	ix := &vrpIndex{}
 	if t == nil {
 		return ix

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"github.com/openrpki/validator/pkg/state"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,11 +44,11 @@ func (a *api) validityOne(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	v := a.current(w)
+	st, v := a.current(w)
 	if v == nil {
 		return
 	}
-	writeJSON(w, http.StatusOK, singleAnswer{v.vrpIndex().validate(asn, p), generated(v)})
+	writeJSON(w, http.StatusOK, singleAnswer{v.vrpIndex().validate(asn, p), generated(st)})
 }
 
 // validityBulk answers a JSON list of routes, either a bare array or
@@ -63,12 +65,12 @@ func (a *api) validityBulk(w http.ResponseWriter, r *http.Request) {
 		writeError(w, code, err.Error())
 		return
 	}
-	v := a.current(w)
+	st, v := a.current(w)
 	if v == nil {
 		return
 	}
 	ix := v.vrpIndex()
-	out := bulkAnswer{ValidatedRoutes: make([]ValidatedRoute, len(routes)), GeneratedTime: generated(v)}
+	out := bulkAnswer{ValidatedRoutes: make([]ValidatedRoute, len(routes)), GeneratedTime: generated(st)}
 	for i, rt := range routes {
 		out.ValidatedRoutes[i] = ix.validate(rt.asn, rt.prefix)
 	}
@@ -148,8 +150,8 @@ func parseRoutePrefix(s string) (netip.Prefix, error) {
 	return p, nil
 }
 
-// generated is the time the view's data was published, as Routinator
+// generated is the time the served data was last changed, as Routinator
 // writes generatedTime.
-func generated(v *View) string {
-	return v.Updated.UTC().Format(time.RFC3339)
+func generated(st *state.State) string {
+	return st.Changed.UTC().Format(time.RFC3339)
 }

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"github.com/openrpki/validator/pkg/state"
+
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -11,9 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
-	"github.com/openrpki/validator/pkg/validate"
 )
 
 // TestValidityCases runs RFC 6811 §2 over the small table.
@@ -100,8 +100,8 @@ func TestValidityAgainstScan(t *testing.T) {
 
 // randomTable returns a table of n random VRPs (with duplicates from two
 // TAs) and the distinct VRPs.
-func randomTable(t testing.TB, rng *rand.Rand, n int) (*output.Table, []payload.VRP) {
-	tb := &output.Table{BuildTime: t0}
+func randomTable(t testing.TB, rng *rand.Rand, n int) (*payload.Table, []payload.VRP) {
+	tb := &payload.Table{BuildTime: t0, TAs: payload.NewTANames()}
 	var raw []payload.VRP
 	for range n {
 		asn, p := randomRoute(rng)
@@ -111,7 +111,7 @@ func randomTable(t testing.TB, rng *rand.Rand, n int) (*output.Table, []payload.
 			t.Fatal(err)
 		}
 		raw = append(raw, v)
-		tb.VRPs = append(tb.VRPs, validate.VRP{VRP: v, TA: validate.TAOf("a")}, validate.VRP{VRP: v, TA: validate.TAOf("b")})
+		tb.VRPs = append(tb.VRPs, payload.VRPInfo{VRP: v, Info: payload.Info{TA: tb.TAs.Of("a")}}, payload.VRPInfo{VRP: v, Info: payload.Info{TA: tb.TAs.Of("b")}})
 	}
 	slices.SortFunc(raw, payload.CompareVRP)
 	return tb, slices.Compact(raw)
@@ -131,7 +131,7 @@ func randomRoute(rng *rand.Rand) (uint32, netip.Prefix) {
 // their limits.
 func TestValidityHTTP(t *testing.T) {
 	srv, h := testServer(t, Options{})
-	h.p.Store(&View{Table: smallTable(t), Updated: t0})
+	h.p.Store(testState(stateOf{Table: smallTable(t), Updated: t0}))
 	resp, body := get(t, srv, "GET", "/api/v1/validity/AS65000/192.0.2.0/24", nil)
 	var one struct {
 		ValidatedRoute struct {
@@ -164,7 +164,7 @@ func TestValidityHTTP(t *testing.T) {
 
 func TestValidityBulk(t *testing.T) {
 	srv, h := testServer(t, Options{})
-	h.p.Store(&View{Table: smallTable(t), Updated: t0})
+	h.p.Store(testState(stateOf{Table: smallTable(t), Updated: t0}))
 	for _, body := range []string{
 		`[{"asn":"AS65000","prefix":"192.0.2.0/24"},{"asn":65001,"prefix":"192.0.2.0/24"},{"asn":"as1","prefix":"10.0.0.0/8"}]`,
 		`{"routes":[{"asn":"AS65000","prefix":"192.0.2.0/24"},{"asn":65001,"prefix":"192.0.2.0/24"},{"asn":"as1","prefix":"10.0.0.0/8"}]}`,
@@ -211,8 +211,8 @@ func FuzzBulkValidity(f *testing.F) {
 		`[{"asn":"AS","prefix":"1.2.3.4/32"}]`, `[`, `{"routes":null}`, `[{"asn":"AS1","prefix":"fe80::%eth0/64"}]`} {
 		f.Add([]byte(s))
 	}
-	v := &View{Table: smallTable(f), Updated: t0}
-	h := New(Options{Current: func() *View { return v }})
+	st := testState(stateOf{Table: smallTable(f), Updated: t0})
+	h := New(Options{State: func() *state.State { return st }})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/validity", strings.NewReader(string(body))))
@@ -232,7 +232,7 @@ func FuzzBulkValidity(f *testing.F) {
 // TestMethods checks the data endpoints are read-only.
 func TestMethods(t *testing.T) {
 	srv, h := testServer(t, Options{})
-	h.p.Store(&View{Table: smallTable(t), Updated: t0})
+	h.p.Store(testState(stateOf{Table: smallTable(t), Updated: t0}))
 	if resp, _ := get(t, srv, "POST", "/json", nil); resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST /json: %d", resp.StatusCode)
 	}

@@ -14,7 +14,7 @@ const namespace = "rpki"
 type Metrics struct {
 	now     func() time.Time
 	started time.Time
-	fresh   freshness
+	state   stateMetrics
 	run     runMetrics
 	objects objectMetrics
 	repos   repoMetrics
@@ -33,7 +33,7 @@ func New(reg prometheus.Registerer) *Metrics {
 func newAt(reg prometheus.Registerer, now func() time.Time) *Metrics {
 	m := &Metrics{now: now, started: now()}
 	var cs []prometheus.Collector
-	cs = append(cs, m.fresh.init(m)...)
+	cs = append(cs, m.state.init(m)...)
 	cs = append(cs, m.run.init()...)
 	cs = append(cs, m.objects.init()...)
 	cs = append(cs, m.repos.init()...)

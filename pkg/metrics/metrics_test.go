@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,10 @@ import (
 
 	"github.com/openrpki/validator/pkg/fetch"
 	"github.com/openrpki/validator/pkg/httpapi"
+	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/report"
 	"github.com/openrpki/validator/pkg/rtr"
+	"github.com/openrpki/validator/pkg/state"
 	"github.com/openrpki/validator/pkg/validate"
 )
 
@@ -29,20 +33,46 @@ var (
 	_ validate.Observer       = (*Metrics)(nil)
 	_ rtr.Observer            = (*Metrics)(nil)
 	_ httpapi.RequestObserver = (*Metrics)(nil)
-	_ httpapi.RepoObserver    = (*Metrics)(nil)
 )
 
 var t0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
-// exercise drives every hook once so that every vector has a series.
-func exercise(m *Metrics) {
-	m.Published(12, map[string]int{"ripe": 100, "arin": 0}, map[string]int{"ripe": 3}, t0)
-	m.RunDone(t0.Add(-2*time.Minute), t0, map[string]map[string]int{"roa": {"valid": 90, "stale": 2}}, map[string]int{"fresh": 5, "failed": 1}, nil)
+// testTable is a table of n VRPs and one ASPA of trust anchor ta.
+func testTable(n int, ta string) *payload.Table {
+	t := &payload.Table{TAs: payload.NewTANames()}
+	info := payload.Info{TA: t.TAs.Of(ta)}
+	for i := range n {
+		t.VRPs = append(t.VRPs, payload.VRPInfo{VRP: payload.VRP{ASN: uint32(i), Bits: 8, MaxLen: 8}, Info: info})
+	}
+	t.ASPAs = []payload.ASPAInfo{{ASPA: payload.ASPA{Customer: 1, Providers: []uint32{2}}, Info: info}}
+	return t
+}
+
+// testRepos is the repository health of one good and one failing
+// repository.
+var testRepos = []report.Repository{
+	{URI: "rsync://bad.example/r/", Transport: "rsync", Outcome: "failed", Failing: true, LastDuration: 3 * time.Second},
+	{URI: "https://rrdp.example/n.xml", Transport: "rrdp", Outcome: "updated", LastDuration: 1500 * time.Millisecond,
+		LastSuccess: t0, Serial: 77},
+}
+
+// exercise drives every hook once so that every vector has a series, and
+// publishes a state (serial 0) of 100 VRPs of "ripe" and none of "arin".
+func exercise(m *Metrics) *state.Publisher {
+	pub := state.NewPublisher(4)
+	rep := &report.Run{Start: t0.Add(-2 * time.Minute), End: t0, TAs: []report.TA{{Name: "ripe"}, {Name: "arin"}},
+		Objects: map[string]map[string]int{"roa": {"valid": 90, "stale": 2}},
+		Points:  []report.Point{{Outcome: "fresh"}, {Outcome: "failed"}}}
+	pub.Publish(testTable(100, "ripe"), rep, testRepos, t0)
+	m.Watch(pub.Load)
+	m.RunDone(rep, nil)
 	m.ObjectDone("roa", "valid")
 	m.ObjectDone("roa", "signature")
 	m.PubPointDone("rsync://a/", "fresh")
-	m.RepoDone("https://rrdp.example/n.xml", "rrdp", 1500*time.Millisecond, 2048, 77, "updated", nil)
-	m.RepoDone("rsync://bad.example/r/", "rsync", 3*time.Second, 0, 0, "failed", errors.New("exit 10"))
+	m.TAReplayed("ripe")
+	m.Panicked("validate")
+	m.Attempted(fetch.Attempt{URI: "https://rrdp.example/n.xml", Transport: "rrdp", Duration: 1500 * time.Millisecond, Bytes: 2048, Serial: 77, Outcome: fetch.Updated})
+	m.Attempted(fetch.Attempt{URI: "rsync://bad.example/r/", Transport: "rsync", Duration: 3 * time.Second, Outcome: fetch.Failed, Err: errors.New("exit 10")})
 	m.SessionOpened("127.0.0.1:1")
 	m.PDUReceived("127.0.0.1:1", 1, 2)
 	m.PDUReceived("127.0.0.1:1", 9, 200)
@@ -53,6 +83,7 @@ func exercise(m *Metrics) {
 	m.Serial(12)
 	m.Stale(true, time.Hour)
 	m.HTTPRequest("GET /json", 200, 2*time.Millisecond, 5000)
+	return pub
 }
 
 // TestNamesAndHelp checks every expected family is registered with help
@@ -74,7 +105,8 @@ func TestNamesAndHelp(t *testing.T) {
 		"rpki_serial":                                    nil,
 		"rpki_vrps":                                      {"ta"},
 		"rpki_aspas":                                     {"ta"},
-		"rpki_publications_total":                        nil,
+		"rpki_ta_replays_total":                          {"ta"},
+		"rpki_panics_total":                              {"component"},
 		"rpki_run_duration_seconds":                      nil,
 		"rpki_runs_total":                                {"result"},
 		"rpki_last_run_timestamp_seconds":                nil,
@@ -160,39 +192,48 @@ func TestLintCatches(t *testing.T) {
 	}
 }
 
-// TestValuesMove checks each hook moves its series.
+// TestValuesMove checks each hook moves its series, and that what is
+// read from the published state follows it.
 func TestValuesMove(t *testing.T) {
 	now := t0.Add(time.Minute)
-	m := newAt(prometheus.NewRegistry(), func() time.Time { return now })
-	if age := value(t, m.fresh.age); age != 0 {
+	reg := prometheus.NewRegistry()
+	m := newAt(reg, func() time.Time { return now })
+	if age := gathered(t, reg, "rpki_data_age_seconds", ""); age != 0 {
 		t.Errorf("age before publication: %v, want time since start (0)", age)
 	}
 	now = now.Add(30 * time.Second)
-	if age := value(t, m.fresh.age); age != 30 {
+	if age := gathered(t, reg, "rpki_data_age_seconds", ""); age != 30 {
 		t.Errorf("age before publication: %v, want 30", age)
 	}
-	exercise(m)
+	pub := exercise(m)
 	check := func(name string, c prometheus.Collector, want float64) {
 		t.Helper()
 		if got := value(t, c); got != want {
 			t.Errorf("%s = %v, want %v", name, got, want)
 		}
 	}
-	check("data age (computed at scrape)", m.fresh.age, 90)
+	checkState := func(name, series string, want float64) {
+		t.Helper()
+		if got := gathered(t, reg, name, series); got != want {
+			t.Errorf("%s{%s} = %v, want %v", name, series, got, want)
+		}
+	}
+	checkState("rpki_data_age_seconds", "", 90)
 	now = now.Add(time.Hour)
-	check("data age an hour later", m.fresh.age, 3690)
-	check("last update", m.fresh.lastUpdate, float64(t0.Unix()))
-	check("serial", m.fresh.serial, 12)
-	check("vrps ripe", m.fresh.vrpsPerTA.WithLabelValues("ripe"), 100)
-	check("vrps arin", m.fresh.vrpsPerTA.WithLabelValues("arin"), 0)
+	checkState("rpki_data_age_seconds", "", 3690)
+	checkState("rpki_last_update_timestamp_seconds", "", float64(t0.Unix()))
+	checkState("rpki_serial", "", 0)
+	checkState("rpki_vrps", `ta="ripe"`, 100)
+	checkState("rpki_vrps", `ta="arin"`, 0)
+	checkState("rpki_repository_up", `transport="rrdp",uri="https://rrdp.example/n.xml"`, 1)
+	checkState("rpki_repository_up", `transport="rsync",uri="rsync://bad.example/r/"`, 0)
+	checkState("rpki_repository_rrdp_serial", `uri="https://rrdp.example/n.xml"`, 77)
 	check("runs ok", m.run.runs.WithLabelValues("ok"), 1)
 	check("run objects", m.run.runObjects.WithLabelValues("roa", "stale"), 2)
 	check("rejected roa", m.objects.rejected.WithLabelValues("roa", "signature"), 1)
 	check("rejected verdict", m.objects.objects.WithLabelValues("roa", "rejected"), 1)
-	check("repo up rrdp", m.repos.up.WithLabelValues("https://rrdp.example/n.xml", "rrdp"), 1)
-	check("repo up rsync", m.repos.up.WithLabelValues("rsync://bad.example/r/", "rsync"), 0)
-	check("rrdp serial", m.repos.serial.WithLabelValues("https://rrdp.example/n.xml"), 77)
 	check("fetched bytes", m.repos.bytes.WithLabelValues("rrdp"), 2048)
+	check("replays", m.objects.replays.WithLabelValues("ripe"), 1)
 	check("rtr sessions open", m.rtr.open, 0)
 	check("rtr opened", m.rtr.opened, 1)
 	check("rtr reset queries v1", m.rtr.received.WithLabelValues("1", "reset_query"), 1)
@@ -202,15 +243,61 @@ func TestValuesMove(t *testing.T) {
 	check("rtr stale", m.rtr.stale, 1)
 	check("http", m.http.requests.WithLabelValues("GET /json", "200"), 1)
 
+	// A confirmation moves the freshness the metrics read: the one RTR
+	// and HTTP read too.
+	pub.Confirm(nil, nil, now)
+	checkState("rpki_data_age_seconds", "", 0)
 	// A later publication without a TA removes its series.
-	m.Published(13, map[string]int{"ripe": 90}, nil, t0.Add(time.Hour))
-	if n := count(t, m.fresh.vrpsPerTA); n != 1 {
+	pub.Publish(testTable(90, "ripe"), &report.Run{TAs: []report.TA{{Name: "ripe"}}}, nil, now)
+	checkState("rpki_serial", "", 1)
+	if n := countGathered(t, reg, "rpki_vrps"); n != 1 {
 		t.Errorf("%d per-TA VRP series after a TA vanished, want 1", n)
 	}
 	// A failed run keeps the last run's object counts.
-	m.RunDone(t0, t0.Add(time.Minute), nil, nil, errors.New("boom"))
+	m.RunDone(&report.Run{Start: t0, End: t0.Add(time.Minute)}, errors.New("boom"))
 	check("last run success", m.run.lastOK, 0)
 	check("object counts kept", m.run.runObjects.WithLabelValues("roa", "valid"), 90)
+}
+
+// gathered returns the value of the series of family name whose labels,
+// printed as a="x",b="y", are series ("" for none).
+func gathered(t *testing.T, reg *prometheus.Registry, name, series string) float64 {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			var parts []string
+			for _, l := range m.GetLabel() {
+				parts = append(parts, l.GetName()+"="+strconv.Quote(l.GetValue()))
+			}
+			if strings.Join(parts, ",") == series {
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no series %s{%s}", name, series)
+	return 0
+}
+
+// countGathered counts the series of family name.
+func countGathered(t *testing.T, reg *prometheus.Registry, name string) int {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() == name {
+			return len(f.GetMetric())
+		}
+	}
+	return 0
 }
 
 // TestScrape serves the registry with promhttp and checks the text
@@ -226,7 +313,7 @@ func TestScrape(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	for _, s := range []string{`rpki_vrps{ta="ripe"} 100`, `rpki_serial 12`, `rpki_repository_rrdp_serial{uri="https://rrdp.example/n.xml"} 77`,
+	for _, s := range []string{`rpki_vrps{ta="ripe"} 100`, `rpki_serial 0`, `rpki_repository_rrdp_serial{uri="https://rrdp.example/n.xml"} 77`,
 		"# HELP rpki_data_age_seconds ", "# TYPE rpki_run_duration_seconds histogram"} {
 		if !strings.Contains(string(b), s) {
 			t.Errorf("scrape lacks %q", s)

@@ -7,6 +7,8 @@ type objectMetrics struct {
 	objects   *prometheus.CounterVec
 	rejected  *prometheus.CounterVec
 	pubPoints *prometheus.CounterVec
+	replays   *prometheus.CounterVec
+	panics    *prometheus.CounterVec
 }
 
 func (o *objectMetrics) init() []prometheus.Collector {
@@ -17,8 +19,21 @@ func (o *objectMetrics) init() []prometheus.Collector {
 		[]string{"type", "reason"})
 	o.pubPoints = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "publication_points_total",
 		Help: "Publication points processed, by outcome (fresh, cached, failed)."}, []string{"outcome"})
-	return []prometheus.Collector{o.objects, o.rejected, o.pubPoints}
+	o.replays = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "ta_replays_total",
+		Help: "TA certificates refused because they are older than the one accepted before (a replay), by trust anchor."},
+		[]string{"ta"})
+	o.panics = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "panics_total",
+		Help: "Panics recovered (what was being processed was rejected or ended, the process went on), by component."},
+		[]string{"component"})
+	return []prometheus.Collector{o.objects, o.rejected, o.pubPoints, o.replays, o.panics}
 }
+
+// TAReplayed counts a refused older TA certificate; it implements
+// validate.Observer.
+func (m *Metrics) TAReplayed(ta string) { m.objects.replays.WithLabelValues(ta).Inc() }
+
+// Panicked counts a recovered panic; it implements validate.Observer.
+func (m *Metrics) Panicked(component string) { m.objects.panics.WithLabelValues(component).Inc() }
 
 // ObjectDone counts one object; it implements validate.Observer. The
 // verdict is "valid" or the class of the rejection, which becomes the

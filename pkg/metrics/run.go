@@ -1,9 +1,9 @@
 package metrics
 
 import (
-	"time"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/openrpki/validator/pkg/report"
 )
 
 // runMetrics describe validation runs.
@@ -36,14 +36,14 @@ func (r *runMetrics) init() []prometheus.Collector {
 	return []prometheus.Collector{r.duration, r.runs, r.lastEnd, r.lastOK, r.runObjects, r.runPoints}
 }
 
-// RunDone records a finished validation run: its start and end, the
-// object counts by type and verdict and publication point counts by
-// outcome of its report (validate.Result.Objects; nil maps leave the last
-// values), and its error.
-func (m *Metrics) RunDone(start, end time.Time, objects map[string]map[string]int, pubPoints map[string]int, err error) {
+// RunDone records a finished validation run from its report: its
+// duration, the object counts by type and verdict and the publication
+// point counts by outcome, and its error (a failed run keeps the last
+// counts).
+func (m *Metrics) RunDone(rep *report.Run, err error) {
 	r := &m.run
-	r.duration.Observe(seconds(end.Sub(start)))
-	r.lastEnd.Set(unixSeconds(end))
+	r.duration.Observe(seconds(rep.End.Sub(rep.Start)))
+	r.lastEnd.Set(unixSeconds(rep.End))
 	if err != nil {
 		r.runs.WithLabelValues("error").Inc()
 		r.lastOK.Set(0)
@@ -51,17 +51,17 @@ func (m *Metrics) RunDone(start, end time.Time, objects map[string]map[string]in
 	}
 	r.runs.WithLabelValues("ok").Inc()
 	r.lastOK.Set(1)
-	if objects != nil {
+	if rep.Objects != nil {
 		r.runObjects.Reset()
-		for typ, byVerdict := range objects {
+		for typ, byVerdict := range rep.Objects {
 			for v, n := range byVerdict {
 				r.runObjects.WithLabelValues(typ, v).Set(float64(n))
 			}
 		}
 	}
-	if pubPoints != nil {
+	if rep.Points != nil {
 		r.runPoints.Reset()
-		for o, n := range pubPoints {
+		for o, n := range rep.PointCounts() {
 			r.runPoints.WithLabelValues(o).Set(float64(n))
 		}
 	}

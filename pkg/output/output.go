@@ -5,27 +5,12 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"time"
 
-	"github.com/openrpki/validator/pkg/validate"
+	"github.com/openrpki/validator/pkg/payload"
 )
 
-// Table is what the formats print: the (SLURM-applied) payload of a run
-// with its provenance, and when it was built.
-type Table struct {
-	BuildTime  time.Time
-	VRPs       []validate.VRP
-	ASPAs      []validate.ASPA
-	RouterKeys []validate.RouterKey
-}
-
-// FromResult makes a table of a validation result.
-func FromResult(r *validate.Result) *Table {
-	return &Table{BuildTime: r.End, VRPs: r.VRPs, ASPAs: r.ASPAs, RouterKeys: r.RouterKeys}
-}
-
 // writer is one output format.
-type writer func(w *bufio.Writer, t *Table) error
+type writer func(w *bufio.Writer, t *payload.Table) error
 
 var formats = map[string]struct {
 	write       writer
@@ -50,8 +35,9 @@ func Formats() []string {
 // ContentType returns the HTTP content type of a format.
 func ContentType(format string) string { return formats[format].contentType }
 
-// Write writes t in the named format.
-func Write(w io.Writer, format string, t *Table) error {
+// Write writes t, the (SLURM-applied) payload of a run with its
+// provenance, in the named format.
+func Write(w io.Writer, format string, t *payload.Table) error {
 	f, ok := formats[format]
 	if !ok {
 		return fmt.Errorf("output: unknown format %q (have %v)", format, Formats())
@@ -62,3 +48,7 @@ func Write(w io.Writer, format string, t *Table) error {
 	}
 	return bw.Flush()
 }
+
+// writeJSON writes rpki-client's JSON layout, with the one JSON codec of
+// pkg/payload (the daemon's warm start reads the same).
+func writeJSON(w *bufio.Writer, t *payload.Table) error { return payload.WriteTable(w, t) }

@@ -13,13 +13,13 @@ import (
 	"time"
 
 	"github.com/openrpki/validator/pkg/payload"
-	"github.com/openrpki/validator/pkg/validate"
 )
 
-func testTable(t *testing.T) *Table {
+func testTable(t *testing.T) *payload.Table {
 	t.Helper()
-	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	var tb Table
+	exp := payload.ExpiryOf(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
+	tb := payload.Table{TAs: payload.NewTANames()}
+	info := payload.Info{TA: tb.TAs.Of("lab"), Expires: exp}
 	tb.BuildTime = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		p      string
@@ -30,14 +30,14 @@ func testTable(t *testing.T) *Table {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tb.VRPs = append(tb.VRPs, validate.VRP{VRP: v, TA: validate.TAOf("lab"), Expires: validate.ExpiryOf(exp)})
+		tb.VRPs = append(tb.VRPs, payload.VRPInfo{VRP: v, Info: info})
 	}
-	tb.ASPAs = []validate.ASPA{{ASPA: payload.ASPA{Customer: 65000, Providers: []uint32{65001, 65002}}, TA: validate.TAOf("lab"), Expires: validate.ExpiryOf(exp)}}
-	tb.RouterKeys = []validate.RouterKey{{RouterKey: payload.RouterKey{SKI: [20]byte{1, 2, 3}, ASN: 65003, SPKI: []byte{0x30, 0x00}}, TA: validate.TAOf("lab"), Expires: validate.ExpiryOf(exp)}}
+	tb.ASPAs = []payload.ASPAInfo{{ASPA: payload.ASPA{Customer: 65000, Providers: []uint32{65001, 65002}}, Info: info}}
+	tb.RouterKeys = []payload.KeyInfo{{RouterKey: payload.RouterKey{SKI: [20]byte{1, 2, 3}, ASN: 65003, SPKI: []byte{0x30, 0x00}}, Info: info}}
 	return &tb
 }
 
-func render(t *testing.T, format string, tb *Table) string {
+func render(t *testing.T, format string, tb *payload.Table) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := Write(&b, format, tb); err != nil {
@@ -68,7 +68,7 @@ func TestJSONReadsBack(t *testing.T) {
 	if !payload.NewSnapshot(want).Equal(payload.NewSnapshot(set)) {
 		t.Fatalf("read back %+v, want %+v", set, want)
 	}
-	for _, s := range []string{`"asn":"AS65000"`, `"maxLength":24`, `"ta":"lab"`, `"expires":1893553445`, `"customer_asid":65000`} {
+	for _, s := range []string{`"asn":65000`, `"maxLength":24`, `"ta":"lab"`, `"expires":1893553445`, `"customer_asid":65000`} {
 		if !strings.Contains(out, s) {
 			t.Errorf("JSON lacks %s", s)
 		}
@@ -132,7 +132,7 @@ func checkCommand(t *testing.T, name string, args ...string) {
 // TestJSONRoundTrip reads our JSON back with provenance intact.
 func TestJSONRoundTrip(t *testing.T) {
 	tb := testTable(t)
-	got, err := ReadJSON(strings.NewReader(render(t, "json", tb)))
+	got, err := payload.ReadTable(strings.NewReader(render(t, "json", tb)))
 	if err != nil {
 		t.Fatal(err)
 	}

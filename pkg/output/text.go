@@ -3,10 +3,12 @@ package output
 import (
 	"bufio"
 	"strconv"
+
+	"github.com/openrpki/validator/pkg/payload"
 )
 
 // writeCSV writes Routinator's CSV: ASN,IP Prefix,Max Length,Trust Anchor.
-func writeCSV(w *bufio.Writer, t *Table) error {
+func writeCSV(w *bufio.Writer, t *payload.Table) error {
 	w.WriteString("ASN,IP Prefix,Max Length,Trust Anchor\n")
 	var b []byte
 	for _, v := range t.VRPs {
@@ -17,7 +19,7 @@ func writeCSV(w *bufio.Writer, t *Table) error {
 		b = append(b, ',')
 		b = strconv.AppendUint(b, uint64(v.MaxLen), 10)
 		b = append(b, ',')
-		b = append(b, v.TA.String()...)
+		b = append(b, t.TAName(v.TA)...)
 		b = append(b, '\n')
 		w.Write(b)
 	}
@@ -26,7 +28,7 @@ func writeCSV(w *bufio.Writer, t *Table) error {
 
 // writeOpenBGPD writes bgpd.conf(5) roa-set and aspa-set blocks as
 // rpki-client -o does; maxlen is left out when it equals the prefix length.
-func writeOpenBGPD(w *bufio.Writer, t *Table) error {
+func writeOpenBGPD(w *bufio.Writer, t *payload.Table) error {
 	w.WriteString("roa-set {\n")
 	var b []byte
 	for _, v := range t.VRPs {
@@ -70,7 +72,7 @@ func writeOpenBGPD(w *bufio.Writer, t *Table) error {
 
 // writeBIRD writes BIRD 2 roa4 and roa6 tables filled by static
 // protocols, as rpki-client -B writes its "bird" file.
-func writeBIRD(w *bufio.Writer, t *Table) error {
+func writeBIRD(w *bufio.Writer, t *payload.Table) error {
 	w.WriteString("define force_roa_table_update = ")
 	w.WriteString(strconv.FormatInt(t.BuildTime.Unix(), 10))
 	w.WriteString(";\n\nroa4 table ROAS4;\nroa6 table ROAS6;\n")

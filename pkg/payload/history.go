@@ -107,3 +107,19 @@ func tail[T any](s []T, n int) []T {
 	}
 	return s
 }
+
+// Confirm records that the current table was confirmed at now without
+// comparing a new one (the caller knows it is unchanged): only Updated
+// moves. It returns the new State, or nil before the first Publish.
+func (h *History) Confirm(now time.Time) *State {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	prev := h.cur.Load()
+	if prev == nil {
+		return nil
+	}
+	st := *prev
+	st.Updated = now
+	h.cur.Store(&st)
+	return &st
+}

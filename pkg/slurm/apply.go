@@ -120,3 +120,41 @@ func apply[T any](in []T, drop func(T) bool, add []T) []T {
 	}
 	return append(out, slices.Clip(add)...)
 }
+
+// TA is the trust anchor name of locally asserted payload.
+const TA = "slurm"
+
+// ApplyTable applies the policy to a table of payload with provenance and
+// returns the new table, sorted; t is not modified. Filters run first;
+// assertions are added unfiltered, with the trust anchor "slurm", no
+// expiry and no source object (RFC 8416 §4). A nil policy returns t.
+func (p *Policy) ApplyTable(t *payload.Table) *payload.Table {
+	if p == nil {
+		return t
+	}
+	out := *t
+	local := payload.Info{TA: t.TAs.Of(TA)}
+	out.VRPs = applyInfo(t.VRPs, func(v payload.VRPInfo) bool { return p.FilterVRP(v.VRP) },
+		p.AssertedVRPs(), func(v payload.VRP) payload.VRPInfo { return payload.VRPInfo{VRP: v, Info: local} })
+	out.ASPAs = applyInfo(t.ASPAs, func(a payload.ASPAInfo) bool { return p.FilterASPA(a.ASPA) },
+		p.AssertedASPAs(), func(a payload.ASPA) payload.ASPAInfo { return payload.ASPAInfo{ASPA: a, Info: local} })
+	out.RouterKeys = applyInfo(t.RouterKeys, func(k payload.KeyInfo) bool { return p.FilterKey(k.RouterKey) },
+		p.AssertedKeys(), func(k payload.RouterKey) payload.KeyInfo { return payload.KeyInfo{RouterKey: k, Info: local} })
+	out.Sort()
+	return &out
+}
+
+// applyInfo keeps the items of in that drop rejects, then appends add,
+// each annotated by wrap.
+func applyInfo[T, P any](in []T, drop func(T) bool, add []P, wrap func(P) T) []T {
+	out := make([]T, 0, len(in)+len(add))
+	for _, x := range in {
+		if !drop(x) {
+			out = append(out, x)
+		}
+	}
+	for _, x := range add {
+		out = append(out, wrap(x))
+	}
+	return out
+}

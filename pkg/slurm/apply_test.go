@@ -166,3 +166,39 @@ func TestSpanSet(t *testing.T) {
 		t.Errorf("::/0 set = %v", v6)
 	}
 }
+
+// TestApplyTable applies a policy to a table with provenance: what stays
+// keeps its trust anchor, expiry and source; assertions come with the
+// trust anchor "slurm", no expiry and no source; the input is untouched.
+func TestApplyTable(t *testing.T) {
+	p := policyOf(t, "testdata/good/apply-stayrtr.json")
+	tas := payload.NewTANames()
+	info := payload.Info{TA: tas.Of("ripe"), Expires: 1_900_000_000, Object: 7}
+	in := &payload.Table{TAs: tas, VRPs: []payload.VRPInfo{
+		{VRP: mustVRP(t, "1.0.4.0/24", 24, 38803), Info: info},
+		{VRP: mustVRP(t, "1.0.8.0/24", 24, 38803), Info: info},
+	}}
+	out := p.ApplyTable(in)
+	if len(in.VRPs) != 2 || in.VRPs[0].VRP != mustVRP(t, "1.0.4.0/24", 24, 38803) {
+		t.Fatal("ApplyTable modified its input")
+	}
+	got := map[string]string{}
+	for _, v := range out.VRPs {
+		got[v.VRP.String()] = out.TAName(v.TA)
+		if (out.TAName(v.TA) == TA) != (v.Info == payload.Info{TA: v.TA}) {
+			t.Errorf("%v: provenance %+v", v.VRP, v.Info)
+		}
+	}
+	want := map[string]string{"1.0.8.0/24-24 AS38803": "ripe", "1.0.4.0/23-24 AS38803": TA, "198.51.100.0/24-24 AS64511": TA}
+	if len(got) != len(want) {
+		t.Fatalf("VRPs %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: trust anchor %q, want %q", k, got[k], v)
+		}
+	}
+	if (*Policy)(nil).ApplyTable(in) != in {
+		t.Error("a nil policy changed the table")
+	}
+}

@@ -10,6 +10,11 @@
 // CAs are processed in parallel by a bounded set of workers; the output is
 // sorted, so it is the same whatever the scheduling.
 //
-// May import: tal, x509rpki, cache, fetch, rrdp, rsync, payload, the
-// standard library and zap.
+// The engine reads through a Source (repositories, validated copies and
+// TA certificates), which pkg/fetch implements: it never touches the
+// network itself. It produces a payload.Table (the payload with its
+// provenance) and a report.Run.
+//
+// May import: tal, x509rpki, cache, payload, report, the standard library
+// and zap.
 package validate

@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -13,6 +12,9 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/openrpki/validator/pkg/cache"
+	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/report"
 	"github.com/openrpki/validator/pkg/tal"
 	"github.com/openrpki/validator/pkg/x509rpki"
 )
@@ -25,39 +27,47 @@ type Engine struct {
 	o    Options
 	log  *zap.Logger
 	memo memo
-	// last is the previous run's result, whose payload a run that finds
-	// nothing changed returns again.
-	last *Result
+	// tas numbers the trust anchors for the engine's lifetime, so a TA
+	// keeps its number from run to run.
+	tas *payload.TANames
+	// last is the previous run's table, which a run that finds nothing
+	// changed returns again.
+	last *payload.Table
 }
 
 // New returns an engine; o.Source is required.
 func New(o Options) (*Engine, error) {
-	if o.Source == nil || o.Source.Store == nil {
+	if o.Source == nil || o.Source.Store() == nil {
 		return nil, errors.New("validate: a Source with a cache Store is required")
 	}
 	o = o.withDefaults()
-	e := &Engine{o: o, log: o.Logger}
+	e := &Engine{o: o, log: o.Logger, tas: payload.NewTANames()}
 	e.memo.disabled = o.OneShot
 	return e, nil
 }
 
 // run is the state of one validation run.
 type run struct {
-	e   *Engine
-	ctx context.Context
-	se  *session
-	now time.Time
-	q   *queue
+	e     *Engine
+	ctx   context.Context
+	se    Session
+	quick bool
+	store *cache.Store
+	now   time.Time
+	q     *queue
 
-	mu   sync.Mutex
-	res  Result
-	vrps parts[VRP] // joined into res.VRPs at the end
+	mu      sync.Mutex
+	rep     report.Run
+	vrps    parts // joined into the table at the end
+	aspas   []payload.ASPAInfo
+	keys    []payload.KeyInfo
+	sources payload.Sources
 }
 
 // taState counts what one trust anchor has produced, for its limits.
 type taState struct {
 	name          string
-	id            TA
+	id            payload.TA
 	cas, objects  atomic.Int64
 	vrps, aspas   atomic.Int64
 	keys          atomic.Int64
@@ -76,6 +86,9 @@ type caNode struct {
 	uri   string // where the certificate was found
 	ta    *taState
 	up    *caNode // issuer; nil for the TA
+	// index is the CA's entry in the run's Sources.CAs, once registered
+	// (registerCA); -1 before.
+	index int32
 	// depth counts certificates below the TA.
 	depth int
 	// expires is the earliest notAfter or CRL nextUpdate from the TA down
@@ -87,9 +100,11 @@ type caNode struct {
 }
 
 // Run validates everything below the given trust anchors, fetching every
-// repository. It returns an error only when no trust anchor could be
-// validated.
-func (e *Engine) Run(ctx context.Context, tals []*tal.TAL) (*Result, error) {
+// repository. It returns the payload with its provenance and the run's
+// report, and an error when no trust anchor could be validated or the run
+// did not finish (its deadline passed or ctx ended): a caller then keeps
+// what it had.
+func (e *Engine) Run(ctx context.Context, tals []*tal.TAL) (*payload.Table, *report.Run, error) {
 	return e.run(ctx, tals, false)
 }
 
@@ -98,23 +113,25 @@ func (e *Engine) Run(ctx context.Context, tals []*tal.TAL) (*Result, error) {
 // changed); rsync repositories and TA certificates come from the cache.
 // With the engine's memory of unchanged publication points, a poll that
 // finds one new RRDP delta costs the signature checks of what changed.
-func (e *Engine) Poll(ctx context.Context, tals []*tal.TAL) (*Result, error) {
+func (e *Engine) Poll(ctx context.Context, tals []*tal.TAL) (*payload.Table, *report.Run, error) {
 	return e.run(ctx, tals, true)
 }
 
-func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*Result, error) {
-	r := &run{e: e, ctx: ctx, se: e.o.Source.begin(ctx, quick), now: e.o.Now()}
-	defer r.se.close()
+func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*payload.Table, *report.Run, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.o.RunTimeout)
+	defer cancel()
+	r := &run{e: e, ctx: ctx, se: e.o.Source.Begin(ctx, quick), quick: quick, store: e.o.Source.Store(), now: e.o.Now()}
+	defer r.se.Close()
 	e.memo.begin()
-	r.res.Start = time.Now()
-	r.res.Objects = map[string]map[string]int{}
-	if e.last != nil {
-		r.res.PubPoints = make([]PubPointReport, 0, len(e.last.PubPoints))
+	r.rep = report.Run{Start: time.Now(), Quick: quick, Objects: map[string]map[string]int{}}
+	if e.last != nil && e.last.Sources != nil {
+		r.rep.Points = make([]report.Point, 0, len(e.last.Sources.CAs))
+		r.sources.CAs = make([]payload.CASource, 0, len(e.last.Sources.CAs))
 	}
 	states := make([]*taState, len(tals))
 	jobs := make([]taJob, len(tals))
 	for i, t := range tals {
-		states[i] = &taState{name: t.Name, id: TAOf(t.Name)}
+		states[i] = &taState{name: t.Name, id: e.tas.Of(t.Name)}
 		jobs[i] = taJob{tal: t, state: states[i]}
 	}
 	r.q = newQueue(jobs, e.o.Workers)
@@ -123,37 +140,55 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*Result,
 		wg.Go(r.work)
 	}
 	wg.Wait()
-	if err := e.o.Source.Store.SyncValid(); err != nil {
+	if err := r.store.SyncValid(); err != nil {
 		e.log.Warn("syncing the validated store", zap.Error(err))
 	}
-	r.res.End = time.Now()
-	if e.memo.sameAsLast() && e.last != nil {
-		r.res.samePayloadAs(e.last)
-	} else {
-		r.res.VRPs = r.vrps.join()
-		r.res.sort()
-	}
-	if !e.memo.disabled {
-		e.last = &r.res
-	}
-	ok := 0
-	for i := range r.res.TAs {
-		if r.res.TAs[i].Error == "" {
-			ok++
-		}
-	}
+	r.rep.End = time.Now()
 	for _, st := range states {
 		r.fillTACounts(st)
 	}
-	if ok == 0 && len(tals) > 0 {
-		return &r.res, errors.New("validate: no trust anchor could be validated")
+	t := r.table()
+	r.rep.Sort()
+	err := r.outcome(ctx, len(tals))
+	if err != nil {
+		r.rep.Error = err.Error()
+	} else if !e.memo.disabled {
+		e.last = t
 	}
-	return &r.res, nil
+	return t, &r.rep, err
+}
+
+// outcome is the error of a run: cut short, or no trust anchor validated.
+func (r *run) outcome(ctx context.Context, tals int) error {
+	if err := context.Cause(ctx); err != nil {
+		return fmt.Errorf("validate: run did not finish: %w", err)
+	}
+	if tals > 0 && len(r.rep.FailedTAs()) == len(r.rep.TAs) {
+		return errors.New("validate: no trust anchor could be validated")
+	}
+	return nil
+}
+
+// table builds the run's table: the previous one when every point was
+// reused, else the gathered payload, sorted.
+func (r *run) table() *payload.Table {
+	e := r.e
+	if e.memo.sameAsLast() && e.last != nil {
+		r.rep.Unchanged = true
+		t := *e.last
+		t.BuildTime = r.rep.End
+		return &t
+	}
+	src := r.sources
+	t := &payload.Table{BuildTime: r.rep.End, VRPs: r.vrps.join(), ASPAs: r.aspas, RouterKeys: r.keys,
+		TAs: e.tas, Sources: &src}
+	t.Sort()
+	return t
 }
 
 func (r *run) fillTACounts(st *taState) {
-	for i := range r.res.TAs {
-		if t := &r.res.TAs[i]; t.Name == st.name {
+	for i := range r.rep.TAs {
+		if t := &r.rep.TAs[i]; t.Name == st.name {
 			t.CAs, t.VRPs = int(st.cas.Load()), int(st.vrps.Load())
 			t.ASPAs, t.RouterKeys = int(st.aspas.Load()), int(st.keys.Load())
 		}
@@ -173,7 +208,7 @@ func (r *run) work() {
 		case ta != nil:
 			children = r.processTA(ta.tal, ta.state)
 		case r.ctx.Err() != nil:
-			r.pubPointDone(n.cert.CARepository, "failed", "run cancelled")
+			r.pointDone(n, report.Point{Outcome: report.Failed, Reason: "run cancelled: " + context.Cause(r.ctx).Error()})
 		default:
 			children = r.processCA(n)
 		}
@@ -181,48 +216,20 @@ func (r *run) work() {
 	}
 }
 
-// processTA fetches and checks a TA certificate against its TAL (RFC 8630
-// §3) and returns it as the CA to process first.
-func (r *run) processTA(t *tal.TAL, st *taState) []*caNode {
-	rep := TAReport{Name: t.Name}
-	node, err := r.taNode(t, st, &rep)
-	if err != nil {
-		rep.Error = err.Error()
-		r.e.log.Warn("trust anchor failed", zap.String("ta", t.Name), zap.Error(err))
+// registerCA gives CA n its entry in the run's sources, which its objects
+// and its children point to. It runs before n's children are queued, so a
+// parent always has its index when a child registers.
+func (r *run) registerCA(n *caNode) {
+	c := n.cert
+	parent := int32(-1)
+	if n.up != nil {
+		parent = n.up.index
 	}
 	r.mu.Lock()
-	r.res.TAs = append(r.res.TAs, rep)
+	n.index = int32(len(r.sources.CAs))
+	r.sources.CAs = append(r.sources.CAs, payload.CASource{URI: n.uri, Repository: c.CARepository, Manifest: c.Manifest,
+		Parent: parent, TA: n.ta.id, NotBefore: payload.ExpiryOf(c.NotBefore), NotAfter: payload.ExpiryOf(c.NotAfter)})
 	r.mu.Unlock()
-	if node == nil {
-		return nil
-	}
-	return []*caNode{node}
-}
-
-func (r *run) taNode(t *tal.TAL, st *taState, rep *TAReport) (*caNode, error) {
-	der, from, err := r.se.taCert(r.ctx, t)
-	if err != nil {
-		return nil, fmt.Errorf("fetching TA certificate: %w", err)
-	}
-	rep.From = from
-	cert, err := x509rpki.ParseCert(der)
-	if err != nil {
-		return nil, err
-	}
-	if cert.Kind != x509rpki.KindTA {
-		return nil, fmt.Errorf("RFC 8630 §3: %s is not a self-signed CA certificate", from)
-	}
-	if !bytes.Equal(cert.RawSPKI, t.SPKI) {
-		return nil, errors.New("RFC 8630 §3: TA certificate key differs from the TAL's")
-	}
-	if cert.Resources.HasInherit() {
-		return nil, errors.New("RFC 6487 §7.1: TA certificate uses inherit")
-	}
-	if err := cert.Validate(cert, r.now); err != nil {
-		return nil, err
-	}
-	st.cas.Add(1)
-	return &caNode{cert: cert, certSum: sha256.Sum256(der), uri: from, ta: st, expires: cert.NotAfter}, nil
 }
 
 // handOffBatch is how many accepted child CAs a worker collects before it
@@ -231,9 +238,12 @@ func (r *run) taNode(t *tal.TAL, st *taState, rep *TAReport) (*caNode, error) {
 const handOffBatch = 32
 
 // processCA validates a CA's publication point and its objects, and returns
-// the child CAs to process that it has not queued already.
+// the child CAs to process that it has not queued already. A panic while
+// doing so fails the point, not the run (recovered in checkPointSafely and
+// objectSafely).
 func (r *run) processCA(n *caNode) []*caNode {
-	repo, fetchErr := r.se.repoOf(n.cert.Notify, n.cert.CARepository)
+	r.registerCA(n)
+	repo, fetchErr := r.se.Repository(n.cert.Notify, n.cert.CARepository)
 	if repo != nil && repo.PointSize(n.cert.CARepository) >= largePointBytes {
 		r.q.takeLarge()
 		defer r.q.dropLarge()
@@ -250,7 +260,7 @@ func (r *run) processCA(n *caNode) []*caNode {
 	out.until = earlierOf(cp.mft.NextUpdate, cp.expires)
 	handed := 0
 	for _, f := range cp.files {
-		r.object(n, cp, f.name, f.data, &out)
+		r.objectSafely(n, cp, f.name, f.data, &out)
 		if len(out.children)-handed >= handOffBatch {
 			r.q.push(n, out.children[handed:])
 			handed = len(out.children)
@@ -261,8 +271,8 @@ func (r *run) processCA(n *caNode) []*caNode {
 			}
 		}
 	}
-	// Exactly sized: the memo and the run's parts keep this slice.
-	out.vrps = slices.Clone(out.vrps)
+	// Exactly sized: the memo and the run's parts keep these slices.
+	out.vrps, out.objects = slices.Clone(out.vrps), slices.Clone(out.objects)
 	r.collect(n, &out)
 	if r.e.memo.disabled {
 		return out.children[handed:]
@@ -295,16 +305,16 @@ func (r *run) reuse(n *caNode, e *memoEntry) []*caNode {
 	out := e.out
 	r.collect(n, &out)
 	r.mu.Lock()
-	r.res.Reused++
+	r.rep.Reused++
 	r.mu.Unlock()
 	var children []*caNode
 	for _, c := range e.children {
 		if err := r.childLimits(n, c.cert); err != nil {
-			r.collectRejected(c.uri, err)
+			r.collectRejected(n, c.uri, err)
 			continue
 		}
 		children = append(children, &caNode{cert: c.cert, certSum: c.certSum, key: c.key, keyed: true, uri: c.uri, ta: n.ta, up: n,
-			depth: n.depth + 1, expires: c.expires})
+			index: -1, depth: n.depth + 1, expires: c.expires})
 	}
 	return children
 }

@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openrpki/validator/pkg/fetch"
 	"github.com/openrpki/validator/pkg/lab"
 	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/report"
 	"github.com/openrpki/validator/pkg/tal"
 )
 
@@ -29,8 +31,14 @@ func serveLab(t *testing.T, cfg lab.Config) *lab.Lab {
 	return l
 }
 
+// result is what a run returns: its table and its report.
+type result struct {
+	*payload.Table
+	*report.Run
+}
+
 // validateLab runs the engine once over a lab with the given cache.
-func validateLab(t *testing.T, l *lab.Lab, cacheDir string, o SourceOptions) *Result {
+func validateLab(t *testing.T, l *lab.Lab, cacheDir string, o fetch.SourceOptions) result {
 	t.Helper()
 	e, done := labEngine(t, l, cacheDir, o)
 	defer done()
@@ -38,21 +46,28 @@ func validateLab(t *testing.T, l *lab.Lab, cacheDir string, o SourceOptions) *Re
 }
 
 // labEngine builds an engine over a lab and a cache.
-func labEngine(t *testing.T, l *lab.Lab, cacheDir string, o SourceOptions) (*Engine, func()) {
+func labEngine(t *testing.T, l *lab.Lab, cacheDir string, o fetch.SourceOptions) (*Engine, func()) {
+	t.Helper()
+	return labEngineWith(t, l, cacheDir, o, Options{})
+}
+
+// labEngineWith builds an engine with options eo over a lab and a cache.
+func labEngineWith(t *testing.T, l *lab.Lab, cacheDir string, o fetch.SourceOptions, eo Options) (*Engine, func()) {
 	t.Helper()
 	o.CACert, o.AllowDubiousHosts = l.CAFile(), true
-	src, err := NewSource(cacheDir, o)
+	src, err := fetch.OpenSource(cacheDir, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(Options{Source: src})
+	eo.Source = SourceOf[*fetch.Session](src)
+	e, err := New(eo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return e, func() { src.Close() }
 }
 
-func runEngine(t *testing.T, l *lab.Lab, e *Engine) *Result {
+func runEngine(t *testing.T, l *lab.Lab, e *Engine) result {
 	t.Helper()
 	tals, err := tal.LoadDir(l.TALDir())
 	if err != nil {
@@ -60,15 +75,15 @@ func runEngine(t *testing.T, l *lab.Lab, e *Engine) *Result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, err := e.Run(ctx, tals)
+	table, rep, err := e.Run(ctx, tals)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res
+	return result{table, rep}
 }
 
 // sameAsExpected compares a run's payload with the lab's expected output.
-func sameAsExpected(t *testing.T, l *lab.Lab, res *Result) {
+func sameAsExpected(t *testing.T, l *lab.Lab, res result) {
 	t.Helper()
 	want, err := l.Expected()
 	if err != nil {
@@ -83,9 +98,9 @@ func sameAsExpected(t *testing.T, l *lab.Lab, res *Result) {
 	}
 }
 
-func failedPoints(res *Result) []PubPointReport {
-	var out []PubPointReport
-	for _, p := range res.PubPoints {
+func failedPoints(res result) []report.Point {
+	var out []report.Point
+	for _, p := range res.Points {
 		if p.Outcome != "fresh" {
 			out = append(out, p)
 		}
@@ -95,16 +110,16 @@ func failedPoints(res *Result) []PubPointReport {
 
 func TestEngineSmallLab(t *testing.T) {
 	l := serveLab(t, lab.Config{Preset: "small", Seed: 21})
-	res := validateLab(t, l, t.TempDir(), SourceOptions{})
+	res := validateLab(t, l, t.TempDir(), fetch.SourceOptions{})
 	sameAsExpected(t, l, res)
-	t.Logf("%d VRPs, %d ASPAs, %d router keys in %v", len(res.VRPs), len(res.ASPAs), len(res.RouterKeys), res.End.Sub(res.Start))
+	t.Logf("%d VRPs, %d ASPAs, %d router keys in %v", len(res.VRPs), len(res.ASPAs), len(res.RouterKeys), res.Run.End.Sub(res.Run.Start))
 }
 
 // TestEngineFaults checks every fault of the lab's catalogue has exactly
 // its documented effect.
 func TestEngineFaults(t *testing.T) {
 	l := serveLab(t, lab.Config{Preset: "small", Seed: 22, Faults: []string{"all"}})
-	res := validateLab(t, l, t.TempDir(), SourceOptions{})
+	res := validateLab(t, l, t.TempDir(), fetch.SourceOptions{})
 	sameAsExpected(t, l, res)
 	if len(res.Rejected) == 0 || len(failedPoints(res)) == 0 {
 		t.Fatalf("faults left no trace: %d rejected objects, %d failed points", len(res.Rejected), len(failedPoints(res)))
@@ -114,7 +129,7 @@ func TestEngineFaults(t *testing.T) {
 // TestEngineRsyncOnly validates the lab over rsync alone.
 func TestEngineRsyncOnly(t *testing.T) {
 	l := serveLab(t, lab.Config{Preset: "small", Seed: 23})
-	res := validateLab(t, l, t.TempDir(), SourceOptions{RsyncOnly: true})
+	res := validateLab(t, l, t.TempDir(), fetch.SourceOptions{RsyncOnly: true})
 	sameAsExpected(t, l, res)
 }
 
@@ -124,14 +139,14 @@ func TestEngineRsyncOnly(t *testing.T) {
 func TestEngineFollowsChanges(t *testing.T) {
 	l := serveLab(t, lab.Config{Preset: "small", Seed: 24})
 	cache := t.TempDir()
-	sameAsExpected(t, l, validateLab(t, l, cache, SourceOptions{}))
+	sameAsExpected(t, l, validateLab(t, l, cache, fetch.SourceOptions{}))
 	for range 6 {
 		name, err := l.Publish()
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Run(name, func(t *testing.T) {
-			sameAsExpected(t, l, validateLab(t, l, cache, SourceOptions{}))
+			sameAsExpected(t, l, validateLab(t, l, cache, fetch.SourceOptions{}))
 		})
 	}
 }
@@ -147,12 +162,12 @@ func TestEngineUsesValidatedCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	cache := t.TempDir()
-	sameAsExpected(t, l, validateLab(t, l, cache, SourceOptions{}))
+	sameAsExpected(t, l, validateLab(t, l, cache, fetch.SourceOptions{}))
 	srv.Close()
-	sameAsExpected(t, l, validateLab(t, l, cache, SourceOptions{}))
-	off := validateLab(t, l, cache, SourceOptions{Offline: true})
+	sameAsExpected(t, l, validateLab(t, l, cache, fetch.SourceOptions{}))
+	off := validateLab(t, l, cache, fetch.SourceOptions{Offline: true})
 	sameAsExpected(t, l, off)
-	for _, p := range off.PubPoints {
+	for _, p := range off.Points {
 		if p.Outcome != "cached" {
 			t.Fatalf("offline: point %s: outcome %s, want cached", p.URI, p.Outcome)
 		}
@@ -164,7 +179,7 @@ func TestEngineUsesValidatedCopy(t *testing.T) {
 // touched points are validated again, and the output follows the lab.
 func TestEngineRevalidatesOnlyChanges(t *testing.T) {
 	l := serveLab(t, lab.Config{Preset: "small", Seed: 26})
-	e, done := labEngine(t, l, t.TempDir(), SourceOptions{})
+	e, done := labEngine(t, l, t.TempDir(), fetch.SourceOptions{})
 	defer done()
 	first := runEngine(t, l, e)
 	sameAsExpected(t, l, first)
@@ -173,8 +188,8 @@ func TestEngineRevalidatesOnlyChanges(t *testing.T) {
 	}
 	second := runEngine(t, l, e)
 	sameAsExpected(t, l, second)
-	if !second.Unchanged || second.Reused != len(second.PubPoints) {
-		t.Fatalf("unchanged lab: reused %d of %d points", second.Reused, len(second.PubPoints))
+	if !second.Unchanged || second.Reused != len(second.Points) {
+		t.Fatalf("unchanged lab: reused %d of %d points", second.Reused, len(second.Points))
 	}
 	for range 5 { // add, remove, reissue, rollover, revoke
 		name, err := l.Publish()
@@ -186,8 +201,8 @@ func TestEngineRevalidatesOnlyChanges(t *testing.T) {
 		if res.Unchanged {
 			t.Fatalf("after %s: run marked unchanged", name)
 		}
-		if changed := len(res.PubPoints) - res.Reused; changed < 1 || changed > 4 {
-			t.Fatalf("after %s: %d of %d points validated again, want 1 to 4", name, changed, len(res.PubPoints))
+		if changed := len(res.Points) - res.Reused; changed < 1 || changed > 4 {
+			t.Fatalf("after %s: %d of %d points validated again, want 1 to 4", name, changed, len(res.Points))
 		}
 	}
 }
@@ -198,7 +213,7 @@ func TestEngineRevalidatesOnlyChanges(t *testing.T) {
 func TestEngineSkipsUnchangedRepositories(t *testing.T) {
 	l := serveLab(t, lab.Config{Preset: "small", Seed: 27})
 	dir := t.TempDir()
-	e, done := labEngine(t, l, dir, SourceOptions{})
+	e, done := labEngine(t, l, dir, fetch.SourceOptions{})
 	defer done()
 	first := runEngine(t, l, e)
 	sameAsExpected(t, l, first)
@@ -216,9 +231,9 @@ func TestEngineSkipsUnchangedRepositories(t *testing.T) {
 	}
 	second := runEngine(t, l, e)
 	sameAsExpected(t, l, second)
-	if !second.Unchanged || second.Reused != len(second.PubPoints) || len(failedPoints(second)) != 0 {
+	if !second.Unchanged || second.Reused != len(second.Points) || len(failedPoints(second)) != 0 {
 		t.Fatalf("unchanged lab: unchanged=%v, reused %d of %d points, failed %v",
-			second.Unchanged, second.Reused, len(second.PubPoints), failedPoints(second))
+			second.Unchanged, second.Reused, len(second.Points), failedPoints(second))
 	}
 	if &second.VRPs[0] != &first.VRPs[0] {
 		t.Fatal("an unchanged run built its payload again")
@@ -233,7 +248,7 @@ func TestEngineHostileRepositories(t *testing.T) {
 	l := serveLab(t, lab.Config{Preset: "small", Seed: 27, Faults: []string{"hostile"}})
 	start := time.Now()
 	rec := &fetchRecorder{failed: map[string]string{}}
-	res := validateLab(t, l, t.TempDir(), SourceOptions{RepoTimeout: 5 * time.Second, Observer: rec})
+	res := validateLab(t, l, t.TempDir(), fetch.SourceOptions{Options: fetch.Options{RepoTimeout: 5 * time.Second, Observer: rec}})
 	sameAsExpected(t, l, res)
 	if took := time.Since(start); took > time.Minute {
 		t.Fatalf("validation took %v with hostile repositories", took)
@@ -250,10 +265,10 @@ type fetchRecorder struct {
 	failed map[string]string
 }
 
-func (f *fetchRecorder) RepoDone(uri, transport string, _ time.Duration, _ int64, _ uint64, outcome string, err error) {
-	if transport == "rrdp" && err != nil {
+func (f *fetchRecorder) Attempted(a fetch.Attempt) {
+	if a.Transport == "rrdp" && a.Err != nil {
 		f.mu.Lock()
-		f.failed[uri] = err.Error()
+		f.failed[a.URI] = a.Err.Error()
 		f.mu.Unlock()
 	}
 }
@@ -264,15 +279,15 @@ func (f *fetchRecorder) RepoDone(uri, transport string, _ time.Duration, _ int64
 func TestEngineManifestNumberBackwards(t *testing.T) {
 	l := serveLab(t, lab.Config{Preset: "small", Seed: 28, Faults: []string{"mft-number-backwards"}})
 	cache := t.TempDir()
-	sameAsExpected(t, l, validateLab(t, l, cache, SourceOptions{}))
+	sameAsExpected(t, l, validateLab(t, l, cache, fetch.SourceOptions{}))
 	before, _ := l.Expected()
 	if _, err := l.Publish(); err != nil {
 		t.Fatal(err)
 	}
-	res := validateLab(t, l, cache, SourceOptions{})
+	res := validateLab(t, l, cache, fetch.SourceOptions{})
 	sameAsExpected(t, l, res)
 	var backwards bool
-	for _, p := range res.PubPoints {
+	for _, p := range res.Points {
 		backwards = backwards || (p.Outcome == "cached" && strings.Contains(p.Reason, "RFC 9286 §4.2.1"))
 	}
 	if !backwards || len(before.VRPs) == 0 {
@@ -291,17 +306,10 @@ func TestEngineReconsidered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	strict := validateLab(t, l, t.TempDir(), SourceOptions{})
+	strict := validateLab(t, l, t.TempDir(), fetch.SourceOptions{})
 	sameAsExpected(t, l, strict)
-	src, err := NewSource(t.TempDir(), SourceOptions{CACert: l.CAFile(), AllowDubiousHosts: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	e, err := New(Options{Source: src, Reconsidered: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, done := labEngineWith(t, l, t.TempDir(), fetch.SourceOptions{}, Options{Reconsidered: true})
+	defer done()
 	res := runEngine(t, l, e)
 	sameAsExpected(t, clean, res)
 	if len(res.VRPs) <= len(strict.VRPs) {

@@ -5,19 +5,28 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"runtime/debug"
+	"strings"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/report"
 	"github.com/openrpki/validator/pkg/x509rpki"
 )
 
-// caOutput is what one publication point yields.
+// caOutput is what one publication point yields. The payload's
+// Info.Object counts from 1 into objects, the point's own list: collect
+// moves both to the run's numbering, so a remembered output serves any
+// later run as it is.
 type caOutput struct {
-	vrps     []VRP
-	aspas    []ASPA
-	keys     []RouterKey
+	vrps     []payload.VRPInfo
+	aspas    []payload.ASPAInfo
+	keys     []payload.KeyInfo
+	objects  []payload.ObjectSource // CA left 0: the run's index is set by collect
 	children []*caNode
-	rejected []ObjectReport
+	rejected []report.Object
 	counts   []verdictCount
 	// until is the earliest time a verdict may change by time alone.
 	until time.Time
@@ -44,6 +53,18 @@ func (o *caOutput) count(typ, verdict string) {
 	o.counts = append(o.counts, verdictCount{typ, verdict, 1})
 }
 
+// objectSafely is object, with a panic (a bug met by some input) turned
+// into the object's rejection, logged with its stack and counted.
+func (r *run) objectSafely(n *caNode, cp *checkedPoint, name string, der []byte, out *caOutput) {
+	defer func() {
+		if p := recover(); p != nil {
+			typ := x509rpki.TypeFromName(name).String()
+			r.reject(n, out, cp.uri+name, typ, r.panicked("object "+cp.uri+name, p))
+		}
+	}()
+	r.object(n, cp, name, der, out)
+}
+
 // object validates one file of a checked publication point.
 func (r *run) object(n *caNode, cp *checkedPoint, name string, der []byte, out *caOutput) {
 	typ := x509rpki.TypeFromName(name)
@@ -52,7 +73,7 @@ func (r *run) object(n *caNode, cp *checkedPoint, name string, der []byte, out *
 		return
 	}
 	if n.ta.objects.Add(1) > int64(r.e.o.MaxObjectsPerTA) {
-		r.reject(out, cp.uri+name, typ.String(), fmt.Errorf("trust anchor %s: more than %d objects", n.ta.name, r.e.o.MaxObjectsPerTA))
+		r.reject(n, out, cp.uri+name, typ.String(), fmt.Errorf("trust anchor %s: more than %d objects", n.ta.name, r.e.o.MaxObjectsPerTA))
 		return
 	}
 	var err error
@@ -60,32 +81,34 @@ func (r *run) object(n *caNode, cp *checkedPoint, name string, der []byte, out *
 	case x509rpki.TypeCert:
 		err = r.certificate(n, cp, name, der, out)
 	case x509rpki.TypeROA:
-		err = r.roa(n, cp, der, out)
+		err = r.roa(n, cp, name, der, out)
 	case x509rpki.TypeASPA:
-		err = r.aspa(n, cp, der, out)
+		err = r.aspa(n, cp, name, der, out)
 	case x509rpki.TypeUnknown:
 		err = fmt.Errorf("unknown file type")
 	default:
 		err = r.otherSigned(n, cp, typ, der)
 	}
 	if err != nil {
-		r.reject(out, cp.uri+name, typ.String(), err)
+		r.reject(n, out, cp.uri+name, typ.String(), err)
 		return
 	}
 	out.count(typ.String(), "valid")
 }
 
-// reject records a rejected object.
-func (r *run) reject(out *caOutput, uri, typ string, err error) {
+// reject records an object of CA n's point as rejected.
+func (r *run) reject(n *caNode, out *caOutput, uri, typ string, err error) {
 	class := "invalid"
-	if c := x509rpki.Class(err); c != nil {
+	if errors.Is(err, errInternal) {
+		class = errInternal.Error()
+	} else if c := x509rpki.Class(err); c != nil {
 		class = c.Error()
 		if c == x509rpki.ErrStale {
 			out.bound(r.now) // may become valid: check again next run
 		}
 	}
 	out.count(typ, class)
-	out.rejected = append(out.rejected, ObjectReport{URI: uri, Type: typ, Class: class, Reason: err.Error()})
+	out.rejected = append(out.rejected, report.Object{URI: uri, Type: typ, TA: n.ta.name, CA: n.uri, Class: class, Reason: err.Error()})
 }
 
 // issued checks what every certificate issued by CA n must pass besides its
@@ -104,7 +127,7 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 		return err
 	}
 	if c.Kind == x509rpki.KindRouter {
-		return r.routerCert(n, cp, der, out)
+		return r.routerCert(n, cp, name, der, out)
 	}
 	if c.Kind != x509rpki.KindCA {
 		return fmt.Errorf("RFC 6487 §4: a %s certificate is not published in a repository", c.Kind)
@@ -131,7 +154,7 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 	}
 	out.bound(c.NotAfter)
 	child := &caNode{cert: keptCert(c, res), certSum: sha256.Sum256(der),
-		uri: cp.uri + name, ta: n.ta, up: n, depth: n.depth + 1, expires: earlierOf(cp.expires, c.NotAfter)}
+		uri: cp.uri + name, ta: n.ta, up: n, index: -1, depth: n.depth + 1, expires: earlierOf(cp.expires, c.NotAfter)}
 	if !r.e.memo.disabled {
 		// Keyed now, before another worker may take it (handOffBatch):
 		// the memo entry of this point reads the key afterwards.
@@ -174,7 +197,7 @@ func (r *run) childLimits(n *caNode, c *x509rpki.Cert) error {
 }
 
 // routerCert validates a BGPsec router certificate (RFC 8209) and emits its key.
-func (r *run) routerCert(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error {
+func (r *run) routerCert(n *caNode, cp *checkedPoint, name string, der []byte, out *caOutput) error {
 	rc, err := x509rpki.ParseRouterCert(der)
 	if err != nil {
 		return err
@@ -192,17 +215,18 @@ func (r *run) routerCert(n *caNode, cp *checkedPoint, der []byte, out *caOutput)
 	copy(ski[:], rc.Cert.SKI)
 	exp := earlierOf(cp.expires, rc.Cert.NotAfter)
 	out.bound(exp)
+	info := out.source(n, name, rc.Cert, exp)
 	for _, asn := range rc.ASNs {
 		// The key is cloned: the DER aliases the whole publication
 		// point, which the output outlives.
-		out.keys = append(out.keys, RouterKey{RouterKey: payload.RouterKey{SKI: ski, ASN: asn, SPKI: bytes.Clone(rc.Cert.RawSPKI)},
-			TA: n.ta.id, Expires: ExpiryOf(exp)})
+		out.keys = append(out.keys, payload.KeyInfo{RouterKey: payload.RouterKey{SKI: ski, ASN: asn, SPKI: bytes.Clone(rc.Cert.RawSPKI)},
+			Info: info})
 	}
 	return nil
 }
 
 // roa validates a ROA and emits its VRPs.
-func (r *run) roa(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error {
+func (r *run) roa(n *caNode, cp *checkedPoint, name string, der []byte, out *caOutput) error {
 	roa, err := x509rpki.ParseROA(der)
 	if err != nil {
 		return err
@@ -215,18 +239,24 @@ func (r *run) roa(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error 
 	}
 	exp := earlierOf(cp.expires, roa.Signed.EE.NotAfter)
 	out.bound(exp)
+	first := len(out.vrps)
 	for _, p := range roa.Prefixes {
 		v, err := payload.NewVRP(p.Prefix, uint8(p.MaxLength), roa.ASID)
 		if err != nil {
+			out.vrps = out.vrps[:first]
 			return err
 		}
-		out.vrps = append(out.vrps, VRP{VRP: v, TA: n.ta.id, Expires: ExpiryOf(exp)})
+		out.vrps = append(out.vrps, payload.VRPInfo{VRP: v})
+	}
+	info := out.source(n, name, roa.Signed.EE, exp)
+	for i := first; i < len(out.vrps); i++ {
+		out.vrps[i].Info = info
 	}
 	return nil
 }
 
 // aspa validates an ASPA and emits it.
-func (r *run) aspa(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error {
+func (r *run) aspa(n *caNode, cp *checkedPoint, name string, der []byte, out *caOutput) error {
 	a, err := x509rpki.ParseASPA(der)
 	if err != nil {
 		return err
@@ -239,8 +269,8 @@ func (r *run) aspa(n *caNode, cp *checkedPoint, der []byte, out *caOutput) error
 	}
 	exp := earlierOf(cp.expires, a.Signed.EE.NotAfter)
 	out.bound(exp)
-	out.aspas = append(out.aspas, ASPA{ASPA: payload.ASPA{Customer: a.Customer, Providers: a.Providers},
-		TA: n.ta.id, Expires: ExpiryOf(exp)})
+	out.aspas = append(out.aspas, payload.ASPAInfo{ASPA: payload.ASPA{Customer: a.Customer, Providers: a.Providers},
+		Info: out.source(n, name, a.Signed.EE, exp)})
 	return nil
 }
 
@@ -260,17 +290,27 @@ func (r *run) otherSigned(n *caNode, cp *checkedPoint, typ x509rpki.ObjectType, 
 	return nil
 }
 
+// source records the signed object a payload item comes from (name, with
+// its EE or router certificate ee) and returns the item's provenance.
+func (o *caOutput) source(n *caNode, name string, ee *x509rpki.Cert, exp time.Time) payload.Info {
+	o.objects = append(o.objects, payload.ObjectSource{Name: strings.Clone(name),
+		NotBefore: payload.ExpiryOf(ee.NotBefore), NotAfter: payload.ExpiryOf(ee.NotAfter)})
+	return payload.Info{TA: n.ta.id, Expires: payload.ExpiryOf(exp), Object: uint32(len(o.objects))}
+}
+
 // collectRejected records one rejected object outside a publication point's
 // own output (a remembered child CA over a limit).
-func (r *run) collectRejected(uri string, err error) {
+func (r *run) collectRejected(n *caNode, uri string, err error) {
 	var out caOutput
-	r.reject(&out, uri, x509rpki.TypeCert.String(), err)
+	r.reject(n, &out, uri, x509rpki.TypeCert.String(), err)
 	r.mu.Lock()
-	r.res.Rejected = append(r.res.Rejected, out.rejected...)
+	r.rep.Rejected = append(r.rep.Rejected, out.rejected...)
 	r.mu.Unlock()
 }
 
-// collect merges a publication point's output into the run's result.
+// collect merges a publication point's output into the run's, moving its
+// objects to the run's numbering (the output itself is not changed: the
+// memo may hold it).
 func (r *run) collect(n *caNode, out *caOutput) {
 	n.ta.vrps.Add(int64(len(out.vrps)))
 	n.ta.aspas.Add(int64(len(out.aspas)))
@@ -282,19 +322,51 @@ func (r *run) collect(n *caNode, out *caOutput) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.vrps.add(out.vrps)
-	r.res.ASPAs = append(r.res.ASPAs, out.aspas...)
-	r.res.RouterKeys = append(r.res.RouterKeys, out.keys...)
-	r.res.Rejected = append(r.res.Rejected, out.rejected...)
+	base := uint32(len(r.sources.Objects))
+	for _, o := range out.objects {
+		o.CA = uint32(n.index)
+		r.sources.Objects = append(r.sources.Objects, o)
+	}
+	r.vrps.add(out.vrps, base)
+	for _, a := range out.aspas {
+		a.Info = rebase(a.Info, base)
+		r.aspas = append(r.aspas, a)
+	}
+	for _, k := range out.keys {
+		k.Info = rebase(k.Info, base)
+		r.keys = append(r.keys, k)
+	}
+	r.rep.Rejected = append(r.rep.Rejected, out.rejected...)
 	for _, c := range out.counts {
-		m := r.res.Objects[c.typ]
+		m := r.rep.Objects[c.typ]
 		if m == nil {
 			m = map[string]int{}
-			r.res.Objects[c.typ] = m
+			r.rep.Objects[c.typ] = m
 		}
 		m[c.verdict] += c.n
 	}
 }
+
+// rebase moves an item's object from its point's numbering to the run's,
+// whose objects of the point start after base.
+func rebase(i payload.Info, base uint32) payload.Info {
+	if i.Object != 0 {
+		i.Object += base
+	}
+	return i
+}
+
+// panicked logs a recovered panic with its stack, counts it, and returns
+// it as the error that rejects what was being processed.
+func (r *run) panicked(what string, p any) error {
+	r.e.log.Error("panic while validating: rejected", zap.String("what", what), zap.Any("panic", p),
+		zap.ByteString("stack", debug.Stack()))
+	r.e.o.Observer.Panicked("validate")
+	return fmt.Errorf("%w: internal error while validating: %v", errInternal, p)
+}
+
+// errInternal classes the rejection of what met a bug (a recovered panic).
+var errInternal = errors.New("internal")
 
 // validateOther calls Validate on whichever payload-free object o holds.
 func validateOther(o *x509rpki.Object, issuer *x509rpki.Cert, now time.Time) error {

@@ -15,6 +15,11 @@ const (
 	DefaultMaxCAsPerTA = 200_000
 	// DefaultMaxObjectsPerTA bounds the objects validated below one TA.
 	DefaultMaxObjectsPerTA = 5_000_000
+	// DefaultRunTimeout bounds a whole run, validation included. The
+	// fetches of a run stop earlier (fetch.DefaultRunTimeout, 20
+	// minutes), after which the rest validates from the cache: this
+	// bound is the backstop that a run always ends.
+	DefaultRunTimeout = 40 * time.Minute
 )
 
 // Options configure an Engine (STYLE habit 10: zero values mean defaults).
@@ -24,7 +29,9 @@ type Options struct {
 	// Now is the validation clock; nil means time.Now (--now sets it).
 	Now func() time.Time
 	// Source fetches repositories. Required.
-	Source *Source
+	Source Source
+	// RunTimeout bounds a whole run; a run cut short returns an error.
+	RunTimeout time.Duration
 	// Workers bounds the CAs processed at once.
 	Workers int
 	// MaxDepth bounds the certificate chain below a TA.
@@ -55,12 +62,20 @@ type Observer interface {
 	// fetched copy was used, "cached" for the last validated copy,
 	// "failed" when neither was usable.
 	PubPointDone(uri, outcome string)
+	// TAReplayed reports a TA certificate refused because it is older
+	// than the one accepted before.
+	TAReplayed(ta string)
+	// Panicked reports a panic recovered in component ("validate"): what
+	// was being processed was rejected instead of the process ending.
+	Panicked(component string)
 }
 
 type nopObserver struct{}
 
 func (nopObserver) ObjectDone(string, string)   {}
 func (nopObserver) PubPointDone(string, string) {}
+func (nopObserver) TAReplayed(string)           {}
+func (nopObserver) Panicked(string)             {}
 
 func (o Options) withDefaults() Options {
 	if o.Logger == nil {
@@ -84,6 +99,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Observer == nil {
 		o.Observer = nopObserver{}
+	}
+	if o.RunTimeout <= 0 {
+		o.RunTimeout = DefaultRunTimeout
 	}
 	return o
 }

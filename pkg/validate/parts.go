@@ -1,31 +1,45 @@
 package validate
 
-// parts gathers a run's output as the per-point slices themselves (which
-// the memo holds as well), joined once at the end into one slice of exactly
+import "github.com/openrpki/validator/pkg/payload"
+
+// parts gathers a run's VRPs as the per-point slices themselves (which the
+// memo holds as well), joined once at the end into one slice of exactly
 // their total. Appending 600,000 VRPs to one slice copied them about thirty
 // times over as it grew (a second of CPU at global scale), and a run whose
 // output turns out unchanged now copies nothing at all.
-type parts[T any] struct {
-	list [][]T
+type parts struct {
+	list []part
 	n    int
 }
 
+// part is one point's VRPs and the run's number of its first object (its
+// VRPs count their objects from 1 within the point).
+type part struct {
+	items []payload.VRPInfo
+	base  uint32
+}
+
 // add appends items, which must not change afterwards.
-func (p *parts[T]) add(items []T) {
+func (p *parts) add(items []payload.VRPInfo, base uint32) {
 	if len(items) > 0 {
-		p.list = append(p.list, items)
+		p.list = append(p.list, part{items, base})
 		p.n += len(items)
 	}
 }
 
-// join returns every item in order, in one slice of exactly their number,
-// and empties p. Each part is dropped once copied, so a collection during
-// the join can free it where nothing else (the engine's memo) holds it.
-func (p *parts[T]) join() []T {
-	out := make([]T, 0, p.n)
-	for i, items := range p.list {
-		out = append(out, items...)
-		p.list[i] = nil
+// join returns every VRP in order, in one slice of exactly their number,
+// with their objects in the run's numbering, and empties p. Each part is
+// dropped once copied, so a collection during the join can free it where
+// nothing else (the engine's memo) holds it.
+func (p *parts) join() []payload.VRPInfo {
+	out := make([]payload.VRPInfo, 0, p.n)
+	for i, pt := range p.list {
+		start := len(out)
+		out = append(out, pt.items...)
+		for j := start; j < len(out); j++ {
+			out[j].Info = rebase(out[j].Info, pt.base)
+		}
+		p.list[i] = part{}
 	}
 	p.list, p.n = nil, 0
 	return out

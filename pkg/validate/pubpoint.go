@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/openrpki/validator/pkg/cache"
+	"github.com/openrpki/validator/pkg/report"
 	"github.com/openrpki/validator/pkg/x509rpki"
 )
 
@@ -37,18 +38,18 @@ type namedFile struct {
 }
 
 // publicationPoint returns the publication point of CA n to use: the fresh
-// copy when it passes RFC 9286 §6, else the last validated copy while it
+// copy when it passes RFC 9286 §6, else the last copy n validated while it
 // still passes (§6.6), else nil (a failed fetch: nothing of it is used).
-// repo and ferr are what session.repoOf said of n's repository.
+// repo and ferr are what the session said of n's repository.
 func (r *run) publicationPoint(n *caNode, repo *cache.Repo, ferr error) *checkedPoint {
 	uri := n.cert.CARepository
 	var f *fetched
 	if repo != nil {
 		if e := r.unchanged(n, repo); e != nil {
-			r.pubPointDone(uri, "fresh", "")
+			r.pointDone(n, report.Point{Outcome: report.Fresh})
 			return &checkedPoint{uri: uri, memo: e}
 		}
-		f, ferr = r.se.fresh(repo, uri, ferr)
+		f, ferr = r.fresh(n, repo, ferr)
 	}
 	reason := "not fetched"
 	if ferr != nil {
@@ -57,27 +58,27 @@ func (r *run) publicationPoint(n *caNode, repo *cache.Repo, ferr error) *checked
 	if f != nil {
 		cp, err := r.useFresh(n, f)
 		if err == nil {
-			r.pubPointDone(uri, "fresh", "")
+			r.pointDone(n, report.Point{Outcome: report.Fresh})
 			return cp
 		}
 		if f.current {
 			// The validated copy is this very copy: nothing to fall back to.
-			r.pubPointDone(uri, "failed", err.Error())
-			r.dropIfStale(uri, err)
+			r.pointDone(n, report.Point{Outcome: report.Failed, Reason: err.Error()})
+			r.dropIfStale(n, err)
 			return nil
 		}
 		reason = err.Error()
 	}
-	if valid := r.se.valid(uri); valid != nil {
-		cp, err := r.checkPoint(n, valid)
+	if valid := r.valid(n); valid != nil {
+		cp, err := r.checkPointSafely(n, valid)
 		if err == nil {
-			r.pubPointDone(uri, "cached", reason)
+			r.pointDone(n, report.Point{Outcome: report.Cached, Reason: reason, Until: cp.until()})
 			return cp
 		}
-		r.dropIfStale(uri, err)
+		r.dropIfStale(n, err)
 		reason += "; cached copy: " + err.Error()
 	}
-	r.pubPointDone(uri, "failed", reason)
+	r.pointDone(n, report.Point{Outcome: report.Failed, Reason: reason})
 	return nil
 }
 
@@ -91,9 +92,9 @@ func (r *run) unchanged(n *caNode, repo *cache.Repo) *memoEntry {
 }
 
 // useFresh checks the fetched copy of a point and, when it is new, that its
-// manifest number did not go back, then records it as validated.
+// manifest number did not go back, then records it as n's validated copy.
 func (r *run) useFresh(n *caNode, f *fetched) (*checkedPoint, error) {
-	cp, err := r.checkPoint(n, f.point)
+	cp, err := r.checkPointSafely(n, f.point)
 	if err != nil {
 		return nil, err
 	}
@@ -102,22 +103,33 @@ func (r *run) useFresh(n *caNode, f *fetched) (*checkedPoint, error) {
 		return cp, nil
 	}
 	if cp.memo == nil {
-		if err := r.notBackwards(n, cp, r.se.valid(n.cert.CARepository)); err != nil {
+		if err := r.notBackwards(n, cp, r.valid(n)); err != nil {
 			return nil, err
 		}
 	}
-	if err := f.promote(); err != nil {
+	if err := r.store.Promote(f.repo, n.cert.SKI, n.cert.CARepository); err != nil {
 		r.e.log.Warn("promoting publication point", zap.String("uri", n.cert.CARepository), zap.Error(err))
 	}
 	return cp, nil
 }
 
-// dropIfStale forgets a validated copy that has expired (RFC 9286 §6.6:
-// it is used only until then).
-func (r *run) dropIfStale(uri string, err error) {
+// dropIfStale forgets n's validated copy once it has expired (RFC 9286
+// §6.6: it is used only until then).
+func (r *run) dropIfStale(n *caNode, err error) {
 	if errors.Is(err, x509rpki.ErrStale) {
-		r.se.src.Store.DropValid(uri)
+		r.store.DropValid(n.cert.SKI, n.cert.CARepository)
 	}
+}
+
+// checkPointSafely is checkPoint, with a panic (a bug met by some input)
+// turned into the point's failure, logged with its stack and counted.
+func (r *run) checkPointSafely(n *caNode, pp *cache.PubPoint) (cp *checkedPoint, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = r.panicked("publication point "+n.cert.CARepository, p)
+		}
+	}()
+	return r.checkPoint(n, pp)
 }
 
 // checkPoint applies RFC 9286 §6.2–6.5 to one copy of a publication point.
@@ -240,13 +252,23 @@ func nameIn(uri, dir string) (string, error) {
 	return name, nil
 }
 
-// pubPointDone records a publication point outcome. The URI is copied: it
-// is a slice of the CA certificate's one string of locations, which the
-// report would otherwise keep (11 MB at global scale for 40,000 reports).
-func (r *run) pubPointDone(uri, outcome, reason string) {
-	r.e.o.Observer.PubPointDone(uri, outcome)
-	uri = strings.Clone(uri)
+// pointDone records the outcome of CA n's publication point. The URIs are
+// copied: they are slices of the CA certificate's one string of locations,
+// which the report would otherwise keep (11 MB at global scale for 40,000
+// reports).
+func (r *run) pointDone(n *caNode, p report.Point) {
+	r.e.o.Observer.PubPointDone(n.cert.CARepository, p.Outcome)
+	p.URI, p.CA, p.TA = strings.Clone(n.cert.CARepository), n.uri, n.ta.name
 	r.mu.Lock()
-	r.res.PubPoints = append(r.res.PubPoints, PubPointReport{URI: uri, Outcome: outcome, Reason: reason})
+	r.rep.Points = append(r.rep.Points, p)
 	r.mu.Unlock()
+}
+
+// until is when a checked copy stops being usable: its manifest's
+// nextUpdate or the expiry of its chain and CRL, whichever comes first.
+func (cp *checkedPoint) until() time.Time {
+	if cp.memo != nil {
+		return cp.memo.validUntil
+	}
+	return earlierOf(cp.mft.NextUpdate, cp.expires)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/openrpki/validator/internal/peers"
+	"github.com/openrpki/validator/pkg/fetch"
 	"github.com/openrpki/validator/pkg/lab"
 	"github.com/openrpki/validator/pkg/payload"
 )
@@ -15,7 +16,7 @@ import (
 // rejects it in CA certificates (docs/conformance.md).
 func TestSameVRPsAsRPKIClient(t *testing.T) {
 	l := serveLab(t, lab.Config{Preset: "small", Seed: 41, NoIPInherit: true, Faults: []string{"all"}})
-	ours := validateLab(t, l, t.TempDir(), SourceOptions{})
+	ours := validateLab(t, l, t.TempDir(), fetch.SourceOptions{})
 	rc := &peers.RPKIClient{CAFile: l.CAFile()}
 	theirs, err := rc.Run(context.Background(), l.TALFiles())
 	if err != nil {

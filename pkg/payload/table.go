@@ -1,0 +1,93 @@
+package payload
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Table is the payload of a validation run with its provenance: what the
+// output formats print, what the HTTP API explains, and what the RTR
+// snapshot is built from (Set). It is immutable once built: every reader
+// shares its slices.
+type Table struct {
+	// BuildTime is when the run that produced the table ended.
+	BuildTime time.Time
+	// VRPs, ASPAs and RouterKeys are sorted (see Sort) and hold each item
+	// once per trust anchor.
+	VRPs       []VRPInfo
+	ASPAs      []ASPAInfo
+	RouterKeys []KeyInfo
+	// TAs names the trust anchors of the items' Info.TA.
+	TAs *TANames
+	// Sources lists the signed objects and CAs the items came from; nil
+	// when unknown (a table read back from a file).
+	Sources *Sources
+}
+
+// TAName returns the name of trust anchor ta.
+func (t *Table) TAName(ta TA) string { return t.TAs.Name(ta) }
+
+// Set strips the provenance off the payload, for the RTR snapshot.
+func (t *Table) Set() Set {
+	s := Set{VRPs: make([]VRP, 0, len(t.VRPs)), ASPAs: make([]ASPA, 0, len(t.ASPAs)),
+		RouterKeys: make([]RouterKey, 0, len(t.RouterKeys))}
+	for _, v := range t.VRPs {
+		s.VRPs = append(s.VRPs, v.VRP)
+	}
+	for _, a := range t.ASPAs {
+		s.ASPAs = append(s.ASPAs, a.ASPA)
+	}
+	for _, k := range t.RouterKeys {
+		s.RouterKeys = append(s.RouterKeys, k.RouterKey)
+	}
+	return s
+}
+
+// Sort puts the items in a fixed order (payload order, then trust anchor
+// name) and merges the same item from the same trust anchor reached by two
+// paths, keeping the later expiry and its source.
+func (t *Table) Sort() {
+	t.VRPs = sortMerge(t.VRPs, func(a, b VRPInfo) int {
+		return t.thenByTA(CompareVRP(a.VRP, b.VRP), a.TA, b.TA)
+	})
+	t.ASPAs = sortMerge(t.ASPAs, func(a, b ASPAInfo) int {
+		return t.thenByTA(CompareASPA(a.ASPA, b.ASPA), a.TA, b.TA)
+	})
+	t.RouterKeys = sortMerge(t.RouterKeys, func(a, b KeyInfo) int {
+		return t.thenByTA(CompareRouterKey(a.RouterKey, b.RouterKey), a.TA, b.TA)
+	})
+}
+
+// thenByTA breaks a tie c of payload by trust anchor name (not by number,
+// which depends on the order names were first seen).
+func (t *Table) thenByTA(c int, a, b TA) int {
+	if c != 0 || a == b {
+		return c
+	}
+	return cmp.Compare(t.TAName(a), t.TAName(b))
+}
+
+func (v *VRPInfo) info() *Info  { return &v.Info }
+func (a *ASPAInfo) info() *Info { return &a.Info }
+func (k *KeyInfo) info() *Info  { return &k.Info }
+
+// sortMerge sorts in by compare and merges equal neighbours, keeping the
+// provenance of the later expiry.
+func sortMerge[T any, P interface {
+	*T
+	info() *Info
+}](in []T, compare func(a, b T) int) []T {
+	slices.SortFunc(in, compare)
+	out := in[:0]
+	for _, x := range in {
+		if n := len(out); n > 0 && compare(out[n-1], x) == 0 {
+			if last, this := P(&out[n-1]).info(), P(&x).info(); this.Expires > last.Expires {
+				*last = *this
+			}
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
