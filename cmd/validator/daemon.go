@@ -21,6 +21,7 @@ import (
 	"github.com/openrpki/validator/pkg/config"
 	"github.com/openrpki/validator/pkg/fetch"
 	"github.com/openrpki/validator/pkg/httpapi"
+	"github.com/openrpki/validator/pkg/logging"
 	"github.com/openrpki/validator/pkg/metrics"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/report"
@@ -77,7 +78,7 @@ func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, e
 	if err != nil {
 		return nil, err
 	}
-	engine, err := validate.New(validate.Options{Logger: log, Now: now, Source: validate.SourceOf[*fetch.Session](src),
+	engine, err := validate.New(validate.Options{Logger: logging.Slog(log.Named("validate")), Now: now, Source: validate.SourceOf[*fetch.Session](src),
 		Observer: m, Reconsidered: cfg.Reconsidered})
 	if err != nil {
 		src.Close()

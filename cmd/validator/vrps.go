@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/openrpki/validator/pkg/fetch"
+	"github.com/openrpki/validator/pkg/logging"
 	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/report"
@@ -197,7 +198,7 @@ func validateOnce(ctx context.Context, v *validationFlags, log *zap.Logger) (*pa
 		return nil, nil, err
 	}
 	defer src.Close()
-	e, err := validate.New(validate.Options{Logger: log, Now: now, Source: validate.SourceOf[*fetch.Session](src),
+	e, err := validate.New(validate.Options{Logger: logging.Slog(log.Named("validate")), Now: now, Source: validate.SourceOf[*fetch.Session](src),
 		OneShot: true, Reconsidered: v.reconsidered})
 	if err != nil {
 		return nil, nil, err

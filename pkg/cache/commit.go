@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"go.uber.org/zap"
 )
 
 // Compaction bounds a repository's disk use: a commit rewrites every live
@@ -216,7 +214,7 @@ func (r *Repo) compact(w *segWriter, n uint64, next *index) ([]movedPoint, error
 		i = j
 		reached("compact")
 	}
-	r.s.log.Info("compacted repository", zap.String("repo", r.id), zap.Int("points", len(moved)))
+	r.s.log.Info("compacted repository", "repo", r.id, "points", len(moved))
 	return moved, nil
 }
 

@@ -69,5 +69,8 @@
 // than through os.File, whose poller registration costs two more per file
 // opened.
 //
-// May import: the standard library and go.uber.org/zap only.
+// It logs through a standard *slog.Logger (see pkg/logging), so that the
+// validation engine, which imports it, stays free of the network stack.
+//
+// May import: the standard library only (and golang.org/x/sys/unix).
 package cache

@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
-
-	"go.uber.org/zap"
 )
 
 // indexName is the file name of a repository's index.
@@ -95,9 +93,9 @@ func (r *Repo) load() error {
 		idx, err := decodeIndex(b, r.id)
 		switch {
 		case err != nil:
-			r.s.log.Warn("unreadable index, starting empty", zap.String("repo", r.id), zap.Error(err))
+			r.s.log.Warn("unreadable index, starting empty", "repo", r.id, "error", err)
 		case idx.Format != indexFormat:
-			r.s.log.Info("index of another format, starting empty", zap.String("repo", r.id), zap.Int("format", idx.Format))
+			r.s.log.Info("index of another format, starting empty", "repo", r.id, "format", idx.Format)
 		default:
 			r.idx = idx
 		}
@@ -155,7 +153,7 @@ func (r *Repo) collect() error {
 		}
 	}
 	if removed > 0 {
-		r.s.log.Info("removed files of an unfinished update", zap.String("repo", r.id), zap.Int("files", removed))
+		r.s.log.Info("removed files of an unfinished update", "repo", r.id, "files", removed)
 		return syncDir(r.dir)
 	}
 	return nil

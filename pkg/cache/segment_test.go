@@ -186,7 +186,7 @@ func TestCompactionKeepsValidEntries(t *testing.T) {
 		t.Fatal("segment of the stale point's valid copy removed")
 	}
 	for p, want := range map[string]string{"cold": "cold", "stale": "stale 1"} {
-		v, err := s.Valid(nil, "rsync://example.net/repo/" + p + "/")
+		v, err := s.Valid(nil, "rsync://example.net/repo/"+p+"/")
 		if err != nil || string(v.Files[0].Data) != want {
 			t.Fatalf("valid copy of %s: %v", p, err)
 		}

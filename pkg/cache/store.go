@@ -5,13 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
-
-	"go.uber.org/zap"
 )
 
 // ErrNotFound marks a publication point or object the store does not hold.
@@ -21,14 +20,16 @@ var ErrNotFound = errors.New("cache: not found")
 type Options struct {
 	// Logger receives recovery and garbage-collection messages; nil means
 	// no logging. The store needs no clock: expiry is the engine's call.
-	Logger *zap.Logger
+	// It is a standard logger: the cache stays free of the network stack
+	// that zap imports (pkg/logging bridges the daemon's zap logger).
+	Logger *slog.Logger
 }
 
 // Store is an open cache directory. It holds an exclusive flock on the
 // directory so that two validators cannot interleave writes.
 type Store struct {
 	root string
-	log  *zap.Logger
+	log  *slog.Logger
 	lock *os.File
 	mu   sync.Mutex // guards repos and byDir
 	// repos and byDir index the loaded repositories by id and directory.
@@ -42,9 +43,8 @@ type Store struct {
 func Open(dir string, o Options) (*Store, error) {
 	s := &Store{root: dir, log: o.Logger, repos: map[string]*Repo{}, byDir: map[string]*Repo{}}
 	if s.log == nil {
-		s.log = zap.NewNop()
+		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.log = s.log.Named("cache")
 	for _, d := range []string{dir, s.rawDir(), s.validDir()} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("cache: %w", err)

@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"go.uber.org/zap"
 )
 
 // validIndexName is the file of the valid index in the valid directory.
@@ -52,7 +50,7 @@ func (s *Store) loadValid() error {
 		}
 	}
 	if removed > 0 {
-		s.log.Info("removed files of an older valid store", zap.Int("files", removed))
+		s.log.Info("removed files of an older valid store", "files", removed)
 	}
 	s.valid = newValidIndex(map[string]validEntry{})
 	b, err := readFileMax(s.validIndexPath(), MaxIndexSize)
@@ -69,7 +67,7 @@ func (s *Store) loadValid() error {
 		return nil
 	}
 	if err != nil {
-		s.log.Warn("unreadable valid index, starting without validated copies", zap.Error(err))
+		s.log.Warn("unreadable valid index, starting without validated copies", "error", err)
 		s.valid.dirty = true
 		return nil
 	}

@@ -15,6 +15,12 @@
 // An Observer hook with standard-typed arguments reports every transport
 // attempt for metrics.
 //
-// May import: pkg/rrdp, pkg/rsync, pkg/cache, the standard library and
-// go.uber.org/zap.
+// It also implements the validation engine's Source (OpenSource, Session):
+// the engine reads repositories, validated copies and TA certificates
+// through it, and TA certificates get the deadlines, caps, backoff and
+// observer events of repositories (ta.go). The scheduler owns the health
+// of every repository (Health), which the daemon publishes.
+//
+// May import: pkg/rrdp, pkg/rsync, pkg/cache, pkg/logging, pkg/report, the
+// standard library and go.uber.org/zap.
 package fetch

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/openrpki/validator/pkg/cache"
+	"github.com/openrpki/validator/pkg/logging"
 	"github.com/openrpki/validator/pkg/rrdp"
 	"github.com/openrpki/validator/pkg/rsync"
 )
@@ -34,7 +36,11 @@ type SourceOptions struct {
 // OpenSource opens the cache in dir and, unless offline, a scheduler over
 // it. Close releases the cache.
 func OpenSource(dir string, o SourceOptions) (*Source, error) {
-	store, err := cache.Open(dir, cache.Options{Logger: o.Logger})
+	var clog *slog.Logger
+	if o.Logger != nil {
+		clog = logging.Slog(o.Logger.Named("cache"))
+	}
+	store, err := cache.Open(dir, cache.Options{Logger: clog})
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,10 @@
 // network itself. It produces a payload.Table (the payload with its
 // provenance) and a report.Run.
 //
-// May import: tal, x509rpki, cache, payload, report, the standard library
-// and zap.
+// It logs through a standard *slog.Logger, not zap: zap imports net/http,
+// and the engine's dependencies stay free of the network stack (go list
+// -deps shows neither rrdp, rsync nor net/http).
+//
+// May import: tal, x509rpki, cache, payload, report and the standard
+// library.
 package validate

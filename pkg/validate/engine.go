@@ -5,12 +5,11 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/openrpki/validator/pkg/cache"
 	"github.com/openrpki/validator/pkg/payload"
@@ -25,7 +24,7 @@ const maxCertDepth = x509rpki.MaxCertDepth
 // Engine validates the RPKI from a set of trust anchors.
 type Engine struct {
 	o    Options
-	log  *zap.Logger
+	log  *slog.Logger
 	memo memo
 	// tas numbers the trust anchors for the engine's lifetime, so a TA
 	// keeps its number from run to run.
@@ -141,7 +140,7 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*payload
 	}
 	wg.Wait()
 	if err := r.store.SyncValid(); err != nil {
-		e.log.Warn("syncing the validated store", zap.Error(err))
+		e.log.Warn("syncing the validated store", "error", err)
 	}
 	r.rep.End = time.Now()
 	for _, st := range states {

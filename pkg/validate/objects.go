@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/report"
 	"github.com/openrpki/validator/pkg/x509rpki"
@@ -359,8 +357,8 @@ func rebase(i payload.Info, base uint32) payload.Info {
 // panicked logs a recovered panic with its stack, counts it, and returns
 // it as the error that rejects what was being processed.
 func (r *run) panicked(what string, p any) error {
-	r.e.log.Error("panic while validating: rejected", zap.String("what", what), zap.Any("panic", p),
-		zap.ByteString("stack", debug.Stack()))
+	r.e.log.Error("panic while validating: rejected", "what", what, "panic", p,
+		"stack", string(debug.Stack()))
 	r.e.o.Observer.Panicked("validate")
 	return fmt.Errorf("%w: internal error while validating: %v", errInternal, p)
 }

@@ -1,9 +1,8 @@
 package validate
 
 import (
+	"log/slog"
 	"time"
-
-	"go.uber.org/zap"
 )
 
 // Limits of one run (rpki-client extern.h has the same kind).
@@ -24,8 +23,11 @@ const (
 
 // Options configure an Engine (STYLE habit 10: zero values mean defaults).
 type Options struct {
-	// Logger is named "validate"; nil means no logging.
-	Logger *zap.Logger
+	// Logger receives the engine's few messages (failing trust
+	// anchors, recovered panics); nil means no logging. A standard
+	// logger: the engine stays free of the network stack that zap
+	// imports (pkg/logging bridges the daemon's zap logger).
+	Logger *slog.Logger
 	// Now is the validation clock; nil means time.Now (--now sets it).
 	Now func() time.Time
 	// Source fetches repositories. Required.
@@ -79,9 +81,8 @@ func (nopObserver) Panicked(string)             {}
 
 func (o Options) withDefaults() Options {
 	if o.Logger == nil {
-		o.Logger = zap.NewNop()
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	o.Logger = o.Logger.Named("validate")
 	if o.Now == nil {
 		o.Now = time.Now
 	}

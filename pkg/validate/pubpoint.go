@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/openrpki/validator/pkg/cache"
 	"github.com/openrpki/validator/pkg/report"
 	"github.com/openrpki/validator/pkg/x509rpki"
@@ -108,7 +106,7 @@ func (r *run) useFresh(n *caNode, f *fetched) (*checkedPoint, error) {
 		}
 	}
 	if err := r.store.Promote(f.repo, n.cert.SKI, n.cert.CARepository); err != nil {
-		r.e.log.Warn("promoting publication point", zap.String("uri", n.cert.CARepository), zap.Error(err))
+		r.e.log.Warn("promoting publication point", "uri", n.cert.CARepository, "error", err)
 	}
 	return cp, nil
 }

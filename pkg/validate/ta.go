@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"go.uber.org/zap"
-
 	"github.com/openrpki/validator/pkg/report"
 	"github.com/openrpki/validator/pkg/tal"
 	"github.com/openrpki/validator/pkg/x509rpki"
@@ -20,7 +18,7 @@ func (r *run) processTA(t *tal.TAL, st *taState) []*caNode {
 	node, err := r.taNode(t, st, &rep)
 	if err != nil {
 		rep.Error = err.Error()
-		r.e.log.Warn("trust anchor failed", zap.String("ta", t.Name), zap.Error(err))
+		r.e.log.Warn("trust anchor failed", "ta", t.Name, "error", err)
 	}
 	r.mu.Lock()
 	r.rep.TAs = append(r.rep.TAs, rep)
@@ -49,12 +47,12 @@ func (r *run) taNode(t *tal.TAL, st *taState, rep *report.TA) (*caNode, error) {
 		}
 		if !r.quick {
 			rep.Warning = err.Error() + "; using the certificate accepted before"
-			r.e.log.Warn("trust anchor: using the certificate accepted before", zap.String("ta", t.Name), zap.Error(err))
+			r.e.log.Warn("trust anchor: using the certificate accepted before", "ta", t.Name, "error", err)
 		}
 		der, from, cert = keptDER, "cache", kept
 	} else if !bytes.Equal(der, keptDER) {
 		if err := r.store.KeepTACert(t.Name, der); err != nil {
-			r.e.log.Warn("keeping the TA certificate", zap.String("ta", t.Name), zap.Error(err))
+			r.e.log.Warn("keeping the TA certificate", "ta", t.Name, "error", err)
 		}
 	}
 	rep.From = from
