@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -38,7 +37,7 @@ const persistedOutput = "last-output.json"
 // (and the HTTP API) through the payload history.
 type daemon struct {
 	cfg     *config.Config
-	cfgPath string
+	conf    *configSource // rebuilds the configuration on reload
 	log     *zap.Logger
 	tals    []*tal.TAL
 	src     *validate.Source
@@ -60,25 +59,21 @@ type daemon struct {
 	policy *slurm.Policy    // the local exceptions in force
 }
 
-func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, error) {
-	flags := flagsOf(cfg)
-	log, err := flags.log.build(stderr)
+func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemon, error) {
+	log, err := buildLogger(cfg.Log, stderr)
 	if err != nil {
 		return nil, err
 	}
-	tals, err := flags.loadTALs()
-	if err != nil {
+	in, err := readInputs(cfg)
+	if err = errors.Join(err, checkServing(cfg)); err != nil {
 		return nil, err
 	}
-	now, err := flags.clock()
-	if err != nil {
-		return nil, err
-	}
+	now := clock(cfg.Now)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
 	repos := httpapi.NewRepos(m, nil)
-	src, err := flags.source(log, now, repos)
+	src, err := openSource(cfg, false, log, repos)
 	if err != nil {
 		return nil, err
 	}
@@ -88,43 +83,28 @@ func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, e
 		src.Close()
 		return nil, err
 	}
-	policy, err := loadSLURM(cfg.SLURM)
-	if err != nil {
-		src.Close()
-		return nil, err
-	}
+	tals, policy := in.tals, in.policy
 	hist := payload.NewHistory(cfg.RTR.History)
-	d := &daemon{cfg: cfg, cfgPath: cfgPath, log: log, tals: tals, src: src, engine: engine, hist: hist,
+	d := &daemon{cfg: cfg, conf: conf, log: log, tals: tals, src: src, engine: engine, hist: hist,
 		policy: policy, metrics: m, reg: reg, repos: repos}
 	d.rtr = rtr.NewServer(hist, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions, MaxAge: cfg.RTR.MaxAge,
-		Allow: mustPrefixes(cfg.RTR.Allow), Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
+		Allow: cfg.RTR.Allow, Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
 			Retry: seconds(cfg.RTR.Retry), Expire: seconds(cfg.RTR.Expire)}})
 	return d, nil
 }
 
 func seconds(d time.Duration) uint32 { return uint32(d / time.Second) }
 
-// mustPrefixes parses prefixes Config.Validate already checked.
-func mustPrefixes(list []string) []netip.Prefix {
-	var out []netip.Prefix
-	for _, s := range list {
-		if p, err := netip.ParsePrefix(s); err == nil {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // serve binds the listeners, publishes the persisted table, then validates
 // on the configured intervals until ctx ends.
 func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	defer d.src.Close()
 	defer d.log.Sync()
-	listeners, err := bindAll(d.cfg.RTR.Listen, d.cfg.RTR.TLSListen, d.cfg.RTR.TLSCert, d.cfg.RTR.TLSKey)
+	listeners, err := bindAll(config.AddrStrings(d.cfg.RTR.Listen), config.AddrStrings(d.cfg.RTR.TLSListen), d.cfg.RTR.TLSCert, d.cfg.RTR.TLSKey)
 	if err != nil {
 		return fmt.Errorf("RTR listen: %w", err)
 	}
-	httpLns, err := bindAll(d.cfg.HTTP.Listen, nil, "", "")
+	httpLns, err := bindAll(config.AddrStrings(d.cfg.HTTP.Listen), nil, "", "")
 	if err != nil {
 		for _, l := range listeners {
 			l.Close()
@@ -281,17 +261,8 @@ func (d *daemon) warmStart() {
 // latest run at once) and the intervals take effect; listener changes need
 // a restart.
 func (d *daemon) reload() {
-	cfg := config.Default()
-	if d.cfgPath != "" {
-		var err error
-		if cfg, err = config.Load(d.cfgPath); err != nil {
-			d.log.Error("reload: keeping the running configuration", zap.Error(err))
-			return
-		}
-	} else {
-		cfg.SLURM = d.cfg.SLURM
-	}
-	if err := cfg.Validate(); err != nil {
+	cfg, err := d.conf.load()
+	if err != nil {
 		d.log.Error("reload: keeping the running configuration", zap.Error(err))
 		return
 	}

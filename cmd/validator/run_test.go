@@ -40,7 +40,7 @@ func startDaemon(t *testing.T, l *lab.Lab, extra ...string) (rtrAddr, httpURL st
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if code := runDaemonContext(ctx, append(args, extra...), &stderr); code != 0 {
+		if code := runDaemonContext(ctx, append(args, extra...), io.Discard, &stderr); code != 0 {
 			t.Errorf("daemon exit %d\n%s", code, stderr.String())
 		}
 	}()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"slices"
 
 	"github.com/openrpki/validator/pkg/output"
@@ -12,10 +13,28 @@ import (
 const slurmTA = "slurm"
 
 // loadSLURM reads the SLURM files all-or-nothing; no files give a nil
-// policy, which changes nothing.
+// policy, which changes nothing. Each file's problem is reported.
 func loadSLURM(files []string) (*slurm.Policy, error) {
 	if len(files) == 0 {
 		return nil, nil
+	}
+	var errs []error
+	for _, f := range files {
+		errs = append(errs, checkFile("SLURM file", f))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if len(files) > 1 {
+		// One error per broken file, rather than the first only.
+		for _, f := range files {
+			if _, err := slurm.Load(f); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
 	}
 	return slurm.Load(files...)
 }
