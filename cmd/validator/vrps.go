@@ -27,10 +27,10 @@ validator run (--config and the same flags) for what it validates.`
 // vrpsRun is the parsed command line of `validator vrps` besides the
 // configuration.
 type vrpsRun struct {
-	offline               bool
-	format, output        string
+	offline                bool
+	format, output         string
 	cpuProfile, memProfile string
-	memLimit              string
+	memLimit               string
 }
 
 // runVRPs implements `validator vrps`: fetch, validate, print, exit.
