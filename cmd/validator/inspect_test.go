@@ -235,8 +235,8 @@ func TestInspectHelp(t *testing.T) {
 	if code := dispatch([]string{"inspect", "-h"}, &out, &errb); code != 0 {
 		t.Errorf("inspect -h: exit %d, want 0", code)
 	}
-	if !strings.Contains(errb.String(), "usage: validator inspect") || !strings.Contains(errb.String(), "-issuer") {
-		t.Errorf("help text: %q", errb.String())
+	if !strings.Contains(out.String(), "usage: validator inspect") || !strings.Contains(out.String(), "-issuer") {
+		t.Errorf("help text: %q", out.String())
 	}
 }
 

@@ -34,7 +34,7 @@ func runDaemonContext(ctx context.Context, args []string, stdout, stderr io.Writ
 	defer signal.Stop(hup)
 	d, err := newDaemon(cfg, src, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "validator run:", err)
+		printError(stderr, "run", err)
 		return 1
 	}
 	if err := d.serve(ctx, hup); err != nil {
@@ -75,11 +75,11 @@ func daemonConfig(name string, args []string, stdout, stderr io.Writer) (*config
 // configuration flags and those of serving.
 func daemonFlags(fs *flag.FlagSet) *configSource {
 	src := newConfigSource(fs)
-	src.addrs(fs, "rtr-listen", "RTR listen addresses, comma-separated", func(c *config.Config) *[]config.Addr { return &c.RTR.Listen })
-	src.addrs(fs, "http-listen", "HTTP listen addresses, comma-separated", func(c *config.Config) *[]config.Addr { return &c.HTTP.Listen })
-	src.duration(fs, "refresh", "interval between full validation runs", src.defaults.Refresh,
+	src.addrs(fs, "rtr-listen", "RTR listen `ADDRS`, comma-separated", func(c *config.Config) *[]config.Addr { return &c.RTR.Listen })
+	src.addrs(fs, "http-listen", "HTTP listen `ADDRS`, comma-separated", func(c *config.Config) *[]config.Addr { return &c.HTTP.Listen })
+	src.duration(fs, "refresh", "`INTERVAL` between full validation runs", src.defaults.Refresh,
 		func(c *config.Config, d time.Duration) { c.Refresh = d })
-	src.duration(fs, "rrdp-poll", "interval between RRDP notification checks (0 or negative disables)", src.defaults.RRDPPoll,
+	src.duration(fs, "rrdp-poll", "`INTERVAL` between RRDP notification checks (0 or negative disables)", src.defaults.RRDPPoll,
 		func(c *config.Config, d time.Duration) { c.RRDPPoll = max(d, 0) })
 	return src
 }

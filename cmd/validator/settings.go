@@ -32,32 +32,32 @@ type configSource struct {
 // logged).
 func newConfigSource(fs *flag.FlagSet) *configSource {
 	s := &configSource{defaults: config.Default(), given: map[string]bool{}}
-	fs.Func("config", "configuration file (YAML; see configs/validator.yaml); flags override it", func(v string) error {
+	fs.Func("config", "configuration `FILE` (YAML; see configs/validator.yaml); flags override it", func(v string) error {
 		abs, err := filepath.Abs(v)
 		s.file = abs
 		return err
 	})
-	s.path(fs, "tal-dir", "directory of TAL files (*.tal); default: the five RIRs' TALs built in",
+	s.path(fs, "tal-dir", "`DIR` of TAL files (*.tal); default: the five RIRs' TALs built in",
 		func(c *config.Config, p string) { c.TALDir, c.TALs = p, nil })
-	s.paths(fs, "tal", "a TAL file (repeatable; instead of --tal-dir)",
+	s.paths(fs, "tal", "a TAL `FILE` (repeatable; instead of --tal-dir)",
 		func(c *config.Config, ps []string) { c.TALDir, c.TALs = "", ps })
-	s.path(fs, "cache", "cache directory (default "+defaultCacheDir()+")",
+	s.path(fs, "cache", "`DIR` of the cache (default "+defaultCacheDir()+")",
 		func(c *config.Config, p string) { c.Cache = p })
-	s.path(fs, "ca-cert", "PEM file of TLS roots for RRDP and TA certificates (replaces the system's)",
+	s.path(fs, "ca-cert", "PEM `FILE` of TLS roots for RRDP and TA certificates (replaces the system's)",
 		func(c *config.Config, p string) { c.Fetch.CACert = p })
 	s.boolean(fs, "allow-dubious-hosts", "accept localhost, IP literals and ports in repository URIs (labs)",
 		func(c *config.Config) *bool { return &c.Fetch.AllowDubiousHosts })
 	s.boolean(fs, "rsync-only", "fetch over rsync only, ignoring RRDP", func(c *config.Config) *bool { return &c.Fetch.RsyncOnly })
 	s.boolean(fs, "no-rsync", "never run rsync", func(c *config.Config) *bool { return &c.Fetch.NoRsync })
-	textFlag(s, fs, "rrdp-fallback", "RRDP to rsync fallback: never, stale or new",
+	textFlag(s, fs, "rrdp-fallback", "RRDP to rsync fallback `POLICY`: never, stale or new",
 		func(c *config.Config) *config.Fallback { return &c.Fetch.RRDPFallback })
-	s.paths(fs, "slurm", "SLURM file of local exceptions, RFC 8416 (repeatable)",
+	s.paths(fs, "slurm", "SLURM `FILE` of local exceptions, RFC 8416 (repeatable)",
 		func(c *config.Config, ps []string) { c.SLURM = ps })
-	textFlag(s, fs, "now", "validation time, RFC 3339 (default: the clock)", func(c *config.Config) *config.Instant { return &c.Now })
+	textFlag(s, fs, "now", "validation `TIME`, RFC 3339 (default: the clock)", func(c *config.Config) *config.Instant { return &c.Now })
 	s.boolean(fs, "reconsidered", "RFC 8360 validation reconsidered: an over-claiming CA keeps what its issuer holds (default: strict RFC 6487)",
 		func(c *config.Config) *bool { return &c.Reconsidered })
-	textFlag(s, fs, "log-level", "log level: debug, info, warn or error", func(c *config.Config) *config.LogLevel { return &c.Log.Level })
-	textFlag(s, fs, "log-format", "log format: console or json", func(c *config.Config) *config.LogFormat { return &c.Log.Format })
+	textFlag(s, fs, "log-level", "log `LEVEL`: debug, info, warn or error", func(c *config.Config) *config.LogLevel { return &c.Log.Level })
+	textFlag(s, fs, "log-format", "log `FORMAT`: console or json", func(c *config.Config) *config.LogFormat { return &c.Log.Format })
 	return s
 }
 
@@ -83,7 +83,7 @@ func (s *configSource) load() (*config.Config, error) {
 		cfg.Cache = defaultCacheDir()
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
+		return nil, err // each line names its key
 	}
 	return cfg, nil
 }

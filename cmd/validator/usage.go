@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // newFlagSet returns the flag set of `validator NAME`; its usage is the
@@ -14,7 +15,7 @@ func newFlagSet(name, synopsis, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintf(w, "usage: validator %s %s\n", name, synopsis)
+		fmt.Fprintln(w, strings.TrimSpace("usage: validator "+name+" "+synopsis))
 		if about != "" {
 			fmt.Fprintf(w, "\n%s\n", about)
 		}
@@ -30,7 +31,7 @@ func newFlagSet(name, synopsis, about string) *flag.FlagSet {
 
 // parseArgs parses args with fs. Asked for help (-h, --help), it prints
 // the usage on stdout and returns done with status 0; a bad flag prints
-// the error and the usage on stderr, status 2.
+// one line naming it on stderr (not the whole usage), status 2.
 func parseArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, done bool) {
 	var buf bytes.Buffer
 	fs.SetOutput(&buf)
@@ -43,7 +44,7 @@ func parseArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code 
 		stdout.Write(buf.Bytes())
 		return 0, true
 	}
-	stderr.Write(buf.Bytes())
+	fmt.Fprintf(stderr, "validator %s: %v (validator %s --help lists the flags)\n", fs.Name(), err, fs.Name())
 	return 2, true
 }
 

@@ -107,7 +107,7 @@ func Load(path string) (*Config, error) {
 	}
 	c, err := parse(data, Default())
 	if err != nil {
-		return nil, fmt.Errorf("config: %s: %w", abs, err)
+		return nil, eachProblem("config: "+abs+": ", err)
 	}
 	c.resolvePaths(filepath.Dir(abs))
 	return c, nil
@@ -139,6 +139,21 @@ func parse(data []byte, base *Config) (*Config, error) {
 		return nil, splitTypeError(err)
 	}
 	return c, nil
+}
+
+// eachProblem prefixes each problem of a joined error (each line), so that
+// every line names the file.
+func eachProblem(prefix string, err error) error {
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return fmt.Errorf("%s%w", prefix, err)
+	}
+	errs := joined.Unwrap()
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = fmt.Errorf("%s%w", prefix, e)
+	}
+	return errors.Join(out...)
 }
 
 // splitTypeError turns yaml.v3's multi-line error list into one error per

@@ -63,7 +63,7 @@ func TestLoadRejects(t *testing.T) {
 		"bad level":       {"log:\n  level: loud\n", `log.level: "loud": want debug, info, warn or error`},
 		"bad format":      {"log:\n  format: xml\n", `log.format: "xml": want console or json`},
 		"bad now":         {"now: yesterday\n", `line 1: now: time "yesterday": want RFC 3339`},
-		"every problem":   {"refesh: 1m\nlog:\n  level: loud\n", "did you mean refresh?)\nline 3: log.level"},
+		"every problem":   {"refesh: 1m\nlog:\n  level: loud\n", "did you mean refresh?)\nconfig: "},
 		"wrong node kind": {"rtr: 3\n", "cannot unmarshal"},
 		"list for scalar": {"now: [1]\n", "cannot unmarshal"},
 	} {
