@@ -109,7 +109,11 @@ func (r *inspectRun) emit(rep *inspect.Report) error {
 
 // summary is the line printed on stderr at the end.
 func (r *inspectRun) summary() string {
-	s := fmt.Sprintf("inspected %d files: %d ok, %d stale, %d rejected", r.total,
+	files := "files"
+	if r.total == 1 {
+		files = "file"
+	}
+	s := fmt.Sprintf("inspected %d %s: %d ok, %d stale, %d rejected", r.total, files,
 		r.counts[inspect.StatusOK], r.counts[inspect.StatusStale], r.counts[inspect.StatusRejected])
 	if r.skipped > 0 {
 		s += fmt.Sprintf("; %d skipped (no RPKI extension)", r.skipped)
