@@ -83,10 +83,9 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 		src.Close()
 		return nil, err
 	}
-	tals, policy := in.tals, in.policy
 	hist := payload.NewHistory(cfg.RTR.History)
-	d := &daemon{cfg: cfg, conf: conf, log: log, tals: tals, src: src, engine: engine, hist: hist,
-		policy: policy, metrics: m, reg: reg, repos: repos}
+	d := &daemon{cfg: cfg, conf: conf, log: log, tals: in.tals, src: src, engine: engine, hist: hist,
+		policy: in.policy, metrics: m, reg: reg, repos: repos}
 	d.rtr = rtr.NewServer(hist, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions, MaxAge: cfg.RTR.MaxAge,
 		Allow: cfg.RTR.Allow, Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
 			Retry: seconds(cfg.RTR.Retry), Expire: seconds(cfg.RTR.Expire)}})
@@ -256,10 +255,10 @@ func (d *daemon) warmStart() {
 		zap.Duration("age", time.Since(fi.ModTime()).Round(time.Second)))
 }
 
-// reload re-reads the configuration file on SIGHUP and applies what can
-// change without dropping RTR sessions: the SLURM files (re-applied to the
-// latest run at once) and the intervals take effect; listener changes need
-// a restart.
+// reload rebuilds the configuration (defaults, file, flags) on SIGHUP
+// and applies what can change without dropping RTR sessions: the SLURM
+// files (re-applied to the latest run at once) and the intervals take
+// effect; listener changes need a restart.
 func (d *daemon) reload() {
 	cfg, err := d.conf.load()
 	if err != nil {
