@@ -98,3 +98,42 @@ func TestConfigCheckTypo(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestReloadKeepsFlags: SIGHUP rebuilds the configuration the way the
+// start did, so a flag still overrides the file after a reload; a broken
+// file keeps what runs and the log says why.
+func TestReloadKeepsFlags(t *testing.T) {
+	dir := t.TempDir()
+	slurmFile := func(name string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(`{"slurmVersion":1,
+ "validationOutputFilters":{"prefixFilters":[],"bgpsecFilters":[]},
+ "locallyAddedAssertions":{"prefixAssertions":[{"asn":64496,"prefix":"192.0.2.0/24"}],"bgpsecAssertions":[]}}`), 0o644)
+		return p
+	}
+	slurmFile("a.json")
+	b := slurmFile("b.json")
+	cfgFile := filepath.Join(dir, "validator.yaml")
+	os.WriteFile(cfgFile, []byte("slurm: [a.json]\nrefresh: 1m\n"), 0o644)
+	var out, errb bytes.Buffer
+	cfg, src, code := daemonConfig("run", []string{"--config", cfgFile, "--cache", filepath.Join(dir, "cache"),
+		"--slurm", b, "--log-level", "error"}, &out, &errb)
+	if cfg == nil {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	d, err := newDaemon(cfg, src, &errb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.src.Close()
+	os.WriteFile(cfgFile, []byte("slurm: [a.json]\nrefresh: 2m\n"), 0o644)
+	d.reload()
+	if len(d.cfg.SLURM) != 1 || d.cfg.SLURM[0] != b || d.policy == nil {
+		t.Errorf("after reload: slurm %v, want the flag's %s", d.cfg.SLURM, b)
+	}
+	os.WriteFile(cfgFile, []byte("refesh: 2m\n"), 0o644)
+	d.reload()
+	if d.cfg.SLURM[0] != b || !strings.Contains(errb.String(), "did you mean refresh?") {
+		t.Errorf("broken file: slurm %v, log %q", d.cfg.SLURM, errb.String())
+	}
+}
