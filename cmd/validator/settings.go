@@ -24,7 +24,7 @@ type configSource struct {
 	file     string                 // --config, absolute; "" for the defaults alone
 	apply    []func(*config.Config) // the flags given, in command-line order
 	defaults *config.Config         // shown in --help
-	given    map[string]bool
+	given    map[string]bool        // names of the flags given
 }
 
 // newConfigSource registers --config and the flags shared by `run` and
