@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -41,7 +40,7 @@ const persistedOutput = "last-output.json"
 // API and the metrics read.
 type daemon struct {
 	cfg     *config.Config
-	cfgPath string
+	conf    *configSource // rebuilds the configuration on reload
 	log     *zap.Logger
 	tals    []*tal.TAL
 	src     *fetch.Source
@@ -57,71 +56,51 @@ type daemon struct {
 	policy    *slurm.Policy // the local exceptions in force
 }
 
-func newDaemon(cfg *config.Config, cfgPath string, stderr io.Writer) (*daemon, error) {
-	flags := flagsOf(cfg)
-	log, err := flags.log.build(stderr)
+func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemon, error) {
+	log, err := buildLogger(cfg.Log, stderr)
 	if err != nil {
 		return nil, err
 	}
-	tals, err := flags.loadTALs()
-	if err != nil {
+	in, err := readInputs(cfg)
+	if err = errors.Join(err, checkServing(cfg)); err != nil {
 		return nil, err
 	}
-	now, err := flags.clock()
-	if err != nil {
-		return nil, err
-	}
+	now := clock(cfg.Now)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
-	src, err := flags.source(log, now, m)
+	src, err := openSource(cfg, false, log, m)
 	if err != nil {
 		return nil, err
 	}
-	engine, err := validate.New(validate.Options{Logger: logging.Slog(log.Named("validate")), Now: now, Source: validate.SourceOf[*fetch.Session](src),
-		Observer: m, Reconsidered: cfg.Reconsidered})
-	if err != nil {
-		src.Close()
-		return nil, err
-	}
-	policy, err := loadSLURM(cfg.SLURM)
+	engine, err := validate.New(validate.Options{Logger: logging.Slog(log.Named("validate")), Now: now,
+		Source: validate.SourceOf[*fetch.Session](src), Observer: m, Reconsidered: cfg.Reconsidered})
 	if err != nil {
 		src.Close()
 		return nil, err
 	}
 	pub := state.NewPublisher(cfg.RTR.History)
 	m.Watch(pub.Load)
-	d := &daemon{cfg: cfg, cfgPath: cfgPath, log: log, tals: tals, src: src, engine: engine, pub: pub,
-		policy: policy, metrics: m, reg: reg}
+	d := &daemon{cfg: cfg, conf: conf, log: log, tals: in.tals, src: src, engine: engine, pub: pub,
+		policy: in.policy, metrics: m, reg: reg}
 	d.rtr = rtr.NewServer(state.RTR{P: pub}, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions, MaxAge: cfg.RTR.MaxAge,
-		Allow: mustPrefixes(cfg.RTR.Allow), Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
+		Allow: cfg.RTR.Allow, Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
 			Retry: seconds(cfg.RTR.Retry), Expire: seconds(cfg.RTR.Expire)}})
 	return d, nil
 }
 
 func seconds(d time.Duration) uint32 { return uint32(d / time.Second) }
 
-// mustPrefixes parses prefixes Config.Validate already checked.
-func mustPrefixes(list []string) []netip.Prefix {
-	var out []netip.Prefix
-	for _, s := range list {
-		if p, err := netip.ParsePrefix(s); err == nil {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // serve binds the listeners, publishes the persisted table, then validates
 // on the configured intervals until ctx ends.
 func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	defer d.src.Close()
 	defer d.log.Sync()
-	listeners, err := bindAll(d.cfg.RTR.Listen, d.cfg.RTR.TLSListen, d.cfg.RTR.TLSCert, d.cfg.RTR.TLSKey)
+	listeners, err := bindAll(config.AddrStrings(d.cfg.RTR.Listen), config.AddrStrings(d.cfg.RTR.TLSListen), d.cfg.RTR.TLSCert, d.cfg.RTR.TLSKey)
 	if err != nil {
 		return fmt.Errorf("RTR listen: %w", err)
 	}
-	httpLns, err := bindAll(d.cfg.HTTP.Listen, nil, "", "")
+	httpLns, err := bindAll(config.AddrStrings(d.cfg.HTTP.Listen), nil, "", "")
 	if err != nil {
 		for _, l := range listeners {
 			l.Close()
@@ -258,22 +237,13 @@ func (d *daemon) warmStart() {
 		zap.Duration("age", time.Since(fi.ModTime()).Round(time.Second)))
 }
 
-// reload re-reads the configuration file on SIGHUP and applies what can
-// change without dropping RTR sessions: the SLURM files (re-applied to the
-// latest run at once) and the intervals take effect; listener changes need
-// a restart.
+// reload rebuilds the configuration (defaults, file, flags) on SIGHUP
+// and applies what can change without dropping RTR sessions: the SLURM
+// files (re-applied to the latest run at once) and the intervals take
+// effect; listener changes need a restart.
 func (d *daemon) reload() {
-	cfg := config.Default()
-	if d.cfgPath != "" {
-		var err error
-		if cfg, err = config.Load(d.cfgPath); err != nil {
-			d.log.Error("reload: keeping the running configuration", zap.Error(err))
-			return
-		}
-	} else {
-		cfg.SLURM = d.cfg.SLURM
-	}
-	if err := cfg.Validate(); err != nil {
+	cfg, err := d.conf.load()
+	if err != nil {
 		d.log.Error("reload: keeping the running configuration", zap.Error(err))
 		return
 	}

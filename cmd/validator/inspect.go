@@ -2,28 +2,31 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/openrpki/validator/internal/inspect"
 	"github.com/openrpki/validator/pkg/x509rpki"
 )
 
-// inspectUsage is printed for -h and on flag errors.
-const inspectUsage = `usage: validator inspect [flags] FILE...
-
-Prints one JSON object per file: its type, certificate fields, payload and
+// inspectAbout is the help text of inspect.
+const inspectAbout = `Prints one JSON object per file: its type, certificate fields, payload and
 status ("ok", "stale" or "rejected"). Works offline, without a cache, like
 rpki-client -f. The type is taken from the file extension (.cer .crl .mft
 .roa .asa .gbr .sig .tak .spl .tal) unless --type is given.
 
-Exit status: 0 when no file is rejected (stale objects are not rejected),
-1 when any file is rejected, 2 on a usage error.
+A folder is walked recursively, in sorted order: every file with an RPKI
+extension is inspected (by its extension; --type applies to files named on
+the command line), others are skipped and counted. A missing or unreadable
+file is rejected with the operating system's error (error_class "io").
+A summary line goes to standard error.
 
-flags:`
+Exit status: 0 when no file is rejected (stale objects are not rejected),
+1 when any file is rejected, 2 on a usage error.`
 
 // inspectFlags are the parsed command-line flags of inspect.
 type inspectFlags struct {
@@ -36,13 +39,9 @@ type inspectFlags struct {
 
 // runInspect is the inspect command.
 func runInspect(args []string, stdout, stderr io.Writer) int {
-	fl, files, err := parseInspectFlags(args, stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintln(stderr, "validator inspect:", err)
-		return 2
+	fl, files, code := parseInspectFlags(args, stdout, stderr)
+	if fl == nil {
+		return code
 	}
 	opts, err := inspectOptions(fl)
 	if err != nil {
@@ -54,42 +53,93 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 	if fl.pretty {
 		enc.SetIndent("", "  ")
 	}
-	status := 0
+	run := &inspectRun{enc: enc, opts: opts}
 	for _, f := range files {
-		rep := inspect.InspectFile(f, opts)
-		if err := enc.Encode(rep); err != nil {
+		if err := run.path(f); err != nil {
 			fmt.Fprintln(stderr, "validator inspect:", err)
 			return 1
 		}
-		if rep.Status == inspect.StatusRejected {
-			status = 1
-		}
 	}
-	return status
+	fmt.Fprintln(stderr, run.summary())
+	if run.counts[inspect.StatusRejected] > 0 {
+		return 1
+	}
+	return 0
 }
 
-// parseInspectFlags parses args; it returns the file names, at least one.
-func parseInspectFlags(args []string, stderr io.Writer) (*inspectFlags, []string, error) {
-	fl := &inspectFlags{}
-	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, inspectUsage)
-		fs.PrintDefaults()
+// inspectRun prints the reports of one inspect command and counts them.
+type inspectRun struct {
+	enc     *json.Encoder
+	opts    inspect.Options
+	counts  map[string]int // by status
+	total   int
+	skipped int
+}
+
+// path inspects a file, or every RPKI file under a folder.
+func (r *inspectRun) path(name string) error {
+	if fi, err := os.Stat(name); err != nil || !fi.IsDir() {
+		return r.emit(inspect.InspectFile(name, r.opts)) // which reports a missing file
 	}
+	walkOpts := r.opts
+	walkOpts.Type = "" // in a folder, each file's own extension
+	return filepath.WalkDir(name, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return r.emit(inspect.Unreadable(p, err)) // and the walk skips that folder
+		case d.IsDir():
+			return nil
+		case !inspect.Known(inspect.TypeOf(p)):
+			r.skipped++
+			return nil
+		}
+		return r.emit(inspect.InspectFile(p, walkOpts))
+	})
+}
+
+// emit prints one report and counts it.
+func (r *inspectRun) emit(rep *inspect.Report) error {
+	if r.counts == nil {
+		r.counts = map[string]int{}
+	}
+	r.counts[rep.Status]++
+	r.total++
+	return r.enc.Encode(rep)
+}
+
+// summary is the line printed on stderr at the end.
+func (r *inspectRun) summary() string {
+	files := "files"
+	if r.total == 1 {
+		files = "file"
+	}
+	s := fmt.Sprintf("inspected %d %s: %d ok, %d stale, %d rejected", r.total, files,
+		r.counts[inspect.StatusOK], r.counts[inspect.StatusStale], r.counts[inspect.StatusRejected])
+	if r.skipped > 0 {
+		s += fmt.Sprintf("; %d skipped (no RPKI extension)", r.skipped)
+	}
+	return s
+}
+
+// parseInspectFlags parses args; it returns the file names, at least one,
+// or nil flags and the exit status.
+func parseInspectFlags(args []string, stdout, stderr io.Writer) (*inspectFlags, []string, int) {
+	fl := &inspectFlags{}
+	fs := newFlagSet("inspect", "[flags] FILE|FOLDER...", inspectAbout)
 	fs.BoolVar(&fl.pretty, "pretty", false, "indent the JSON instead of one object per line")
 	fs.StringVar(&fl.issuer, "issuer", "", "issuer certificate (.cer) to validate against")
 	fs.StringVar(&fl.tal, "tal", "", "TAL (.tal) whose key a trust anchor certificate must match")
 	fs.StringVar(&fl.now, "now", "", "validation time, RFC 3339 (default: the current time)")
-	fs.StringVar(&fl.typ, "type", "", "object type for every file, instead of its extension (roa, mft, ...)")
-	if err := fs.Parse(args); err != nil {
-		return nil, nil, err
+	fs.StringVar(&fl.typ, "type", "", "object type for every file named, instead of its extension (roa, mft, ...)")
+	if code, done := parseArgs(fs, args, stdout, stderr); done {
+		return nil, nil, code
 	}
 	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "validator inspect: no FILE given")
 		fs.Usage()
-		return nil, nil, errors.New("no FILE given")
+		return nil, nil, 2
 	}
-	return fl, fs.Args(), nil
+	return fl, fs.Args(), 0
 }
 
 // inspectOptions turns the flags into inspect.Options, reading the issuer
@@ -104,6 +154,9 @@ func inspectOptions(fl *inspectFlags) (inspect.Options, error) {
 		opts.Now = t
 	}
 	if fl.issuer != "" {
+		if err := checkFile("--issuer", fl.issuer); err != nil {
+			return opts, err
+		}
 		c, err := readIssuer(fl.issuer)
 		if err != nil {
 			return opts, err
@@ -111,6 +164,9 @@ func inspectOptions(fl *inspectFlags) (inspect.Options, error) {
 		opts.Issuer = c
 	}
 	if fl.tal != "" {
+		if err := checkFile("--tal", fl.tal); err != nil {
+			return opts, err
+		}
 		key, err := inspect.ReadTALKey(fl.tal)
 		if err != nil {
 			return opts, fmt.Errorf("--tal %s: %w", fl.tal, err)

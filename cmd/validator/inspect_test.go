@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -235,8 +236,8 @@ func TestInspectHelp(t *testing.T) {
 	if code := dispatch([]string{"inspect", "-h"}, &out, &errb); code != 0 {
 		t.Errorf("inspect -h: exit %d, want 0", code)
 	}
-	if !strings.Contains(errb.String(), "usage: validator inspect") || !strings.Contains(errb.String(), "-issuer") {
-		t.Errorf("help text: %q", errb.String())
+	if !strings.Contains(out.String(), "usage: validator inspect") || !strings.Contains(out.String(), "-issuer") {
+		t.Errorf("help text: %q", out.String())
 	}
 }
 
@@ -251,5 +252,61 @@ func TestInspectTypeFlag(t *testing.T) {
 	code, objs, _ = runInspectCmd(t, "--type", "tal", f)
 	if code != 0 || objs[0]["type"] != "tal" || objs[0]["tal"].(map[string]any)["name"] != "apnic-testbed" {
 		t.Fatalf("with --type tal: exit %d, %v", code, objs)
+	}
+}
+
+// copyCorpus copies a corpus file to dst.
+func copyCorpus(t *testing.T, rel, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(corpusFile(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Dir(dst), 0o755)
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestInspectFolder walks a folder recursively in sorted order: one line
+// per RPKI file, other files skipped, a summary on stderr, exit 1 since
+// one file is rejected.
+func TestInspectFolder(t *testing.T) {
+	dir := t.TempDir()
+	copyCorpus(t, ripeTAL, filepath.Join(dir, "b.tal"))
+	copyCorpus(t, bbnBadROA, filepath.Join(dir, "a", "bad.roa"))
+	copyCorpus(t, krillROA, filepath.Join(dir, "c", "d", "krill.roa"))
+	os.WriteFile(filepath.Join(dir, "README.txt"), []byte("not RPKI"), 0o644)
+	os.WriteFile(filepath.Join(dir, "a", "notes"), []byte("not RPKI"), 0o644)
+	code, objs, errs := runInspectCmd(t, "--now", "2026-01-01T00:00:00Z", dir)
+	want := []struct{ file, status string }{
+		{"a/bad.roa", "rejected"}, {"b.tal", "ok"}, {"c/d/krill.roa", "stale"},
+	}
+	if code != 1 || len(objs) != len(want) {
+		t.Fatalf("exit %d, %d objects; want 1, %d (%s)", code, len(objs), len(want), errs)
+	}
+	for i, w := range want {
+		if objs[i]["file"] != filepath.Join(dir, w.file) || objs[i]["status"] != w.status {
+			t.Errorf("object %d: %v %v, want %s %s", i, objs[i]["file"], objs[i]["status"], w.file, w.status)
+		}
+	}
+	if errs != "inspected 3 files: 1 ok, 1 stale, 1 rejected; 2 skipped (no RPKI extension)\n" {
+		t.Errorf("summary %q", errs)
+	}
+}
+
+// TestInspectMissingFile reports the OS error, class "io", not an unknown
+// type.
+func TestInspectMissingFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nonexistent")
+	code, objs, errs := runInspectCmd(t, missing)
+	if code != 1 || len(objs) != 1 {
+		t.Fatalf("exit %d, %d objects; want 1, 1", code, len(objs))
+	}
+	if e, _ := objs[0]["error"].(string); objs[0]["error_class"] != "io" || !strings.Contains(e, missing+": no such file or directory") {
+		t.Errorf("class %v error %q, want io and the OS error", objs[0]["error_class"], e)
+	}
+	if !strings.Contains(errs, "inspected 1 file: 0 ok, 0 stale, 1 rejected") {
+		t.Errorf("summary %q", errs)
 	}
 }

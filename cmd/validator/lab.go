@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,8 +19,18 @@ import (
 // runLab implements `validator lab generate|serve|publish`: an offline RPKI
 // for tests, benchmarks and trying things out.
 func runLab(args []string, stdout, stderr io.Writer) int {
+	const usage = `usage: validator lab generate|serve|publish ...
+
+An offline RPKI for tests, benchmarks and trying things out:
+  generate --out DIR   create a lab (validator lab generate --help)
+  serve DIR            serve it over HTTPS (RRDP) and rsync
+  publish DIR          make one change and publish it`
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(stdout, usage)
+		return 0
+	}
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: validator lab generate|serve|publish ...")
+		fmt.Fprintln(stderr, usage)
 		return 2
 	}
 	switch args[0] {
@@ -37,8 +48,8 @@ func runLab(args []string, stdout, stderr io.Writer) int {
 }
 
 func runLabGenerate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lab generate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("lab generate", "--out DIR [flags]",
+		"Creates a lab: CAs, keys, signed objects, TALs and the expected output, in DIR (new or empty).")
 	preset := fs.String("preset", "small", "size: small, medium or global")
 	out := fs.String("out", "", "directory to create (required, must be empty)")
 	faults := fs.String("faults", "", "comma-separated faults to inject, or all: "+strings.Join(lab.FaultNames(), ", "))
@@ -46,12 +57,16 @@ func runLabGenerate(args []string, stdout, stderr io.Writer) int {
 	httpsAddr := fs.String("https-addr", "127.0.0.1:8443", "address the HTTPS server (RRDP, TA certificates) will listen on")
 	rsyncAddr := fs.String("rsync-addr", "127.0.0.1:8873", "address the rsync daemon will listen on")
 	noInherit := fs.Bool("no-ip-inherit", false, "leave IP inherit out of CA certificates (for rpki-client 8.2)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := noArgs(fs, args, stdout, stderr); done {
+		return code
 	}
-	if *out == "" || fs.NArg() > 0 {
+	if *out == "" {
 		fmt.Fprintln(stderr, "validator lab generate: --out DIR is required")
 		return 2
+	}
+	if err := checkNewDir("--out", *out); err != nil {
+		fmt.Fprintln(stderr, "validator lab generate:", err)
+		return 1
 	}
 	start := time.Now()
 	l, err := lab.Generate(*out, lab.Config{Preset: *preset, Seed: *seed, NoIPInherit: *noInherit,
@@ -73,7 +88,7 @@ func runLabGenerate(args []string, stdout, stderr io.Writer) int {
 }
 
 func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	l, code := openLab("serve", args, stderr)
+	l, code := openLab("serve", args, stdout, stderr)
 	if l == nil {
 		return code
 	}
@@ -94,7 +109,7 @@ func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 }
 
 func runLabPublish(args []string, stdout, stderr io.Writer) int {
-	l, code := openLab("publish", args, stderr)
+	l, code := openLab("publish", args, stdout, stderr)
 	if l == nil {
 		return code
 	}
@@ -108,15 +123,41 @@ func runLabPublish(args []string, stdout, stderr io.Writer) int {
 }
 
 // openLab opens the lab named by the only argument of a subcommand.
-func openLab(name string, args []string, stderr io.Writer) (*lab.Lab, int) {
-	if len(args) != 1 {
+func openLab(name string, args []string, stdout, stderr io.Writer) (*lab.Lab, int) {
+	fs := newFlagSet("lab "+name, "DIR", labAbout[name])
+	if code, done := parseArgs(fs, args, stdout, stderr); done {
+		return nil, code
+	}
+	if fs.NArg() != 1 {
 		fmt.Fprintf(stderr, "usage: validator lab %s DIR\n", name)
 		return nil, 2
 	}
-	l, err := lab.Open(filepath.Clean(args[0]))
-	if err != nil {
+	dir := filepath.Clean(fs.Arg(0))
+	if err := checkDir("lab directory", dir); err != nil {
 		fmt.Fprintf(stderr, "validator lab %s: %v\n", name, err)
 		return nil, 1
 	}
+	l, err := lab.Open(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "validator lab %s: %v\n", name, notALab(dir, err))
+		return nil, 1
+	}
 	return l, 0
+}
+
+// notALab rewords the error of a folder that lacks a lab's configuration
+// file: it is not a lab at all.
+func notALab(dir string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist) && filepath.Dir(pe.Path) == dir {
+		return fmt.Errorf("lab directory %s: no %s in it, want a lab made by validator lab generate", dir, filepath.Base(pe.Path))
+	}
+	return err
+}
+
+// labAbout is the help text of the lab subcommands that take a lab.
+var labAbout = map[string]string{
+	"serve": "Serves the lab in DIR (made by validator lab generate): RRDP and TA certificates over\n" +
+		"HTTPS, the repositories over rsync, until interrupted.",
+	"publish": "Makes one change in the lab in DIR (a new ROA, a re-issued manifest, ...) and publishes it.",
 }

@@ -1,42 +1,38 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/openrpki/validator/pkg/config"
 )
 
-// logFlags are the logging flags every long-running command takes.
-type logFlags struct {
-	level  string
-	format string
+// zapLevels maps the configured levels to zap's.
+var zapLevels = map[config.LogLevel]zapcore.Level{
+	config.LevelDebug: zapcore.DebugLevel, config.LevelInfo: zapcore.InfoLevel,
+	config.LevelWarn: zapcore.WarnLevel, config.LevelError: zapcore.ErrorLevel,
 }
 
-func (l *logFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&l.level, "log-level", "info", "log level: debug, info, warn or error")
-	fs.StringVar(&l.format, "log-format", "console", "log format: console or json")
-}
-
-// build returns a structured logger writing to w.
-func (l *logFlags) build(w io.Writer) (*zap.Logger, error) {
-	lvl, err := zapcore.ParseLevel(l.level)
-	if err != nil {
-		return nil, fmt.Errorf("--log-level: %w", err)
+// buildLogger returns a structured logger writing to w.
+func buildLogger(l config.Log, w io.Writer) (*zap.Logger, error) {
+	lvl, ok := zapLevels[l.Level]
+	if !ok {
+		return nil, fmt.Errorf("log level %q", l.Level) // Validate refuses it first
 	}
 	cfg := zap.NewProductionEncoderConfig()
 	cfg.EncodeTime = zapcore.ISO8601TimeEncoder
 	var enc zapcore.Encoder
-	switch l.format {
-	case "json":
+	switch l.Format {
+	case config.FormatJSON:
 		enc = zapcore.NewJSONEncoder(cfg)
-	case "console":
+	case config.FormatConsole:
 		cfg.EncodeLevel = zapcore.CapitalLevelEncoder
 		enc = zapcore.NewConsoleEncoder(cfg)
 	default:
-		return nil, fmt.Errorf("--log-format %q: want console or json", l.format)
+		return nil, fmt.Errorf("log format %q", l.Format) // Validate refuses it first
 	}
 	return zap.New(zapcore.NewCore(enc, zapcore.AddSync(w), lvl)).Named("validator"), nil
 }

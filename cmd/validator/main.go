@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 )
 
 // command is one subcommand: it gets its arguments (without the command
@@ -34,14 +35,22 @@ func main() {
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// dispatch runs the command args name. No command, or flags first, is
+// `run`: `validator --rtr-listen :3323` is `validator run --rtr-listen
+// :3323`.
 func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return runDaemon(nil, stdout, stderr)
 	}
 	name := args[0]
-	if name == "-h" || name == "--help" || name == "help" {
+	switch {
+	case name == "help" && len(args) > 1:
+		return dispatch([]string{args[1], "--help"}, stdout, stderr)
+	case isHelp(name):
 		usage(stdout)
 		return 0
+	case strings.HasPrefix(name, "-"):
+		return runDaemon(args, stdout, stderr)
 	}
 	cmd, ok := commands[name]
 	if !ok {
@@ -53,7 +62,9 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: validator COMMAND [flags]\n\ncommands:")
+	fmt.Fprintln(w, "usage: validator [COMMAND] [flags]\n\n"+
+		"With no command, or flags only, validator runs the daemon (validator run).\n"+
+		"validator COMMAND --help describes a command.\n\ncommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
@@ -64,7 +75,11 @@ func usage(w io.Writer) {
 	}
 }
 
-func runVersion(_ []string, stdout, _ io.Writer) int {
+func runVersion(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("version", "", "Prints the version.")
+	if code, done := noArgs(fs, args, stdout, stderr); done {
+		return code
+	}
 	fmt.Fprintln(stdout, "validator", version)
 	return 0
 }

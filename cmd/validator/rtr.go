@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -61,9 +60,14 @@ func runRTR(args []string, stdout, stderr io.Writer) int {
 	return (&rtrRunner{}).run(ctx, args, stdout, stderr)
 }
 
-func parseRTRFlags(args []string, stderr io.Writer) (*rtrConfig, error) {
-	fs := flag.NewFlagSet("rtr", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// rtrAbout is the help text of `validator rtr`.
+const rtrAbout = `Serves RTR from a payload file or URL (rpki-client/StayRTR JSON, gzipped or
+not), read again when it changes; each change is a new serial with a delta.`
+
+// parseRTRFlags parses the command line; a nil rtrConfig means the
+// command is done with the status returned.
+func parseRTRFlags(args []string, stdout, stderr io.Writer) (*rtrConfig, int) {
+	fs := newFlagSet("rtr", "--source FILE|URL [flags]", rtrAbout)
 	c := &rtrConfig{}
 	var listen, tlsListen, allow string
 	var refresh, retry, expire uint
@@ -83,34 +87,60 @@ func parseRTRFlags(args []string, stderr io.Writer) (*rtrConfig, error) {
 	fs.DurationVar(&c.writeTO, "write-timeout", rtr.DefaultWriteTimeout, "drop a router that takes longer than this to accept one 256 KiB chunk")
 	fs.IntVar(&c.history, "history", payload.DefaultHistory, "number of deltas kept for Serial Query")
 	fs.BoolVar(&c.debug, "debug", false, "debug logging")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+	if code, done := noArgs(fs, args, stdout, stderr); done {
+		return nil, code
 	}
+	if err := c.finish(listen, tlsListen, allow, refresh, retry, expire); err != nil {
+		fmt.Fprintln(stderr, "validator", err)
+		return nil, 2
+	}
+	if err := c.checkFiles(); err != nil {
+		printError(stderr, "rtr", err)
+		return nil, 1
+	}
+	return c, 0
+}
+
+// finish checks the flags and fills in what they give.
+func (c *rtrConfig) finish(listen, tlsListen, allow string, refresh, retry, expire uint) error {
 	if c.source == "" {
-		return nil, errors.New("rtr: --source is required")
+		return errors.New("rtr: --source is required")
 	}
 	if c.maxVersion > rtr.MaxVersion {
-		return nil, fmt.Errorf("rtr: --max-version %d > %d", c.maxVersion, rtr.MaxVersion)
+		return fmt.Errorf("rtr: --max-version %d > %d", c.maxVersion, rtr.MaxVersion)
 	}
 	c.timers = rtr.Timers{Refresh: uint32(refresh), Retry: uint32(retry), Expire: uint32(expire)}
 	if err := rtr.ValidateTimers(c.timers); err != nil {
-		return nil, err
+		return err
 	}
 	c.listen, c.tlsListen = splitList(listen), splitList(tlsListen)
 	if len(c.tlsListen) > 0 && (c.tlsCert == "" || c.tlsKey == "") {
-		return nil, errors.New("rtr: --tls-listen needs --tls-cert and --tls-key")
+		return errors.New("rtr: --tls-listen needs --tls-cert and --tls-key")
 	}
 	for _, a := range splitList(allow) {
 		p, err := netip.ParsePrefix(a)
 		if err != nil {
-			return nil, fmt.Errorf("rtr: --allow: %w", err)
+			return fmt.Errorf("rtr: --allow: %w", err)
 		}
 		c.allow = append(c.allow, p)
 	}
 	if c.interval <= 0 {
-		return nil, errors.New("rtr: --interval must be positive")
+		return errors.New("rtr: --interval must be positive")
 	}
-	return c, nil
+	return nil
+}
+
+// checkFiles checks that the files named exist: the source (unless a URL)
+// and the TLS certificate and key.
+func (c *rtrConfig) checkFiles() error {
+	var errs []error
+	if !isURL(c.source) {
+		errs = append(errs, checkFile("--source", c.source))
+	}
+	if len(c.tlsListen) > 0 {
+		errs = append(errs, checkFile("--tls-cert", c.tlsCert), checkFile("--tls-key", c.tlsKey))
+	}
+	return errors.Join(errs...)
 }
 
 func splitList(s string) []string {
@@ -125,11 +155,10 @@ func splitList(s string) []string {
 
 // run loads the source, starts the listeners and polls the source until
 // ctx ends.
-func (r *rtrRunner) run(ctx context.Context, args []string, _, stderr io.Writer) int {
-	cfg, err := parseRTRFlags(args, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+func (r *rtrRunner) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, code := parseRTRFlags(args, stdout, stderr)
+	if cfg == nil {
+		return code
 	}
 	log := newRTRLogger(stderr, cfg.debug)
 	defer log.Sync()
@@ -224,8 +253,11 @@ type payloadSource struct {
 	etag, lastMo string
 }
 
-func (s *payloadSource) isURL() bool {
-	return strings.HasPrefix(s.location, "http://") || strings.HasPrefix(s.location, "https://")
+func (s *payloadSource) isURL() bool { return isURL(s.location) }
+
+// isURL tells a payload URL from a file name.
+func isURL(location string) bool {
+	return strings.HasPrefix(location, "http://") || strings.HasPrefix(location, "https://")
 }
 
 // fetch returns a new snapshot if the source changed.

@@ -7,31 +7,34 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/openrpki/validator/pkg/config"
 )
 
-// runDaemon implements `validator run` (and `validator` alone): validate
-// continuously and serve the result over RTR and HTTP.
+// runDaemon implements `validator run` (and `validator` alone, or with
+// flags only): validate continuously and serve the result over RTR and
+// HTTP.
 func runDaemon(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return runDaemonContext(ctx, args, stderr)
+	return runDaemonContext(ctx, args, stdout, stderr)
 }
 
 // runDaemonContext runs the daemon until ctx ends (tests cancel it).
-func runDaemonContext(ctx context.Context, args []string, stderr io.Writer) int {
-	cfg, cfgPath, code := daemonConfig(args, stderr)
+func runDaemonContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, src, code := daemonConfig("run", args, stdout, stderr)
 	if cfg == nil {
 		return code
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	d, err := newDaemon(cfg, cfgPath, stderr)
+	d, err := newDaemon(cfg, src, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "validator run:", err)
+		printError(stderr, "run", err)
 		return 1
 	}
 	if err := d.serve(ctx, hup); err != nil {
@@ -41,121 +44,50 @@ func runDaemonContext(ctx context.Context, args []string, stderr io.Writer) int 
 	return 0
 }
 
-// daemonConfig reads --config (or the defaults) and lays the flags that
-// were given over it, then validates the result.
-func daemonConfig(args []string, stderr io.Writer) (*config.Config, string, int) {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var v validationFlags
-	v.register(fs)
-	cfgPath := fs.String("config", "", "configuration file (YAML; see configs/validator.yaml)")
-	rtrListen := fs.String("rtr-listen", "", "RTR listen addresses, comma-separated (default :3323)")
-	httpListen := fs.String("http-listen", "", "HTTP listen addresses, comma-separated (default :8323)")
-	refresh := fs.Duration("refresh", 0, "interval between full validation runs (default 10m)")
-	poll := fs.Duration("rrdp-poll", 0, "interval between RRDP notification checks (default 30s; negative disables)")
-	if err := fs.Parse(args); err != nil {
-		return nil, "", 2
+// runAbout is the help text of `validator run`.
+const runAbout = `Validates the RPKI continuously and serves the result over RTR and HTTP.
+The configuration is the defaults (configs/validator.yaml), then the file of
+--config, then the flags given. With no command, or flags only, validator
+runs this command.`
+
+// daemonConfig parses the command line of `run` (or `config check`, which
+// takes the same flags) and builds the configuration. A nil Config means
+// the command is done with the status returned.
+func daemonConfig(name string, args []string, stdout, stderr io.Writer) (*config.Config, *configSource, int) {
+	about := runAbout
+	if name != "run" {
+		about = configCheckAbout
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "validator run: unexpected argument %q\n", fs.Arg(0))
-		return nil, "", 2
+	fs := newFlagSet(name, "[flags]", about)
+	src := daemonFlags(fs)
+	if code, done := noArgs(fs, args, stdout, stderr); done {
+		return nil, nil, code
 	}
-	cfg := config.Default()
-	if *cfgPath != "" {
-		var err error
-		if cfg, err = config.Load(*cfgPath); err != nil {
-			fmt.Fprintln(stderr, "validator run:", err)
-			return nil, "", 1
-		}
+	cfg, err := src.load()
+	if err != nil {
+		printError(stderr, name, err)
+		return nil, nil, 1
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	v.overlay(cfg, set)
-	if set["rtr-listen"] {
-		cfg.RTR.Listen = splitList(*rtrListen)
-	}
-	if set["http-listen"] {
-		cfg.HTTP.Listen = splitList(*httpListen)
-	}
-	if set["refresh"] {
-		cfg.Refresh = *refresh
-	}
-	if set["rrdp-poll"] {
-		cfg.RRDPPoll = max(*poll, 0)
-	}
-	if cfg.Cache == "" {
-		cfg.Cache = defaultCacheDir()
-	}
-	if err := cfg.Validate(); err != nil {
-		fmt.Fprintln(stderr, "validator run: configuration:", err)
-		return nil, "", 1
-	}
-	return cfg, *cfgPath, 0
+	return cfg, src, 0
 }
 
-// overlay copies the validation flags that were set over cfg.
-func (v *validationFlags) overlay(cfg *config.Config, set map[string]bool) {
-	if set["tal-dir"] {
-		cfg.TALDir, cfg.TALs = v.talDir, nil
-	}
-	if set["tal"] {
-		cfg.TALDir, cfg.TALs = "", v.tals
-	}
-	if set["cache"] {
-		cfg.Cache = v.cache
-	}
-	if set["ca-cert"] {
-		cfg.Fetch.CACert = v.caCert
-	}
-	if set["allow-dubious-hosts"] {
-		cfg.Fetch.AllowDubiousHosts = v.allowDubiousHosts
-	}
-	if set["rsync-only"] {
-		cfg.Fetch.RsyncOnly = v.rsyncOnly
-	}
-	if set["no-rsync"] {
-		cfg.Fetch.NoRsync = v.noRsync
-	}
-	if set["rrdp-fallback"] {
-		cfg.Fetch.RRDPFallback = v.fallback
-	}
-	if set["slurm"] {
-		cfg.SLURM = v.slurm
-	}
-	if set["now"] {
-		cfg.Now = v.now
-	}
-	if set["reconsidered"] {
-		cfg.Reconsidered = v.reconsidered
-	}
-	if set["log-level"] {
-		cfg.Log.Level = v.log.level
-	}
-	if set["log-format"] {
-		cfg.Log.Format = v.log.format
-	}
+// daemonFlags registers the flags of `validator run`: the shared
+// configuration flags and those of serving.
+func daemonFlags(fs *flag.FlagSet) *configSource {
+	src := newConfigSource(fs)
+	src.addrs(fs, "rtr-listen", "RTR listen `ADDRS`, comma-separated", func(c *config.Config) *[]config.Addr { return &c.RTR.Listen })
+	src.addrs(fs, "http-listen", "HTTP listen `ADDRS`, comma-separated", func(c *config.Config) *[]config.Addr { return &c.HTTP.Listen })
+	src.duration(fs, "refresh", "`INTERVAL` between full validation runs", src.defaults.Refresh,
+		func(c *config.Config, d time.Duration) { c.Refresh = d })
+	src.duration(fs, "rrdp-poll", "`INTERVAL` between RRDP notification checks (0 or negative disables)", src.defaults.RRDPPoll,
+		func(c *config.Config, d time.Duration) { c.RRDPPoll = max(d, 0) })
+	return src
 }
 
-// flagsOf turns a configuration back into validation flags, so `run` and
-// `vrps` share one way to open the TALs and the cache.
-func flagsOf(cfg *config.Config) *validationFlags {
-	return &validationFlags{talDir: cfg.TALDir, tals: cfg.TALs, cache: cfg.Cache, caCert: cfg.Fetch.CACert,
-		allowDubiousHosts: cfg.Fetch.AllowDubiousHosts, rsyncOnly: cfg.Fetch.RsyncOnly,
-		noRsync: cfg.Fetch.NoRsync, fallback: cfg.Fetch.RRDPFallback, slurm: cfg.SLURM, now: cfg.Now,
-		reconsidered: cfg.Reconsidered,
-		log:          logFlags{level: cfg.Log.Level, format: cfg.Log.Format}}
-}
-
-// runConfig implements `validator config check [--config FILE]`.
-func runConfig(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(stderr, "usage: validator config check [--config FILE] [flags of validator run]")
-		return 2
+// printError prints err on stderr, one line per problem, each starting
+// with the command's name.
+func printError(stderr io.Writer, name string, err error) {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(stderr, "validator %s: %s\n", name, line)
 	}
-	cfg, _, code := daemonConfig(args[1:], stderr)
-	if cfg == nil {
-		return code
-	}
-	fmt.Fprintln(stdout, "configuration OK")
-	return 0
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,19 +33,25 @@ func freeAddr(t *testing.T) string {
 // startDaemon runs `validator run` on a lab until the test ends.
 func startDaemon(t *testing.T, l *lab.Lab, extra ...string) (rtrAddr, httpURL string) {
 	t.Helper()
+	return startDaemonWith(t, append(labFlags(l, t.TempDir()), extra...)...)
+}
+
+// startDaemonWith runs `validator run` with args (and listeners on free
+// loopback ports) until the test ends; it returns once it is ready.
+func startDaemonWith(t *testing.T, extra ...string) (rtrAddr, httpURL string) {
+	t.Helper()
 	rtrAddr, httpAddr := freeAddr(t), freeAddr(t)
-	args := append(labFlags(l, t.TempDir()), "--rtr-listen", rtrAddr, "--http-listen", httpAddr)
+	args := []string{"--rtr-listen", rtrAddr, "--http-listen", httpAddr}
 	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
 	var stderr lockedBuffer
-	wg.Add(1)
+	exited := make(chan struct{})
 	go func() {
-		defer wg.Done()
-		if code := runDaemonContext(ctx, append(args, extra...), &stderr); code != 0 {
+		defer close(exited)
+		if code := runDaemonContext(ctx, append(args, extra...), io.Discard, &stderr); code != 0 {
 			t.Errorf("daemon exit %d\n%s", code, stderr.String())
 		}
 	}()
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	t.Cleanup(func() { cancel(); <-exited })
 	httpURL = "http://" + httpAddr
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
@@ -52,6 +60,11 @@ func startDaemon(t *testing.T, l *lab.Lab, extra ...string) (rtrAddr, httpURL st
 			if resp.StatusCode == http.StatusOK {
 				return rtrAddr, httpURL
 			}
+		}
+		select {
+		case <-exited:
+			t.FailNow() // the goroutine reported why
+		default:
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("daemon not ready in time\n%s", stderr.String())
@@ -181,3 +194,35 @@ func checkEndpoints(t *testing.T, base string, want payload.Set) {
 }
 
 func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
+
+// TestDaemonRelativePaths starts the daemon with a relative --cache (taken
+// from the working directory) and a configuration file whose paths are
+// relative to its own folder; it must validate the lab. (A relative cache
+// used to stop it at once: rsync wants an absolute root.)
+func TestDaemonRelativePaths(t *testing.T) {
+	l := launchLab(t, lab.Config{Seed: 34})
+	cfgDir, work := t.TempDir(), t.TempDir()
+	talDir, err := filepath.Rel(cfgDir, l.TALDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, err := filepath.Rel(cfgDir, l.CAFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgFile := filepath.Join(cfgDir, "validator.yaml")
+	yaml := "tal_dir: " + talDir + "\nfetch:\n  ca_cert: " + caCert + "\n  allow_dubious_hosts: true\nlog:\n  level: warn\n"
+	if err := os.WriteFile(cfgFile, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(work)
+	_, base := startDaemonWith(t, "--config", cfgFile, "--cache", "relative-dir")
+	want, err := l.Expected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEndpoints(t, base, want)
+	if entries, err := os.ReadDir(filepath.Join(work, "relative-dir")); err != nil || len(entries) == 0 {
+		t.Fatalf("cache not in the working directory's relative-dir: %v, %d entries", err, len(entries))
+	}
+}

@@ -8,13 +8,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/openrpki/validator/pkg/config"
 	"github.com/openrpki/validator/pkg/fetch"
 	"github.com/openrpki/validator/pkg/logging"
 	"github.com/openrpki/validator/pkg/output"
@@ -24,182 +23,110 @@ import (
 	"github.com/openrpki/validator/pkg/validate"
 )
 
-// stringsFlag is a repeatable string flag.
-type stringsFlag []string
+// vrpsAbout is the help text of `validator vrps`.
+const vrpsAbout = `Fetches and validates once, prints the VRPs, ASPAs and router keys, and
+exits; 1 when no trust anchor validated. Takes the configuration of
+validator run (--config and the same flags) for what it validates.`
 
-func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
-func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
-
-// validationFlags are the flags of `validator vrps`, which `validator run`
-// takes too.
-type validationFlags struct {
-	talDir            string
-	tals              stringsFlag
-	cache             string
-	caCert            string
-	allowDubiousHosts bool
-	rsyncOnly         bool
-	noRsync           bool
-	offline           bool
-	fallback          string
-	slurm             stringsFlag
-	now               string
-	reconsidered      bool
-	log               logFlags
-}
-
-func (v *validationFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&v.talDir, "tal-dir", "", "directory of TAL files (*.tal); default: the five RIRs' TALs built in")
-	fs.Var(&v.tals, "tal", "a TAL file (repeatable; instead of --tal-dir)")
-	fs.StringVar(&v.cache, "cache", defaultCacheDir(), "cache directory")
-	fs.StringVar(&v.caCert, "ca-cert", "", "PEM file of TLS roots for RRDP and TA certificates (replaces the system's)")
-	fs.BoolVar(&v.allowDubiousHosts, "allow-dubious-hosts", false, "accept localhost, IP literals and ports in repository URIs (labs)")
-	fs.BoolVar(&v.rsyncOnly, "rsync-only", false, "fetch over rsync only, ignoring RRDP")
-	fs.BoolVar(&v.noRsync, "no-rsync", false, "never run rsync")
-	fs.BoolVar(&v.offline, "offline", false, "fetch nothing: validate the cache alone")
-	fs.StringVar(&v.fallback, "rrdp-fallback", string(fetch.FallbackStale), "RRDP to rsync fallback: never, stale or new")
-	fs.Var(&v.slurm, "slurm", "SLURM file of local exceptions, RFC 8416 (repeatable)")
-	fs.StringVar(&v.now, "now", "", "validation time, RFC 3339 (default: the clock)")
-	fs.BoolVar(&v.reconsidered, "reconsidered", false, "RFC 8360 validation reconsidered: an over-claiming CA keeps what its issuer holds (default: strict RFC 6487)")
-	v.log.register(fs)
-}
-
-// defaultCacheDir is the standard cache location: /var/cache/validator for
-// root, else the user's cache directory.
-func defaultCacheDir() string {
-	if os.Geteuid() == 0 {
-		return "/var/cache/validator"
-	}
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "validator")
-	}
-	return filepath.Join(os.TempDir(), "validator-cache")
-}
-
-// clock returns the validation clock of --now.
-func (v *validationFlags) clock() (func() time.Time, error) {
-	if v.now == "" {
-		return time.Now, nil
-	}
-	t, err := time.Parse(time.RFC3339, v.now)
-	if err != nil {
-		return nil, fmt.Errorf("--now: %w", err)
-	}
-	return func() time.Time { return t }, nil
-}
-
-// loadTALs reads the TALs the flags name, or the built-in ones.
-func (v *validationFlags) loadTALs() ([]*tal.TAL, error) {
-	switch {
-	case v.talDir != "" && len(v.tals) > 0:
-		return nil, errors.New("--tal-dir and --tal exclude each other")
-	case v.talDir != "":
-		return tal.LoadDir(v.talDir)
-	case len(v.tals) > 0:
-		var out []*tal.TAL
-		for _, p := range v.tals {
-			t, err := tal.LoadFile(p)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, t)
-		}
-		return out, nil
-	}
-	return builtinTALs()
-}
-
-// source opens the cache and the fetchers the flags describe; obs (may be
-// nil) receives every repository fetch.
-func (v *validationFlags) source(log *zap.Logger, now func() time.Time, obs fetch.Observer) (*fetch.Source, error) {
-	policy, err := fetch.ParsePolicy(v.fallback)
-	if err != nil {
-		return nil, err
-	}
-	return fetch.OpenSource(v.cache, fetch.SourceOptions{CACert: v.caCert, RsyncOnly: v.rsyncOnly, Offline: v.offline,
-		Options: fetch.Options{Logger: log, Now: now, AllowDubiousHosts: v.allowDubiousHosts, NoRsync: v.noRsync,
-			Fallback: policy, Observer: obs}})
+// vrpsRun is the parsed command line of `validator vrps` besides the
+// configuration.
+type vrpsRun struct {
+	offline                bool
+	format, output         string
+	cpuProfile, memProfile string
+	memLimit               string
 }
 
 // runVRPs implements `validator vrps`: fetch, validate, print, exit.
 func runVRPs(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("vrps", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var v validationFlags
-	v.register(fs)
-	format := fs.String("format", "csv", "output format: "+strings.Join(output.Formats(), ", "))
-	outPath := fs.String("output", "", "write to this file instead of standard output")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
-	memProfile := fs.String("memprofile", "", "write a heap profile, taken at the largest live heap, to this file")
-	memLimit := fs.String("memory-limit", defaultOneShotMemoryLimit,
+	fs := newFlagSet("vrps", "[flags]", vrpsAbout)
+	src := newConfigSource(fs)
+	var r vrpsRun
+	fs.BoolVar(&r.offline, "offline", false, "fetch nothing: validate the cache alone")
+	fs.StringVar(&r.format, "format", "csv", "output format: "+strings.Join(output.Formats(), ", "))
+	fs.StringVar(&r.output, "output", "", "write to this file instead of standard output")
+	fs.StringVar(&r.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	fs.StringVar(&r.memProfile, "memprofile", "", "write a heap profile, taken at the largest live heap, to this file")
+	fs.StringVar(&r.memLimit, "memory-limit", defaultOneShotMemoryLimit,
 		"soft memory limit of the run (such as 80MiB or 1GiB; 0 for none): the collector works harder near it")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := noArgs(fs, args, stdout, stderr); done {
+		return code
 	}
-	restoreLimit, err := applyMemoryLimit(*memLimit, flagGiven(fs, "memory-limit"))
+	restoreLimit, err := applyMemoryLimit(r.memLimit, flagGiven(fs, "memory-limit"))
 	if err != nil {
 		fmt.Fprintln(stderr, "validator vrps:", err)
 		return 2
 	}
 	defer restoreLimit()
-	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	cfg, in, err := r.prepare(src)
+	if err != nil {
+		printError(stderr, "vrps", err)
+		return 1
+	}
+	stopProfiles, err := startProfiles(r.cpuProfile, r.memProfile)
 	if err != nil {
 		fmt.Fprintln(stderr, "validator vrps:", err)
 		return 1
 	}
 	defer stopProfiles()
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "validator vrps: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := vrpsOnce(ctx, &v, *format, *outPath, stdout, stderr); err != nil {
+	if err := r.once(ctx, cfg, in, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "validator vrps:", err)
 		return 1
 	}
 	return 0
 }
 
-func vrpsOnce(ctx context.Context, v *validationFlags, format, outPath string, stdout, stderr io.Writer) error {
-	if output.ContentType(format) == "" {
-		return fmt.Errorf("--format %q: want one of %v", format, output.Formats())
+// prepare builds the configuration and reads its inputs, and checks the
+// files the run will write, so that every problem shows before a
+// validation that may take minutes.
+func (r *vrpsRun) prepare(src *configSource) (*config.Config, *inputs, error) {
+	if output.ContentType(r.format) == "" {
+		return nil, nil, fmt.Errorf("--format %q: want one of %v", r.format, output.Formats())
 	}
-	log, err := v.log.build(stderr)
+	cfg, err := src.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := readInputs(cfg)
+	var errs []error
+	for _, f := range [][2]string{{"--output", r.output}, {"--cpuprofile", r.cpuProfile}, {"--memprofile", r.memProfile}} {
+		if f[1] != "" && f[1] != "-" {
+			errs = append(errs, checkNewFile(f[0], f[1]))
+		}
+	}
+	if err := errors.Join(append([]error{err}, errs...)...); err != nil {
+		return nil, nil, err
+	}
+	return cfg, in, nil
+}
+
+// once validates and writes the table.
+func (r *vrpsRun) once(ctx context.Context, cfg *config.Config, in *inputs, stdout, stderr io.Writer) error {
+	log, err := buildLogger(cfg.Log, stderr)
 	if err != nil {
 		return err
 	}
-	policy, err := loadSLURM(v.slurm)
-	if err != nil {
-		return err
-	}
-	table, _, err := validateOnce(ctx, v, log)
+	table, _, err := validateOnce(ctx, cfg, in.tals, r.offline, log)
 	if table == nil {
 		return err
 	}
-	if werr := writeOutput(outPath, format, policy.ApplyTable(table), stdout); werr != nil {
+	if werr := writeOutput(r.output, r.format, in.policy.ApplyTable(table), stdout); werr != nil {
 		return werr
 	}
 	return err // non-nil when no trust anchor validated
 }
 
-// validateOnce runs one validation over the flags' TALs and cache.
-func validateOnce(ctx context.Context, v *validationFlags, log *zap.Logger) (*payload.Table, *report.Run, error) {
-	now, err := v.clock()
-	if err != nil {
-		return nil, nil, err
-	}
-	tals, err := v.loadTALs()
-	if err != nil {
-		return nil, nil, err
-	}
-	src, err := v.source(log, now, nil)
+// validateOnce runs one validation of the TALs over the configured cache.
+func validateOnce(ctx context.Context, cfg *config.Config, tals []*tal.TAL, offline bool, log *zap.Logger) (*payload.Table, *report.Run, error) {
+	src, err := openSource(cfg, offline, log, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer src.Close()
-	e, err := validate.New(validate.Options{Logger: logging.Slog(log.Named("validate")), Now: now, Source: validate.SourceOf[*fetch.Session](src),
-		OneShot: true, Reconsidered: v.reconsidered})
+	e, err := validate.New(validate.Options{Logger: logging.Slog(log.Named("validate")), Now: clock(cfg.Now),
+		Source: validate.SourceOf[*fetch.Session](src), OneShot: true, Reconsidered: cfg.Reconsidered})
 	if err != nil {
 		return nil, nil, err
 	}

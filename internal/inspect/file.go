@@ -26,20 +26,37 @@ func ReadFile(name string) ([]byte, error) {
 	return data, nil
 }
 
-// InspectFile reads the named file and inspects it. A file whose type is
-// unknown is rejected without being read; one that cannot be read is
-// reported as rejected, with the reason.
+// InspectFile reads the named file and inspects it. A file that is missing
+// or cannot be read is rejected with the OS error (class "io"); one whose
+// type is unknown is rejected without being read (class "unsupported").
 func InspectFile(name string, opts Options) *Report {
-	if typ := typeOf(name, opts); typ != "tal" && objectType(typ) == x509rpki.TypeUnknown {
+	if fi, err := os.Stat(name); err != nil {
+		return Unreadable(name, err)
+	} else if fi.IsDir() {
+		return Unreadable(name, fmt.Errorf("%s: is a directory, want an RPKI object file", name))
+	}
+	if typ := typeOf(name, opts); !Known(typ) {
 		r := &Report{File: name}
 		reject(r, unknownType(typ), "unsupported")
 		return r
 	}
 	data, err := ReadFile(name)
 	if err != nil {
-		r := &Report{File: name}
-		reject(r, err, "io")
-		return r
+		return Unreadable(name, err)
 	}
 	return Inspect(name, data, opts)
+}
+
+// Unreadable is the report of a file or folder that could not be read:
+// rejected, class "io", with the OS error.
+func Unreadable(name string, err error) *Report {
+	r := &Report{File: name}
+	reject(r, err, "io")
+	return r
+}
+
+// Known reports whether typ (an extension without its dot, as TypeOf
+// returns) is a type Inspect reads.
+func Known(typ string) bool {
+	return typ == "tal" || objectType(typ) != x509rpki.TypeUnknown
 }

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -36,5 +37,21 @@ func TestTypeOverride(t *testing.T) {
 	r := Inspect("checklist.sig.1", []byte{0x30, 0x00}, Options{Type: "mft"})
 	if r.Type != "manifest" {
 		t.Errorf("type %q, want manifest (from Options.Type)", r.Type)
+	}
+}
+
+// A missing file or a folder is an "io" rejection with the OS error, even
+// when its name has no known extension (it used to be "unknown file type").
+func TestInspectFileUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, want string }{
+		{filepath.Join(dir, "missing"), "no such file or directory"},
+		{filepath.Join(dir, "missing.roa"), "no such file or directory"},
+		{dir, "is a directory"},
+	} {
+		r := InspectFile(tc.name, Options{})
+		if r.Status != StatusRejected || r.ErrorClass != "io" || !strings.Contains(r.Error, tc.want) {
+			t.Errorf("%s: %+v, want io and %q", tc.name, r, tc.want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -43,12 +44,28 @@ func TestLoadOverlay(t *testing.T) {
 	}
 }
 
+// TestLoadRejects: each problem names its line and key; an unknown key
+// gets the nearest known key at its level, and a bad enum the values
+// allowed.
 func TestLoadRejects(t *testing.T) {
 	for name, tc := range map[string]struct{ yaml, want string }{
-		"unknown key":    {"refersh: 2m\n", "field refersh not found"},
-		"unknown nested": {"rtr:\n  lisen: [\":1\"]\n", "field lisen not found"},
-		"bad duration":   {"refresh: soon\n", "cannot unmarshal"},
-		"two documents":  {"refresh: 2m\n---\nrefresh: 3m\n", "more than one YAML document"},
+		"unknown key":     {"refesh: 2m\n", "line 1: unknown key refesh (did you mean refresh?)"},
+		"unknown nested":  {"rtr:\n  lisen: [\":1\"]\n", "line 2: unknown key rtr.lisen (did you mean rtr.listen?)"},
+		"swapped letters": {"rtr:\n  max_versoin: 1\n", "did you mean rtr.max_version?"},
+		"no near key":     {"banana: 1\n", "unknown key banana (known keys here: cache, fetch,"},
+		"bad duration":    {"refresh: soon\n", "line 1: cannot unmarshal"},
+		"two documents":   {"refresh: 2m\n---\nrefresh: 3m\n", "more than one YAML document"},
+		"bad listen":      {"http:\n  listen: [\"8323\"]\n", `line 2: http.listen[0]: address "8323": want host:port`},
+		"bad port":        {"rtr:\n  listen: [\":http\"]\n", `port "http" is not a number`},
+		"bad allow":       {"rtr:\n  allow: [banana]\n", "line 2: rtr.allow[0]:"},
+		"empty allow":     {"rtr:\n  allow: [\"\"]\n", `rtr.allow[0]: "" is not valid`},
+		"bad fallback":    {"fetch:\n  rrdp_fallback: sometimes\n", `line 2: fetch.rrdp_fallback: "sometimes": want never, stale or new`},
+		"bad level":       {"log:\n  level: loud\n", `log.level: "loud": want debug, info, warn or error`},
+		"bad format":      {"log:\n  format: xml\n", `log.format: "xml": want console or json`},
+		"bad now":         {"now: yesterday\n", `line 1: now: time "yesterday": want RFC 3339`},
+		"every problem":   {"refesh: 1m\nlog:\n  level: loud\n", "did you mean refresh?)\nconfig: "},
+		"wrong node kind": {"rtr: 3\n", "cannot unmarshal"},
+		"list for scalar": {"now: [1]\n", "cannot unmarshal"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Load(writeFile(t, tc.yaml))
@@ -59,17 +76,86 @@ func TestLoadRejects(t *testing.T) {
 	}
 }
 
-// TestValidateReportsEverything checks that every problem is reported at once.
+// TestLoadTyped decodes every typed field.
+func TestLoadTyped(t *testing.T) {
+	c := load(t, "now: 2024-05-01T12:00:00Z\nrtr:\n  listen: [\"127.0.0.1:3323\", \"[::1]:3323\"]\n"+
+		"  allow: [192.0.2.0/24, \"2001:db8::/32\"]\nfetch:\n  rrdp_fallback: never\nlog:\n  level: debug\n  format: json\n")
+	if !c.Now.Equal(time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("now = %v", c.Now)
+	}
+	if len(c.RTR.Listen) != 2 || c.RTR.Listen[1] != "[::1]:3323" {
+		t.Errorf("rtr.listen = %v", c.RTR.Listen)
+	}
+	if len(c.RTR.Allow) != 2 || c.RTR.Allow[0] != netip.MustParsePrefix("192.0.2.0/24") {
+		t.Errorf("rtr.allow = %v", c.RTR.Allow)
+	}
+	if c.Fetch.RRDPFallback != FallbackNever || c.Log.Level != LevelDebug || c.Log.Format != FormatJSON {
+		t.Errorf("enums: %v %v %v", c.Fetch.RRDPFallback, c.Log.Level, c.Log.Format)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c := load(t, "now: \"\"\n"); !c.Now.IsZero() {
+		t.Errorf("empty now = %v, want zero", c.Now)
+	}
+}
+
+// TestLoadResolvesPaths: paths in a file are relative to its folder, and
+// absolute ones are kept.
+func TestLoadResolvesPaths(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "sub", "validator.yaml")
+	os.Mkdir(filepath.Dir(p), 0o755)
+	os.WriteFile(p, []byte("cache: cache\ntals: [a.tal, /etc/b.tal]\nslurm: [../local.json]\n"+
+		"fetch:\n  ca_cert: ca.pem\nrtr:\n  tls_cert: tls/c.pem\n  tls_key: k.pem\n"), 0o644)
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Dir(p)
+	for got, want := range map[string]string{
+		c.Cache: filepath.Join(sub, "cache"), c.TALs[0]: filepath.Join(sub, "a.tal"), c.TALs[1]: "/etc/b.tal",
+		c.SLURM[0]: filepath.Join(dir, "local.json"), c.Fetch.CACert: filepath.Join(sub, "ca.pem"),
+		c.RTR.TLSCert: filepath.Join(sub, "tls", "c.pem"), c.RTR.TLSKey: filepath.Join(sub, "k.pem"),
+	} {
+		if got != want {
+			t.Errorf("path %q, want %q", got, want)
+		}
+	}
+	if c.TALDir != "" {
+		t.Errorf("tal_dir %q: an empty path must stay empty", c.TALDir)
+	}
+}
+
+func TestNearest(t *testing.T) {
+	keys := []string{"refresh", "rrdp_poll", "reconsidered", "tal_dir", "tals"}
+	for in, want := range map[string]string{"refesh": "refresh", "tal": "tals", "rrdp-poll": "rrdp_poll", "talsdir": "tal_dir"} {
+		if got, ok := nearest(in, keys); !ok || got != want {
+			t.Errorf("nearest(%q) = %q %v, want %q", in, got, ok, want)
+		}
+	}
+	if got, ok := nearest("xyz", keys); ok {
+		t.Errorf("nearest(xyz) = %q: an unrelated word got a suggestion", got)
+	}
+}
+
+// TestValidateReportsEverything checks that every problem is reported at
+// once, including values a Config built in code left unchecked.
 func TestValidateReportsEverything(t *testing.T) {
-	c := load(t, "refresh: 0s\nfetch:\n  rrdp_fallback: sometimes\nrtr:\n  max_version: 3\n  expire: 1m\nlog:\n  level: loud\n")
+	c := load(t, "refresh: 0s\nrtr:\n  max_version: 3\n  expire: 1m\n")
+	c.Fetch.RRDPFallback, c.Log.Level, c.HTTP.Listen = "sometimes", "", []Addr{"8323"}
+	c.RTR.Allow = []netip.Prefix{{}}
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"refresh", "rrdp_fallback", "max_version", "rtr.expire", "log.level"} {
+	for _, want := range []string{"refresh", "rrdp_fallback", "max_version", "rtr.expire", "log.level", "http.listen", "rtr.allow[0]"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %s: %v", want, err)
 		}
+	}
+	if n := strings.Count(err.Error(), "\n") + 1; n != 7 {
+		t.Errorf("%d lines, want one per problem (7):\n%v", n, err)
 	}
 }
 
