@@ -135,7 +135,7 @@ func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	var wg sync.WaitGroup
 	httpSrv := httpapi.NewServer("", httpapi.New(httpapi.Options{Logger: d.log, Current: d.view.Load, Repos: d.repos,
 		Metrics: promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}), Observer: d.metrics,
-		MaxAge: d.cfg.RTR.MaxAge, Version: version,
+		MaxAge: d.cfg.RTR.MaxAge, Version: buildVersion(),
 		Confirmed: func() time.Time { return time.Unix(0, d.confirmed.Load()) }}))
 	for _, l := range httpLns {
 		d.log.Info("serving HTTP", zap.Stringer("addr", l.Addr()))

@@ -31,6 +31,7 @@ type rtrConfig struct {
 	source      string
 	listen      []string
 	tlsListen   []string
+	httpListen  []string
 	tlsCert     string
 	tlsKey      string
 	maxVersion  uint
@@ -65,11 +66,12 @@ func parseRTRFlags(args []string, stderr io.Writer) (*rtrConfig, error) {
 	fs := flag.NewFlagSet("rtr", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := &rtrConfig{}
-	var listen, tlsListen, allow string
+	var listen, tlsListen, httpListen, allow string
 	var refresh, retry, expire uint
 	fs.StringVar(&c.source, "source", "", "payload JSON file or http(s) URL (rpki-client/StayRTR format, .gz allowed)")
 	fs.StringVar(&listen, "listen", "127.0.0.1:3323", "comma-separated TCP addresses for plain RTR")
 	fs.StringVar(&tlsListen, "tls-listen", "", "comma-separated TCP addresses for RTR over TLS")
+	fs.StringVar(&httpListen, "http-listen", "", "comma-separated TCP addresses serving /healthz and /readyz (ready: holds data younger than --max-age)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate (PEM) for --tls-listen")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS key (PEM) for --tls-listen")
 	fs.UintVar(&c.maxVersion, "max-version", rtr.MaxVersion, "highest RTR version offered (0, 1 or 2)")
@@ -96,7 +98,7 @@ func parseRTRFlags(args []string, stderr io.Writer) (*rtrConfig, error) {
 	if err := rtr.ValidateTimers(c.timers); err != nil {
 		return nil, err
 	}
-	c.listen, c.tlsListen = splitList(listen), splitList(tlsListen)
+	c.listen, c.tlsListen, c.httpListen = splitList(listen), splitList(tlsListen), splitList(httpListen)
 	if len(c.tlsListen) > 0 && (c.tlsCert == "" || c.tlsKey == "") {
 		return nil, errors.New("rtr: --tls-listen needs --tls-cert and --tls-key")
 	}
@@ -145,7 +147,16 @@ func (r *rtrRunner) run(ctx context.Context, args []string, _, stderr io.Writer)
 		log.Error("listen", zap.Error(err))
 		return 1
 	}
+	healthLns, err := bindAll(cfg.httpListen, nil, "", "")
+	if err != nil {
+		for _, l := range listeners {
+			l.Close()
+		}
+		log.Error("HTTP listen", zap.Error(err))
+		return 1
+	}
 	var wg sync.WaitGroup
+	health := serveRTRHealth(healthLns, rtrHealthHandler(hist, cfg.maxAge, time.Now), log, &wg)
 	var addrs []net.Addr
 	for _, l := range listeners {
 		addrs = append(addrs, l.Addr())
@@ -162,6 +173,7 @@ func (r *rtrRunner) run(ctx context.Context, args []string, _, stderr io.Writer)
 		r.onListen(addrs)
 	}
 	pollSource(ctx, src, hist, srv, cfg.interval, log)
+	health.Close()
 	srv.Close()
 	wg.Wait()
 	return 0
