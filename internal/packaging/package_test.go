@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/openrpki/validator/internal/testshared"
 )
 
 // The package under test, as scripts/release builds it for this test.
@@ -84,7 +86,7 @@ func TestDebianPackage(t *testing.T) {
 // buildPackage runs scripts/release for this architecture only.
 func buildPackage(t *testing.T) string {
 	t.Helper()
-	root := moduleRoot(t)
+	root := testshared.ModuleRoot(t)
 	dist := t.TempDir()
 	cmd := exec.Command(filepath.Join(root, "scripts", "release"), testVersion)
 	cmd.Dir = root
@@ -107,7 +109,7 @@ func checkVersion(t *testing.T) {
 	if !strings.Contains(out, "validator "+testVersion+" ") {
 		t.Errorf("validator version: %q lacks %s", out, testVersion)
 	}
-	head, err := exec.Command("git", "-C", moduleRoot(t), "rev-parse", "HEAD").Output()
+	head, err := exec.Command("git", "-C", testshared.ModuleRoot(t), "rev-parse", "HEAD").Output()
 	if err != nil {
 		t.Logf("not a git checkout, revision not checked: %v", err)
 		return
@@ -133,24 +135,5 @@ func checkConfig(t *testing.T) {
 	out, err := runBounded(cmd, commandTimeout)
 	if err != nil || !strings.Contains(out, "configuration OK") {
 		t.Errorf("validator config check --config %s: %v\n%s", configPath, err, out)
-	}
-}
-
-// moduleRoot is the directory holding go.mod above the test's.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root not found")
-		}
-		dir = parent
 	}
 }
