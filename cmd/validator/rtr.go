@@ -30,6 +30,7 @@ type rtrConfig struct {
 	source      string
 	listen      []string
 	tlsListen   []string
+	httpListen  []string
 	tlsCert     string
 	tlsKey      string
 	maxVersion  uint
@@ -69,11 +70,12 @@ not), read again when it changes; each change is a new serial with a delta.`
 func parseRTRFlags(args []string, stdout, stderr io.Writer) (*rtrConfig, int) {
 	fs := newFlagSet("rtr", "--source FILE|URL [flags]", rtrAbout)
 	c := &rtrConfig{}
-	var listen, tlsListen, allow string
+	var listen, tlsListen, httpListen, allow string
 	var refresh, retry, expire uint
 	fs.StringVar(&c.source, "source", "", "payload JSON file or http(s) URL (rpki-client/StayRTR format, .gz allowed)")
 	fs.StringVar(&listen, "listen", "127.0.0.1:3323", "comma-separated TCP addresses for plain RTR")
 	fs.StringVar(&tlsListen, "tls-listen", "", "comma-separated TCP addresses for RTR over TLS")
+	fs.StringVar(&httpListen, "http-listen", "", "comma-separated TCP addresses serving /healthz and /readyz (ready: holds data younger than --max-age)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate (PEM) for --tls-listen")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS key (PEM) for --tls-listen")
 	fs.UintVar(&c.maxVersion, "max-version", rtr.MaxVersion, "highest RTR version offered (0, 1 or 2)")
@@ -90,7 +92,7 @@ func parseRTRFlags(args []string, stdout, stderr io.Writer) (*rtrConfig, int) {
 	if code, done := noArgs(fs, args, stdout, stderr); done {
 		return nil, code
 	}
-	if err := c.finish(listen, tlsListen, allow, refresh, retry, expire); err != nil {
+	if err := c.finish(listen, tlsListen, httpListen, allow, refresh, retry, expire); err != nil {
 		fmt.Fprintln(stderr, "validator", err)
 		return nil, 2
 	}
@@ -102,7 +104,7 @@ func parseRTRFlags(args []string, stdout, stderr io.Writer) (*rtrConfig, int) {
 }
 
 // finish checks the flags and fills in what they give.
-func (c *rtrConfig) finish(listen, tlsListen, allow string, refresh, retry, expire uint) error {
+func (c *rtrConfig) finish(listen, tlsListen, httpListen, allow string, refresh, retry, expire uint) error {
 	if c.source == "" {
 		return errors.New("rtr: --source is required")
 	}
@@ -113,7 +115,7 @@ func (c *rtrConfig) finish(listen, tlsListen, allow string, refresh, retry, expi
 	if err := rtr.ValidateTimers(c.timers); err != nil {
 		return err
 	}
-	c.listen, c.tlsListen = splitList(listen), splitList(tlsListen)
+	c.listen, c.tlsListen, c.httpListen = splitList(listen), splitList(tlsListen), splitList(httpListen)
 	if len(c.tlsListen) > 0 && (c.tlsCert == "" || c.tlsKey == "") {
 		return errors.New("rtr: --tls-listen needs --tls-cert and --tls-key")
 	}
@@ -174,7 +176,16 @@ func (r *rtrRunner) run(ctx context.Context, args []string, stdout, stderr io.Wr
 		log.Error("listen", zap.Error(err))
 		return 1
 	}
+	healthLns, err := bindAll(cfg.httpListen, nil, "", "")
+	if err != nil {
+		for _, l := range listeners {
+			l.Close()
+		}
+		log.Error("HTTP listen", zap.Error(err))
+		return 1
+	}
 	var wg sync.WaitGroup
+	health := serveRTRHealth(healthLns, rtrHealthHandler(hist, cfg.maxAge, time.Now), log, &wg)
 	var addrs []net.Addr
 	for _, l := range listeners {
 		addrs = append(addrs, l.Addr())
@@ -191,6 +202,7 @@ func (r *rtrRunner) run(ctx context.Context, args []string, stdout, stderr io.Wr
 		r.onListen(addrs)
 	}
 	pollSource(ctx, src, hist, srv, cfg.interval, log)
+	health.Close()
 	srv.Close()
 	wg.Wait()
 	return 0

@@ -40,20 +40,22 @@ func startRTR(t *testing.T, client *http.Client, args ...string) string {
 	addrs := make(chan []net.Addr, 1)
 	r := &rtrRunner{httpClient: client, onListen: func(a []net.Addr) { addrs <- a }}
 	var stderr bytes.Buffer
-	done := make(chan int, 1)
+	var code int
+	exited := make(chan struct{})
 	go func() {
-		done <- r.run(ctx, append([]string{"--listen", "127.0.0.1:0", "--interval", "50ms"}, args...), io.Discard, &lockedWriter{w: &stderr})
+		defer close(exited)
+		code = r.run(ctx, append([]string{"--listen", "127.0.0.1:0", "--interval", "50ms"}, args...), io.Discard, &lockedWriter{w: &stderr})
 	}()
 	t.Cleanup(func() {
 		cancel()
-		if code := <-done; code != 0 {
+		if <-exited; code != 0 {
 			t.Errorf("validator rtr exited %d", code)
 		}
 	})
 	select {
 	case a := <-addrs:
 		return a[0].String()
-	case code := <-done:
+	case <-exited:
 		t.Fatalf("validator rtr exited %d: %s", code, stderr.String())
 	case <-time.After(rtrWait):
 		t.Fatal("validator rtr did not start")

@@ -12,8 +12,8 @@ import (
 	"testing"
 )
 
-// Dir returns the shared folder, failing the test when it is missing.
-func Dir(tb testing.TB) string {
+// ModuleRoot returns the directory holding go.mod above the test's.
+func ModuleRoot(tb testing.TB) string {
 	tb.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -21,7 +21,7 @@ func Dir(tb testing.TB) string {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -29,7 +29,12 @@ func Dir(tb testing.TB) string {
 		}
 		dir = parent
 	}
-	shared := filepath.Join(dir, "..", "shared")
+}
+
+// Dir returns the shared folder, failing the test when it is missing.
+func Dir(tb testing.TB) string {
+	tb.Helper()
+	shared := filepath.Join(ModuleRoot(tb), "..", "shared")
 	if _, err := os.Stat(filepath.Join(shared, "rpki-corpus")); err != nil {
 		tb.Fatalf("testshared: shared test data missing beside the module root: %v", err)
 	}
