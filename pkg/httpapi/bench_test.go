@@ -1,17 +1,16 @@
 package httpapi
 
 import (
-	"compress/gzip"
+	"bytes"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/openrpki/validator/internal/vrpgen"
 	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/validate"
@@ -23,22 +22,12 @@ var (
 	bigErr   error
 )
 
-// big600k reads the 600k-VRP payload of /work/shared/rtr-data into a table.
+// big600k reads the generated 600k-VRP payload (internal/vrpgen) into a
+// table.
 func big600k(b *testing.B) *output.Table {
-	path := filepath.Join(sharedDir(b), "rtr-data", "vrps.json.gz")
 	bigOnce.Do(func() {
-		f, err := os.Open(path)
-		if err != nil {
-			bigErr = err
-			return
-		}
-		defer f.Close()
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			bigErr = err
-			return
-		}
-		set, err := payload.ReadJSON(zr)
+		raw, _ := vrpgen.Full.JSON()
+		set, err := payload.ReadJSON(bytes.NewReader(raw))
 		if err != nil {
 			bigErr = err
 			return
