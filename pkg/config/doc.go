@@ -3,5 +3,6 @@
 // Load (the file over the defaults; unknown keys are errors) and Validate
 // (every problem at once).
 //
-// May import: the standard library and gopkg.in/yaml.v3.
+// May import: configs (the embedded defaults), the standard library and
+// gopkg.in/yaml.v3.
 package config
