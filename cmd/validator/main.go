@@ -1,5 +1,3 @@
-// Command validator is an RPKI relying party: it fetches and validates the
-// RPKI and serves the result to routers over RTR.
 package main
 
 import (

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -16,20 +17,29 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openrpki/validator/internal/testshared"
+	"github.com/openrpki/validator/internal/vrpgen"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/rtr"
 )
 
 const rtrWait = 10 * time.Second
 
-func rtrSharedFile(t *testing.T, rel string) []byte {
+// smallPayloads returns the generated 5,000-VRP payload and its ±50
+// update as JSON (internal/vrpgen).
+func smallPayloads() (first, second []byte) { return vrpgen.Small.JSON() }
+
+// gzipped compresses b: `validator rtr` reads gzipped payloads as well.
+func gzipped(t *testing.T, b []byte) []byte {
 	t.Helper()
-	b, err := os.ReadFile(testshared.Path(t, rel))
-	if err != nil {
-		t.Fatalf("shared test data missing: %v", err)
+	var buf bytes.Buffer
+	z := gzip.NewWriter(&buf)
+	if _, err := z.Write(b); err != nil {
+		t.Fatal(err)
 	}
-	return b
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // startRTR runs `validator rtr` in-process until the test ends and returns
@@ -173,10 +183,10 @@ func wantVRPs(t *testing.T, m *miniRouter, raw []byte) {
 }
 
 func TestRTRCommandFile(t *testing.T) {
-	first := rtrSharedFile(t, "rtr-data/small.json.gz")
-	second := rtrSharedFile(t, "rtr-data/small-delta.json.gz")
-	path := filepath.Join(t.TempDir(), "vrps.json.gz")
-	if err := os.WriteFile(path, first, 0o644); err != nil {
+	// The first file gzipped, the second plain: both are read.
+	first, second := smallPayloads()
+	path := filepath.Join(t.TempDir(), "vrps.json")
+	if err := os.WriteFile(path, gzipped(t, first), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	addr := startRTR(t, nil, "--source", path)
@@ -200,7 +210,8 @@ func TestRTRCommandFile(t *testing.T) {
 }
 
 func TestRTRCommandURL(t *testing.T) {
-	bodies := [][]byte{rtrSharedFile(t, "rtr-data/small.json.gz"), rtrSharedFile(t, "rtr-data/small-delta.json.gz")}
+	first, second := smallPayloads()
+	bodies := [][]byte{gzipped(t, first), gzipped(t, second)}
 	var current, full, notModified atomic.Int64
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b := bodies[current.Load()]
@@ -218,7 +229,7 @@ func TestRTRCommandURL(t *testing.T) {
 	addr := startRTR(t, srv.Client(), "--source", srv.URL+"/vrps.json.gz")
 	m := dialRouter(t, addr)
 	m.sync(t, false)
-	wantVRPs(t, m, bodies[0])
+	wantVRPs(t, m, first)
 	deadline := time.Now().Add(rtrWait)
 	for notModified.Load() < 2 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -229,7 +240,7 @@ func TestRTRCommandURL(t *testing.T) {
 	current.Store(1)
 	m.waitNotify(t)
 	m.sync(t, true)
-	wantVRPs(t, m, bodies[1])
+	wantVRPs(t, m, second)
 }
 
 func TestRTRCommandFlags(t *testing.T) {

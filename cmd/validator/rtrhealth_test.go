@@ -20,7 +20,7 @@ import (
 func TestRTRReadiness(t *testing.T) {
 	// The source exists (a missing one is refused at start) but holds
 	// nothing yet, as a replica started before its feed would see.
-	path := filepath.Join(t.TempDir(), "vrps.json.gz")
+	path := filepath.Join(t.TempDir(), "vrps.json")
 	if err := os.WriteFile(path, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,8 @@ func TestRTRReadiness(t *testing.T) {
 		t.Fatalf("healthcheck of an unready replica: exit %d, want 1", code)
 	}
 
-	if err := os.WriteFile(path, rtrSharedFile(t, "rtr-data/small.json.gz"), 0o644); err != nil {
+	first, _ := smallPayloads()
+	if err := os.WriteFile(path, first, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(rtrWait); ; time.Sleep(20 * time.Millisecond) {

@@ -4,5 +4,5 @@
 // Dockerfile (base images pinned by digest, a non-root user, a
 // HEALTHCHECK), checked as text since no container engine runs the tests.
 //
-// May import: the standard library and gopkg.in/yaml.v3 (tests only).
+// May import: the standard library and gopkg.in/yaml.v3 (in its tests).
 package deploycheck

@@ -3,6 +3,6 @@
 // runs the installed daemon as the packaged user against a lab served on
 // loopback, and purges it. It has no code besides its tests.
 //
-// May import: internal/testshared, pkg/lab, pkg/output, pkg/payload and
+// May import: internal/testfiles, pkg/lab, pkg/output, pkg/payload and
 // the standard library (tests only).
 package packaging

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openrpki/validator/internal/testshared"
+	"github.com/openrpki/validator/internal/testfiles"
 )
 
 // The package under test, as scripts/release builds it for this test.
@@ -86,7 +86,7 @@ func TestDebianPackage(t *testing.T) {
 // buildPackage runs scripts/release for this architecture only.
 func buildPackage(t *testing.T) string {
 	t.Helper()
-	root := testshared.ModuleRoot(t)
+	root := testfiles.ModuleRoot(t)
 	dist := t.TempDir()
 	cmd := exec.Command(filepath.Join(root, "scripts", "release"), testVersion)
 	cmd.Dir = root
@@ -109,7 +109,7 @@ func checkVersion(t *testing.T) {
 	if !strings.Contains(out, "validator "+testVersion+" ") {
 		t.Errorf("validator version: %q lacks %s", out, testVersion)
 	}
-	head, err := exec.Command("git", "-C", testshared.ModuleRoot(t), "rev-parse", "HEAD").Output()
+	head, err := exec.Command("git", "-C", testfiles.ModuleRoot(t), "rev-parse", "HEAD").Output()
 	if err != nil {
 		t.Logf("not a git checkout, revision not checked: %v", err)
 		return
