@@ -168,10 +168,11 @@ func (m *miniRouter) waitNotify(t *testing.T) uint32 {
 
 func wantVRPs(t *testing.T, m *miniRouter, raw []byte) {
 	t.Helper()
-	snap, err := readPayload(bytes.NewReader(raw))
+	table, err := readPayload(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
+	snap := payload.NewSnapshot(table.Set())
 	if len(m.vrps) != len(snap.VRPs) {
 		t.Fatalf("router has %d VRPs, want %d", len(m.vrps), len(snap.VRPs))
 	}

@@ -10,11 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openrpki/validator/pkg/httpapi"
 	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/state"
 )
 
 // TestRTRReadiness runs `validator rtr --http-listen` on a source file that
-// does not exist yet: the replica is alive but not ready (so Kubernetes
+// holds nothing yet: the replica is alive but not ready (so Kubernetes
 // keeps routers away), and becomes ready once the file appears. `validator
 // healthcheck` probes it as the image's HEALTHCHECK would.
 func TestRTRReadiness(t *testing.T) {
@@ -31,7 +33,7 @@ func TestRTRReadiness(t *testing.T) {
 	if code, body := get(t, base+"/healthz"); code != http.StatusOK || body != "ok\n" {
 		t.Fatalf("/healthz: %d %q", code, body)
 	}
-	if code, body := get(t, base+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "no data") {
+	if code, body := get(t, base+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "no validated data") {
 		t.Fatalf("/readyz before any data: %d %q", code, body)
 	}
 	if code := healthcheck(t, base+"/readyz"); code != 1 {
@@ -60,8 +62,8 @@ func TestRTRReadiness(t *testing.T) {
 // RTR, so the replica is not ready either.
 func TestRTRReadinessMaxAge(t *testing.T) {
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
-	hist := payload.NewHistory(4)
-	hist.Publish(payload.NewSnapshot(payload.Set{}), t0)
+	pub := state.NewPublisher(4)
+	pub.Publish(&payload.Table{TAs: payload.NewTANames()}, nil, nil, t0)
 	for _, tc := range []struct {
 		maxAge, after time.Duration
 		want          int
@@ -70,7 +72,7 @@ func TestRTRReadinessMaxAge(t *testing.T) {
 		{time.Hour, 59 * time.Minute, http.StatusOK},
 		{time.Hour, 61 * time.Minute, http.StatusServiceUnavailable},
 	} {
-		h := rtrHealthHandler(hist, tc.maxAge, func() time.Time { return t0.Add(tc.after) })
+		h := httpapi.New(httpapi.Options{State: pub.Load, MaxAge: readyMaxAge(tc.maxAge), Now: func() time.Time { return t0.Add(tc.after) }})
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 		if rec.Code != tc.want {
