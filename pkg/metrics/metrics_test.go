@@ -128,7 +128,6 @@ func TestNamesAndHelp(t *testing.T) {
 		"rpki_repository_rrdp_serial":                    {"uri"},
 		"rpki_rtr_sessions":                              nil,
 		"rpki_rtr_sessions_by_version":                   {"version"},
-		"rpki_rtr_session_panics_total":                  nil,
 		"rpki_rtr_sessions_opened_total":                 nil,
 		"rpki_rtr_sessions_closed_total":                 {"result"},
 		"rpki_rtr_sessions_rejected_total":               {"reason"},
@@ -242,7 +241,7 @@ func TestValuesMove(t *testing.T) {
 	check("replays", m.objects.replays.WithLabelValues("ripe"), 1)
 	check("rtr sessions open", m.rtr.open, 0)
 	check("rtr v1 sessions after open and close", m.rtr.byVersion[1], 0)
-	check("rtr session panics", m.rtr.panics, 1)
+	check("rtr session panics", m.objects.panics.WithLabelValues("rtr"), 1)
 	check("rtr opened", m.rtr.opened, 1)
 	check("rtr reset queries v1", m.rtr.received.WithLabelValues("1", "reset_query"), 1)
 	check("rtr unknown PDUs", m.rtr.received.WithLabelValues("other", "other"), 1)

@@ -22,7 +22,6 @@ const maxRTRVersion = 2
 type rtrMetrics struct {
 	open      prometheus.Gauge
 	byVersion [maxRTRVersion + 1]prometheus.Gauge
-	panics    prometheus.Counter
 	opened    prometheus.Counter
 	closed    *prometheus.CounterVec
 	rejected  *prometheus.CounterVec
@@ -45,8 +44,6 @@ func (r *rtrMetrics) init() []prometheus.Collector {
 	for v := range r.byVersion {
 		r.byVersion[v] = versions.WithLabelValues(strconv.Itoa(v))
 	}
-	r.panics = prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Subsystem: "rtr", Name: "session_panics_total",
-		Help: "Panics recovered in RTR sessions; each ended only its own session."})
 	r.opened = prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Subsystem: "rtr", Name: "sessions_opened_total",
 		Help: "RTR connections accepted."})
 	r.closed = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Subsystem: "rtr", Name: "sessions_closed_total",
@@ -71,7 +68,7 @@ func (r *rtrMetrics) init() []prometheus.Collector {
 	r.stale = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Subsystem: "rtr", Name: "stale",
 		Help: "1 while the RTR server's data is older than its limit (it answers No Data Available), else 0."})
 	r.precreate()
-	return []prometheus.Collector{r.open, versions, r.panics, r.opened, r.closed, r.rejected, r.received, r.responses, r.sentPDUs,
+	return []prometheus.Collector{r.open, versions, r.opened, r.closed, r.rejected, r.received, r.responses, r.sentPDUs,
 		r.sentBytes, r.respTime, r.errors, r.serial, r.stale}
 }
 
@@ -116,8 +113,9 @@ func (m *Metrics) SessionClosed(remote string, version int, err error) {
 	m.rtr.closed.WithLabelValues("clean").Inc()
 }
 
-// SessionPanicked implements rtr.Observer.
-func (m *Metrics) SessionPanicked(remote string) { m.rtr.panics.Inc() }
+// SessionPanicked implements rtr.Observer: the panic ended one session
+// and counts in rpki_panics_total{component="rtr"}.
+func (m *Metrics) SessionPanicked(remote string) { m.Panicked("rtr") }
 
 // SessionRejected implements rtr.Observer.
 func (m *Metrics) SessionRejected(remote, reason string) {

@@ -167,6 +167,9 @@ func TestEncoderWithinDecoderLimit(t *testing.T) {
 	over := payload.ASPA{Customer: 2, Providers: providers(MaxASPAProviders + 1)}
 	merged := payload.ASPA{Customer: 3, Providers: providers(20_000)}
 	bigKey := payload.RouterKey{ASN: 4, SPKI: make([]byte, MaxPDU)}
+	if MaxASPAProviders != payload.MaxProviders {
+		t.Fatalf("rtr carries %d providers per ASPA PDU, payload keeps up to %d", MaxASPAProviders, payload.MaxProviders)
+	}
 	if n := len(AppendASPA(nil, 2, true, maxed)); n != 65532 {
 		t.Fatalf("ASPA of %d providers is %d octets, want 65532", MaxASPAProviders, n)
 	}
