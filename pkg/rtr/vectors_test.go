@@ -12,9 +12,9 @@ import (
 )
 
 // Origins of the vectors below. The captures are StayRTR 0.5.1 talking to
-// rtrdump and rtrlib on loopback (../shared/rtr-vectors/SOURCES.md,
-// generated-loopback/<name>.decoded.txt, copied here as hex with the
-// capture's name). The hand-built ones follow the PDU figures of
+// rtrdump and rtrlib on loopback (internal/testfiles/testdata/rtr-vectors/
+// SOURCES.md, generated-loopback/<name>.decoded.txt), copied here as hex
+// with the capture's name. The hand-built ones follow the PDU figures of
 // draft-ietf-sidrops-8210bis-27 (13 August 2026), the newest draft found:
 // Figure 1 Serial Notify, 2 Serial Query, 3 Reset Query, 4 Cache
 // Response, 5 Cache Reset, 6 End of Data, 7 Error Report, 8 IPv4 Prefix,
