@@ -81,7 +81,8 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 	m.Watch(pub.Load)
 	d := &daemon{cfg: cfg, conf: conf, log: log, tals: in.tals, src: src, engine: engine, pub: pub,
 		policy: in.policy, metrics: m, reg: reg, level: level}
-	d.rtr = rtr.NewServer(state.RTR{P: pub}, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions, MaxAge: cfg.RTR.MaxAge,
+	d.rtr = rtr.NewServer(state.RTR{P: pub}, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions,
+		MaxSessionsPerSource: cfg.RTR.MaxSessionsPerSource, FirstQueryTimeout: cfg.RTR.FirstQueryTimeout, MaxAge: cfg.RTR.MaxAge,
 		Allow: cfg.RTR.Allow, Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
 			Retry: seconds(cfg.RTR.Retry), Expire: seconds(cfg.RTR.Expire)}})
 	return d, nil
@@ -203,10 +204,21 @@ func (d *daemon) publish(t *payload.Table, rep *report.Run, repos []report.Repos
 	if !changed {
 		return
 	}
+	d.reportDroppedASPAs(st.RTR.Snapshot)
 	d.rtr.Notify()
 	d.log.Info("new serial", zap.Uint32("serial", st.Serial()), zap.Int("vrps", len(st.RTR.Snapshot.VRPs)))
 	if err := writeTable(filepath.Join(d.cfg.Cache, persistedOutput), t); err != nil {
 		d.log.Warn("persisting the table", zap.Error(err))
+	}
+}
+
+// reportDroppedASPAs logs the customers whose merged ASPA the snapshot
+// leaves out: more providers than one RTR PDU carries (issue 5). The
+// metrics read the count (rpki_aspas_dropped) from the published state.
+func (d *daemon) reportDroppedASPAs(snap *payload.Snapshot) {
+	for _, a := range snap.DroppedASPAs {
+		d.log.Warn("ASPA dropped: merged provider set too large for one RTR PDU",
+			zap.Uint32("customer", a.Customer), zap.Int("providers", a.Providers), zap.Int("max", payload.MaxProviders))
 	}
 }
 
@@ -226,7 +238,8 @@ func (d *daemon) warmStart() {
 		d.log.Warn("warm start: unreadable persisted table", zap.Error(err))
 		return
 	}
-	d.pub.Publish(t, nil, nil, fi.ModTime())
+	st, _ := d.pub.Publish(t, nil, nil, fi.ModTime())
+	d.reportDroppedASPAs(st.RTR.Snapshot)
 	d.log.Info("warm start: serving the persisted table", zap.Int("vrps", len(t.VRPs)),
 		zap.Duration("age", time.Since(fi.ModTime()).Round(time.Second)))
 }

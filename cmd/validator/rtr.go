@@ -40,6 +40,8 @@ type rtrConfig struct {
 	timers      rtr.Timers
 	allow       []netip.Prefix
 	maxSessions int
+	perSource   int
+	firstQuery  time.Duration
 	writeTO     time.Duration
 	history     int
 	debug       bool
@@ -91,6 +93,8 @@ func parseRTRFlags(args []string, stdout, stderr io.Writer) (*rtrConfig, int) {
 	fs.UintVar(&expire, "expire", uint(rtr.DefaultExpire/time.Second), "End of Data expire interval, seconds")
 	fs.StringVar(&allow, "allow", "", "comma-separated source prefixes allowed to connect (default: all)")
 	fs.IntVar(&c.maxSessions, "max-sessions", rtr.DefaultMaxSessions, "maximum concurrent RTR sessions")
+	fs.IntVar(&c.perSource, "max-sessions-per-source", rtr.DefaultMaxSessionsPerSource, "maximum concurrent RTR sessions from one source address")
+	fs.DurationVar(&c.firstQuery, "first-query-timeout", rtr.DefaultFirstQueryTimeout, "close a connection that sends no query within this time")
 	fs.DurationVar(&c.writeTO, "write-timeout", rtr.DefaultWriteTimeout, "drop a router that takes longer than this to accept one 256 KiB chunk")
 	fs.IntVar(&c.history, "history", payload.DefaultHistory, "number of deltas kept for Serial Query")
 	fs.BoolVar(&c.debug, "debug", false, "debug logging")
@@ -176,6 +180,7 @@ func (r *rtrRunner) run(ctx context.Context, args []string, stdout, stderr io.Wr
 	}
 	pub := state.NewPublisher(cfg.history)
 	srv := rtr.NewServer(state.RTR{P: pub}, rtr.Options{Logger: log, Timers: cfg.timers, MaxSessions: cfg.maxSessions,
+		MaxSessionsPerSource: cfg.perSource, FirstQueryTimeout: cfg.firstQuery,
 		MaxAge: cfg.maxAge, Allow: cfg.allow, WriteTimeout: cfg.writeTO})
 	lns, err := bindListeners(cfg.listen, cfg.tlsListen, cfg.tlsCert, cfg.tlsKey, cfg.httpListen)
 	if err != nil {

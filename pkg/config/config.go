@@ -60,18 +60,22 @@ type Fetch struct {
 
 // RTR configures the RTR server.
 type RTR struct {
-	Listen      []Addr         `yaml:"listen"`
-	TLSListen   []Addr         `yaml:"tls_listen"`
-	TLSCert     string         `yaml:"tls_cert"`
-	TLSKey      string         `yaml:"tls_key"`
-	MaxVersion  int            `yaml:"max_version"`
-	Refresh     time.Duration  `yaml:"refresh"`
-	Retry       time.Duration  `yaml:"retry"`
-	Expire      time.Duration  `yaml:"expire"`
-	MaxSessions int            `yaml:"max_sessions"`
-	Allow       []netip.Prefix `yaml:"allow"`
-	MaxAge      time.Duration  `yaml:"max_age"`
-	History     int            `yaml:"history"`
+	Listen      []Addr        `yaml:"listen"`
+	TLSListen   []Addr        `yaml:"tls_listen"`
+	TLSCert     string        `yaml:"tls_cert"`
+	TLSKey      string        `yaml:"tls_key"`
+	MaxVersion  int           `yaml:"max_version"`
+	Refresh     time.Duration `yaml:"refresh"`
+	Retry       time.Duration `yaml:"retry"`
+	Expire      time.Duration `yaml:"expire"`
+	MaxSessions int           `yaml:"max_sessions"`
+	// MaxSessionsPerSource caps the sessions of one source address;
+	// FirstQueryTimeout drops a connection that sends no query in time.
+	MaxSessionsPerSource int            `yaml:"max_sessions_per_source"`
+	FirstQueryTimeout    time.Duration  `yaml:"first_query_timeout"`
+	Allow                []netip.Prefix `yaml:"allow"`
+	MaxAge               time.Duration  `yaml:"max_age"`
+	History              int            `yaml:"history"`
 }
 
 // HTTP configures the HTTP API, metrics and status page.

@@ -18,7 +18,8 @@ func TestDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Refresh != 10*time.Minute || c.RTR.Listen[0] != ":3323" || c.HTTP.Listen[0] != ":8323" ||
-		c.RTR.MaxVersion != 2 || c.Fetch.RRDPFallback != "stale" || c.RTR.History < 20 {
+		c.RTR.MaxVersion != 2 || c.Fetch.RRDPFallback != "stale" || c.RTR.History < 20 ||
+		c.RTR.MaxSessionsPerSource != 32 || c.RTR.FirstQueryTimeout != 30*time.Second {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 }
@@ -142,20 +143,21 @@ func TestNearest(t *testing.T) {
 // TestValidateReportsEverything checks that every problem is reported at
 // once, including values a Config built in code left unchecked.
 func TestValidateReportsEverything(t *testing.T) {
-	c := load(t, "refresh: 0s\nrtr:\n  max_version: 3\n  expire: 1m\n")
+	c := load(t, "refresh: 0s\nrtr:\n  max_version: 3\n  expire: 1m\n  max_sessions_per_source: 0\n  first_query_timeout: 10ms\n")
 	c.Fetch.RRDPFallback, c.Log.Level, c.HTTP.Listen = "sometimes", "", []Addr{"8323"}
 	c.RTR.Allow = []netip.Prefix{{}}
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"refresh", "rrdp_fallback", "max_version", "rtr.expire", "log.level", "http.listen", "rtr.allow[0]"} {
+	for _, want := range []string{"refresh", "rrdp_fallback", "max_version", "rtr.expire", "log.level", "http.listen", "rtr.allow[0]",
+		"rtr.max_sessions_per_source", "rtr.first_query_timeout"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %s: %v", want, err)
 		}
 	}
-	if n := strings.Count(err.Error(), "\n") + 1; n != 7 {
-		t.Errorf("%d lines, want one per problem (7):\n%v", n, err)
+	if n := strings.Count(err.Error(), "\n") + 1; n != 9 {
+		t.Errorf("%d lines, want one per problem (9):\n%v", n, err)
 	}
 }
 

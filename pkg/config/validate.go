@@ -62,6 +62,12 @@ func (r *RTR) validate(bad func(string, ...any)) {
 	if r.MaxSessions < 1 {
 		bad("rtr.max_sessions %d: must be positive", r.MaxSessions)
 	}
+	if r.MaxSessionsPerSource < 1 {
+		bad("rtr.max_sessions_per_source %d: must be positive", r.MaxSessionsPerSource)
+	}
+	if r.FirstQueryTimeout < time.Second {
+		bad("rtr.first_query_timeout %v: must be at least 1s", r.FirstQueryTimeout)
+	}
 	for i, p := range r.Allow {
 		if !p.IsValid() {
 			bad("rtr.allow[%d]: not a prefix", i)

@@ -2,9 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,16 +61,12 @@ func (a *api) aspaGet(w http.ResponseWriter, r *http.Request) {
 // aspaPost answers a JSON ASPARequest.
 func (a *api) aspaPost(w http.ResponseWriter, r *http.Request) {
 	var req ASPARequest
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBulkBodyBytes))
+	body, err := readBody(w, r)
 	if err == nil {
 		err = json.Unmarshal(body, &req)
 	}
 	if err != nil {
-		code := http.StatusBadRequest
-		if errors.As(err, new(*http.MaxBytesError)) {
-			code = http.StatusRequestEntityTooLarge
-		}
-		writeError(w, code, "httpapi: aspa: body: "+err.Error())
+		writeError(w, bodyErrorCode(err), "httpapi: aspa: body: "+err.Error())
 		return
 	}
 	a.aspaAnswer(w, req)

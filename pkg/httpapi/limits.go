@@ -9,6 +9,14 @@ const (
 	// MaxBulkBodyBytes bounds the body of a bulk validity or ASPA request
 	// (about 100 bytes per route).
 	MaxBulkBodyBytes = 2 << 20
+	// MaxConcurrentPOST bounds the POST requests (bulk validity, ASPA)
+	// answered at once, so that the heap stays bounded whatever the
+	// number of clients: 4 bulk requests cost about 40 MB at most.
+	MaxConcurrentPOST = 4
+	// PostQueueWait is how long a POST waits for a slot before the 503;
+	// PostRetryAfter is the Retry-After it then carries.
+	PostQueueWait  = 2 * time.Second
+	PostRetryAfter = 1 * time.Second
 	// MaxASPAPathLen bounds the AS_PATH of an ASPA check. BGP paths longer
 	// than this are operationally meaningless; the procedure is linear.
 	MaxASPAPathLen = 1024

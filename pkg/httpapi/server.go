@@ -59,22 +59,23 @@ func (o Options) withDefaults() Options {
 
 // api holds the handlers' shared state.
 type api struct {
-	o Options
+	o    Options
+	post *postLimiter // bounds the POST handlers (postlimit.go)
 	// view is the view of the table served last (viewOf).
 	view atomic.Pointer[View]
 }
 
 // New returns the API handler.
 func New(o Options) http.Handler {
-	a := &api{o: o.withDefaults()}
+	a := &api{o: o.withDefaults(), post: newPostLimiter(MaxConcurrentPOST, PostQueueWait)}
 	mux := http.NewServeMux()
 	for i, name := range formatNames {
 		mux.HandleFunc("GET /"+name, func(w http.ResponseWriter, r *http.Request) { a.serveFormat(w, r, i) })
 	}
 	mux.HandleFunc("GET /api/v1/validity/{asn}/{prefix...}", a.validityOne)
-	mux.HandleFunc("POST /api/v1/validity", a.validityBulk)
+	mux.HandleFunc("POST /api/v1/validity", a.post.wrap(a.validityBulk))
 	mux.HandleFunc("GET /api/v1/aspa", a.aspaGet)
-	mux.HandleFunc("POST /api/v1/aspa", a.aspaPost)
+	mux.HandleFunc("POST /api/v1/aspa", a.post.wrap(a.aspaPost))
 	mux.HandleFunc("GET /api/v1/status", a.status)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)

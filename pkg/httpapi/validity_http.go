@@ -4,9 +4,7 @@ import (
 	"github.com/openrpki/validator/pkg/state"
 
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -58,11 +56,7 @@ func (a *api) validityOne(w http.ResponseWriter, r *http.Request) {
 func (a *api) validityBulk(w http.ResponseWriter, r *http.Request) {
 	routes, err := readBulk(w, r)
 	if err != nil {
-		code := http.StatusBadRequest
-		if errors.As(err, new(*http.MaxBytesError)) {
-			code = http.StatusRequestEntityTooLarge
-		}
-		writeError(w, code, err.Error())
+		writeError(w, bodyErrorCode(err), err.Error())
 		return
 	}
 	st, v := a.current(w)
@@ -84,7 +78,7 @@ type parsedRoute struct {
 
 // readBulk reads and checks the routes of a bulk request.
 func readBulk(w http.ResponseWriter, r *http.Request) ([]parsedRoute, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBulkBodyBytes))
+	body, err := readBody(w, r)
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: validity: body: %w", err)
 	}

@@ -267,15 +267,19 @@ func (b *builder) objects(i int) ([]file, error) {
 		}
 		files = append(files, f)
 	}
-	for k, a := range c.ASPAs {
-		content, err := ca.EncodeASPA(a.Customer, a.Providers)
-		if err != nil {
-			return nil, err
+	aspas, names := c.ASPAs, make([]string, 0, len(c.ASPAs))
+	for _, a := range c.ASPAs {
+		names = append(names, fmt.Sprintf("aspa-%d.asa", a.Customer))
+	}
+	if customer, ok := b.overflowCustomer(i); ok {
+		aspas = slices.Clone(aspas)
+		for k := range overflowASPAs {
+			aspas = append(aspas, overflowASPA(customer, k))
+			names = append(names, fmt.Sprintf("aspa-%d-overflow-%d.asa", customer, k))
 		}
-		res := x509rpki.Resources{AS: x509rpki.ASResources{Present: true,
-			Ranges: []x509rpki.ASRange{{Min: a.Customer, Max: a.Customer}}}}
-		f, err := b.signed(i, 1+len(c.ROAs)+k, fmt.Sprintf("aspa-%d.asa", a.Customer), res,
-			b.t0.Add(certLifetime), ca.OIDContentASPA, content, 0)
+	}
+	for k, a := range aspas {
+		f, err := b.aspaFile(i, 1+len(c.ROAs)+k, names[k], a)
 		if err != nil {
 			return nil, err
 		}
@@ -289,6 +293,17 @@ func (b *builder) objects(i int) ([]file, error) {
 		files = append(files, f)
 	}
 	return files, nil
+}
+
+// aspaFile signs one ASPA of CA i with EE key j.
+func (b *builder) aspaFile(i, j int, name string, a ASPA) (file, error) {
+	content, err := ca.EncodeASPA(a.Customer, a.Providers)
+	if err != nil {
+		return file{}, err
+	}
+	res := x509rpki.Resources{AS: x509rpki.ASResources{Present: true,
+		Ranges: []x509rpki.ASRange{{Min: a.Customer, Max: a.Customer}}}}
+	return b.signed(i, j, name, res, b.t0.Add(certLifetime), ca.OIDContentASPA, content, 0)
 }
 
 // roaName is the file name of a CA's k-th ROA.

@@ -9,7 +9,8 @@ import (
 )
 
 // Expected returns what a correct relying party outputs for the lab as
-// published now: every ROA, ASPA and router key of every CA.
+// published now: every ROA, ASPA and router key of every CA, less what
+// the injected faults take away (see faultCatalogue).
 func (l *Lab) Expected() (payload.Set, error) {
 	var set payload.Set
 	silent := l.silentCAs()
@@ -33,7 +34,11 @@ func (l *Lab) Expected() (payload.Set, error) {
 				set.VRPs = append(set.VRPs, v)
 			}
 		}
+		overflow, hasOverflow := l.b.overflowCustomer(i)
 		for _, a := range c.ASPAs {
+			if hasOverflow && a.Customer == overflow {
+				continue // merged with the overflow ASPAs: too large, dropped
+			}
 			set.ASPAs = append(set.ASPAs, payload.ASPA{Customer: a.Customer, Providers: a.Providers})
 		}
 		for _, rk := range c.RouterKeys {

@@ -46,6 +46,8 @@ var faultCatalogue = []faultSpec{
 		"a child CA certificate holds 10.0.0.0/8, which its parent does not: the CA and everything below it are rejected (RFC 6487 §7.2 strict; RFC 8360 would keep the rest)"},
 	{"expired-ca", scopeCA, true, false,
 		"a child CA certificate expired ten days ago: the CA and everything below it are rejected (RFC 6487 §7.2)"},
+	{"aspa-overflow", scopeNone, false, false,
+		"two more ASPAs for the CA's own AS, 10,000 providers each (each within the per-object limit): merged, the customer's 20,000 providers exceed what one RTR PDU carries (16,380; draft-ietf-sidrops-8210bis-27 §5.1), so the customer's ASPA is left out of the output (as Routinator drops it) while its VRPs are untouched and RTR sessions carry on"},
 	{"mft-number-backwards", scopeNone, false, false,
 		"at the first publish, the CA re-issues its manifest with a lower number and one ROA fewer: a relying party that validated the previous serial rejects the new manifest and keeps the previous publication point (RFC 9286 §4.2.1), so the expected output keeps that ROA"},
 }
@@ -167,4 +169,33 @@ func repoTargets(pl *Plan, faults []faultSpec) (map[int]string, error) {
 		next++
 	}
 	return targets, nil
+}
+
+// Fault aspa-overflow: overflowASPAs ASPA objects of overflowProviders
+// providers each, all for the target CA's first own AS.
+const (
+	overflowASPAs     = 2
+	overflowProviders = 10_000 // x509rpki.MaxASPAProviders, rpki-client's MAX_ASPA_PROVIDERS
+	overflowFirstAS   = 4_000_000_000
+)
+
+// overflowASPA returns the k-th ASPA of fault aspa-overflow for customer:
+// providers no other ASPA of the lab uses, disjoint between the objects so
+// that their union has overflowASPAs*overflowProviders entries.
+func overflowASPA(customer uint32, k int) ASPA {
+	p := make([]uint32, overflowProviders)
+	for j := range p {
+		p[j] = overflowFirstAS + uint32(k*overflowProviders+j)
+	}
+	return ASPA{Customer: customer, Providers: p}
+}
+
+// overflowCustomer reports whether CA i carries fault aspa-overflow, and
+// for which customer: its ASPAs for that customer are dropped by a
+// correct relying party.
+func (b *builder) overflowCustomer(i int) (uint32, bool) {
+	if b.fault(i) != "aspa-overflow" {
+		return 0, false
+	}
+	return b.plan.CAs[i].OwnAS.Min, true
 }

@@ -74,12 +74,14 @@ func exercise(m *Metrics) *state.Publisher {
 	m.Attempted(fetch.Attempt{URI: "https://rrdp.example/n.xml", Transport: "rrdp", Duration: 1500 * time.Millisecond, Bytes: 2048, Serial: 77, Outcome: fetch.Updated})
 	m.Attempted(fetch.Attempt{URI: "rsync://bad.example/r/", Transport: "rsync", Duration: 3 * time.Second, Outcome: fetch.Failed, Err: errors.New("exit 10")})
 	m.SessionOpened("127.0.0.1:1")
+	m.SessionNegotiated("127.0.0.1:1", 1)
+	m.SessionPanicked("127.0.0.1:2")
 	m.PDUReceived("127.0.0.1:1", 1, 2)
 	m.PDUReceived("127.0.0.1:1", 9, 200)
 	m.ResponseSent("127.0.0.1:1", 1, "reset", 1000, 20000, 3*time.Millisecond)
 	m.ErrorReportSent("127.0.0.1:1", 2)
 	m.SessionRejected("10.0.0.1:1", "not_allowed")
-	m.SessionClosed("127.0.0.1:1", nil)
+	m.SessionClosed("127.0.0.1:1", 1, nil)
 	m.Serial(12)
 	m.Stale(true, time.Hour)
 	m.HTTPRequest("GET /json", 200, 2*time.Millisecond, 5000)
@@ -105,6 +107,7 @@ func TestNamesAndHelp(t *testing.T) {
 		"rpki_serial":                                    nil,
 		"rpki_vrps":                                      {"ta"},
 		"rpki_aspas":                                     {"ta"},
+		"rpki_aspas_dropped":                             nil,
 		"rpki_ta_replays_total":                          {"ta"},
 		"rpki_panics_total":                              {"component"},
 		"rpki_run_duration_seconds":                      nil,
@@ -124,6 +127,7 @@ func TestNamesAndHelp(t *testing.T) {
 		"rpki_repository_last_success_timestamp_seconds": {"transport", "uri"},
 		"rpki_repository_rrdp_serial":                    {"uri"},
 		"rpki_rtr_sessions":                              nil,
+		"rpki_rtr_sessions_by_version":                   {"version"},
 		"rpki_rtr_sessions_opened_total":                 nil,
 		"rpki_rtr_sessions_closed_total":                 {"result"},
 		"rpki_rtr_sessions_rejected_total":               {"reason"},
@@ -225,6 +229,7 @@ func TestValuesMove(t *testing.T) {
 	checkState("rpki_serial", "", 0)
 	checkState("rpki_vrps", `ta="ripe"`, 100)
 	checkState("rpki_vrps", `ta="arin"`, 0)
+	checkState("rpki_aspas_dropped", "", 0)
 	checkState("rpki_repository_up", `transport="rrdp",uri="https://rrdp.example/n.xml"`, 1)
 	checkState("rpki_repository_up", `transport="rsync",uri="rsync://bad.example/r/"`, 0)
 	checkState("rpki_repository_rrdp_serial", `uri="https://rrdp.example/n.xml"`, 77)
@@ -235,6 +240,8 @@ func TestValuesMove(t *testing.T) {
 	check("fetched bytes", m.repos.bytes.WithLabelValues("rrdp"), 2048)
 	check("replays", m.objects.replays.WithLabelValues("ripe"), 1)
 	check("rtr sessions open", m.rtr.open, 0)
+	check("rtr v1 sessions after open and close", m.rtr.byVersion[1], 0)
+	check("rtr session panics", m.objects.panics.WithLabelValues("rtr"), 1)
 	check("rtr opened", m.rtr.opened, 1)
 	check("rtr reset queries v1", m.rtr.received.WithLabelValues("1", "reset_query"), 1)
 	check("rtr unknown PDUs", m.rtr.received.WithLabelValues("other", "other"), 1)
@@ -247,6 +254,16 @@ func TestValuesMove(t *testing.T) {
 	// and HTTP read too.
 	pub.Confirm(nil, nil, now)
 	checkState("rpki_data_age_seconds", "", 0)
+
+	// Sessions by version: a v2 session counts while open, one that never
+	// sent a query (version -1) never counts.
+	m.SessionNegotiated("127.0.0.1:3", 2)
+	check("rtr v2 sessions", m.rtr.byVersion[2], 1)
+	m.SessionClosed("127.0.0.1:4", -1, nil)
+	check("rtr v2 sessions after a silent one closed", m.rtr.byVersion[2], 1)
+	m.SessionClosed("127.0.0.1:3", 2, nil)
+	check("rtr v2 sessions after it closed", m.rtr.byVersion[2], 0)
+
 	// A later publication without a TA removes its series.
 	pub.Publish(testTable(90, "ripe"), &report.Run{TAs: []report.TA{{Name: "ripe"}}}, nil, now)
 	checkState("rpki_serial", "", 1)
@@ -411,4 +428,25 @@ func count(t *testing.T, c prometheus.Collector) int {
 		n++
 	}
 	return n
+}
+
+// TestASPAsDropped: rpki_aspas_dropped counts the customers whose merged
+// ASPA the served RTR payload leaves out (payload.MaxProviders).
+func TestASPAsDropped(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := newAt(reg, time.Now)
+	pub := state.NewPublisher(4)
+	m.Watch(pub.Load)
+	tb := testTable(1, "ripe")
+	for k := range 2 {
+		p := make([]uint32, 10_000)
+		for i := range p {
+			p[i] = uint32(100_000 + k*10_000 + i)
+		}
+		tb.ASPAs = append(tb.ASPAs, payload.ASPAInfo{ASPA: payload.ASPA{Customer: 7, Providers: p}})
+	}
+	pub.Publish(tb, nil, nil, t0)
+	if got := gathered(t, reg, "rpki_aspas_dropped", ""); got != 1 {
+		t.Fatalf("rpki_aspas_dropped = %v, want 1", got)
+	}
 }

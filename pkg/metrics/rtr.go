@@ -21,6 +21,7 @@ const maxRTRVersion = 2
 // rtrMetrics describe the RTR server (rtr.Observer).
 type rtrMetrics struct {
 	open      prometheus.Gauge
+	byVersion [maxRTRVersion + 1]prometheus.Gauge
 	opened    prometheus.Counter
 	closed    *prometheus.CounterVec
 	rejected  *prometheus.CounterVec
@@ -38,12 +39,17 @@ type rtrMetrics struct {
 func (r *rtrMetrics) init() []prometheus.Collector {
 	r.open = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Subsystem: "rtr", Name: "sessions",
 		Help: "Open RTR sessions."})
+	versions := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Subsystem: "rtr", Name: "sessions_by_version",
+		Help: "Open RTR sessions by negotiated protocol version (sessions yet to send a query are not counted)."}, []string{"version"})
+	for v := range r.byVersion {
+		r.byVersion[v] = versions.WithLabelValues(strconv.Itoa(v))
+	}
 	r.opened = prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Subsystem: "rtr", Name: "sessions_opened_total",
 		Help: "RTR connections accepted."})
 	r.closed = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Subsystem: "rtr", Name: "sessions_closed_total",
 		Help: "RTR sessions ended, by result (clean or error)."}, []string{"result"})
 	r.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Subsystem: "rtr", Name: "sessions_rejected_total",
-		Help: "RTR connections refused, by reason (not_allowed, limit)."}, []string{"reason"})
+		Help: "RTR connections refused, by reason (not_allowed, limit, source_limit)."}, []string{"reason"})
 	r.received = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Subsystem: "rtr", Name: "pdus_received_total",
 		Help: "RTR PDUs received from routers, by protocol version and PDU type."}, []string{"version", "type"})
 	r.responses = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Subsystem: "rtr", Name: "responses_total",
@@ -62,7 +68,7 @@ func (r *rtrMetrics) init() []prometheus.Collector {
 	r.stale = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Subsystem: "rtr", Name: "stale",
 		Help: "1 while the RTR server's data is older than its limit (it answers No Data Available), else 0."})
 	r.precreate()
-	return []prometheus.Collector{r.open, r.opened, r.closed, r.rejected, r.received, r.responses, r.sentPDUs,
+	return []prometheus.Collector{r.open, versions, r.opened, r.closed, r.rejected, r.received, r.responses, r.sentPDUs,
 		r.sentBytes, r.respTime, r.errors, r.serial, r.stale}
 }
 
@@ -87,15 +93,29 @@ func (m *Metrics) SessionOpened(remote string) {
 	m.rtr.opened.Inc()
 }
 
+// SessionNegotiated implements rtr.Observer.
+func (m *Metrics) SessionNegotiated(remote string, version uint8) {
+	if int(version) <= maxRTRVersion {
+		m.rtr.byVersion[version].Inc()
+	}
+}
+
 // SessionClosed implements rtr.Observer.
-func (m *Metrics) SessionClosed(remote string, err error) {
+func (m *Metrics) SessionClosed(remote string, version int, err error) {
 	m.rtr.open.Dec()
+	if version >= 0 && version <= maxRTRVersion {
+		m.rtr.byVersion[version].Dec()
+	}
 	if err != nil {
 		m.rtr.closed.WithLabelValues("error").Inc()
 		return
 	}
 	m.rtr.closed.WithLabelValues("clean").Inc()
 }
+
+// SessionPanicked implements rtr.Observer: the panic ended one session
+// and counts in rpki_panics_total{component="rtr"}.
+func (m *Metrics) SessionPanicked(remote string) { m.Panicked("rtr") }
 
 // SessionRejected implements rtr.Observer.
 func (m *Metrics) SessionRejected(remote, reason string) {

@@ -19,7 +19,7 @@ type stateMetrics struct {
 	load atomic.Pointer[func() *state.State]
 
 	lastUpdate, age, serial                   *prometheus.Desc
-	vrps, aspas                               *prometheus.Desc
+	vrps, aspas, aspasDropped                 *prometheus.Desc
 	repoUp, repoLast, repoSuccess, repoSerial *prometheus.Desc
 
 	mu    sync.Mutex
@@ -44,6 +44,7 @@ func (s *stateMetrics) init(m *Metrics) []prometheus.Collector {
 	s.serial = desc("serial", "RTR serial of the served data.")
 	s.vrps = desc("vrps", "Served VRPs per trust anchor.", "ta")
 	s.aspas = desc("aspas", "Served ASPA records per trust anchor.", "ta")
+	s.aspasDropped = desc("aspas_dropped", "Customers whose merged ASPA RTR leaves out: more than 16380 providers, beyond one RTR PDU.")
 	s.repoUp = desc("repository_up", "1 if the last fetch of the repository succeeded, else 0.", "uri", "transport")
 	s.repoLast = desc("repository_last_fetch_duration_seconds", "Duration of the last fetch of the repository.", "uri", "transport")
 	s.repoSuccess = desc("repository_last_success_timestamp_seconds", "Unix time of the last successful fetch of the repository.", "uri", "transport")
@@ -57,7 +58,7 @@ func (m *Metrics) Watch(load func() *state.State) { m.state.load.Store(&load) }
 
 // Describe implements prometheus.Collector.
 func (s *stateMetrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{s.lastUpdate, s.age, s.serial, s.vrps, s.aspas, s.repoUp, s.repoLast, s.repoSuccess, s.repoSerial} {
+	for _, d := range []*prometheus.Desc{s.lastUpdate, s.age, s.serial, s.vrps, s.aspas, s.aspasDropped, s.repoUp, s.repoLast, s.repoSuccess, s.repoSerial} {
 		ch <- d
 	}
 }
@@ -76,6 +77,9 @@ func (s *stateMetrics) Collect(ch chan<- prometheus.Metric) {
 		from = st.Confirmed
 		gauge(s.lastUpdate, unixSeconds(st.Confirmed))
 		gauge(s.serial, float64(st.Serial()))
+		if st.RTR != nil && st.RTR.Snapshot != nil {
+			gauge(s.aspasDropped, float64(len(st.RTR.Snapshot.DroppedASPAs)))
+		}
 		c := s.countsOf(st)
 		for ta, n := range c.vrps {
 			gauge(s.vrps, float64(n), ta)

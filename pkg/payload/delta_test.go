@@ -211,3 +211,54 @@ func TestASPANormalize(t *testing.T) {
 		t.Fatalf("ASPAs = %v, want %v", s.ASPAs, want)
 	}
 }
+
+// providerRange returns n providers from first on.
+func providerRange(first uint32, n int) []uint32 {
+	p := make([]uint32, n)
+	for i := range p {
+		p[i] = first + uint32(i)
+	}
+	return p
+}
+
+// TestASPAMergeCap: two ASPAs of 10,000 providers each for one customer
+// merge to 20,000 providers, more than one RTR PDU can carry (issue 5): the
+// customer's record is dropped whole and reported; other customers and a
+// union of exactly MaxProviders stay.
+func TestASPAMergeCap(t *testing.T) {
+	s := NewSnapshot(Set{ASPAs: []ASPA{
+		{Customer: 64500, Providers: providerRange(100_000, 10_000)},
+		{Customer: 64500, Providers: providerRange(200_000, 10_000)},
+		{Customer: 64501, Providers: providerRange(1, MaxProviders)},
+		{Customer: 64502, Providers: providerRange(1, MaxProviders+1)},
+		{Customer: 64503, Providers: []uint32{7}},
+	}})
+	var customers []uint32
+	for _, a := range s.ASPAs {
+		customers = append(customers, a.Customer)
+	}
+	if !slices.Equal(customers, []uint32{64501, 64503}) {
+		t.Fatalf("customers kept %v, want [64501 64503]", customers)
+	}
+	want := []DroppedASPA{{64500, 20_000}, {64502, MaxProviders + 1}}
+	if !slices.Equal(s.DroppedASPAs, want) {
+		t.Fatalf("dropped %v, want %v", s.DroppedASPAs, want)
+	}
+}
+
+// TestASPAUnionWithoutAS0: AS 0 ("no providers") merged with a real
+// provider set is left out, since an RTR announcement with several
+// providers must not contain AS 0 (draft-ietf-sidrops-8210bis-27 §5.12);
+// alone it stays.
+func TestASPAUnionWithoutAS0(t *testing.T) {
+	s := NewSnapshot(Set{ASPAs: []ASPA{
+		{Customer: 1, Providers: []uint32{0}},
+		{Customer: 1, Providers: []uint32{9, 5}},
+		{Customer: 2, Providers: []uint32{0}},
+		{Customer: 3, Providers: []uint32{0, 4}},
+	}})
+	want := []ASPA{{1, []uint32{5, 9}}, {2, []uint32{0}}, {3, []uint32{4}}}
+	if !slices.EqualFunc(s.ASPAs, want, func(a, b ASPA) bool { return CompareASPA(a, b) == 0 }) {
+		t.Fatalf("ASPAs = %v, want %v", s.ASPAs, want)
+	}
+}

@@ -15,9 +15,12 @@ const (
 	// 50 MB; production rpki-client output is below 100 MB.
 	MaxJSONBytes = 1 << 30
 
-	// MaxProviders caps the provider list of one ASPA record. The RTR v2
-	// ASPA PDU must fit in rtr's PDU cap; 16380 providers is far above any
-	// real ASPA object.
+	// MaxProviders caps the provider list of one ASPA record, after the
+	// ASPAs of a customer are merged: an RTR v2 ASPA PDU is 12 + 4n octets
+	// and may not exceed 65,535 (draft-ietf-sidrops-8210bis-27 §5.1), so
+	// n <= 16,380. Routinator uses the same bound (rpki-rs
+	// rtr::pdu::ProviderAsns::MAX_COUNT) and drops a merged ASPA above it
+	// (Routinator 0.14.1, "ASPA is dropped"); NewSnapshot does the same.
 	MaxProviders = 16380
 
 	// MaxSPKI caps the SubjectPublicKeyInfo of a router key. RFC 8208 §3.1

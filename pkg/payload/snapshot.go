@@ -19,15 +19,21 @@ type Snapshot struct {
 	ASPAs []ASPA
 	// RouterKeys is sorted by CompareRouterKey, without duplicates.
 	RouterKeys []RouterKey
+	// DroppedASPAs lists the customers whose merged ASPA was left out for
+	// exceeding MaxProviders, sorted by customer. It is what NewSnapshot
+	// reports for logs and metrics, not payload: Equal ignores it.
+	DroppedASPAs []DroppedASPA
 }
 
 // NewSnapshot sorts and deduplicates a Set into a Snapshot. The Set's
 // slices are copied, so the caller may reuse them.
 func NewSnapshot(s Set) *Snapshot {
+	aspas, dropped := normalizeASPAs(s.ASPAs)
 	return &Snapshot{
-		VRPs:       sortDedup(s.VRPs, CompareVRP),
-		ASPAs:      normalizeASPAs(s.ASPAs),
-		RouterKeys: sortDedup(s.RouterKeys, CompareRouterKey),
+		VRPs:         sortDedup(s.VRPs, CompareVRP),
+		ASPAs:        aspas,
+		RouterKeys:   sortDedup(s.RouterKeys, CompareRouterKey),
+		DroppedASPAs: dropped,
 	}
 }
 

@@ -6,11 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/rtr"
 )
 
@@ -99,8 +101,9 @@ func TestCapturesRoundTrip(t *testing.T) {
 
 // TestCaptureV2ASPAOldLayout: StayRTR 0.5.1 sends ASPA PDUs in the
 // draft-8210bis-10 layout (flags and AFI in the body). We implement the
-// current layout (flags in the header), so those PDUs are rejected as
-// Corrupt Data rather than misread.
+// -27 layout (flags in the header), in which those PDUs read as
+// withdrawals carrying providers: rejected with Error Code 9 (ASPA
+// Provider List Error) rather than misread.
 func TestCaptureV2ASPAOldLayout(t *testing.T) {
 	_, pdus := capturePDUs(t, "rtr-v2-reset-query")
 	var aspa, rejected int
@@ -113,7 +116,7 @@ func TestCaptureV2ASPAOldLayout(t *testing.T) {
 		}
 		aspa++
 		var er *rtr.ErrorReport
-		if _, err := decodeOne(b); errors.As(err, &er) && er.Code == rtr.CodeCorruptData {
+		if _, err := decodeOne(b); errors.As(err, &er) && er.Code == rtr.CodeASPAProviderList {
 			rejected++
 		}
 	}
@@ -140,9 +143,13 @@ func TestDecodeBad(t *testing.T) {
 		{"prefix length 33", "0104000000000014012121000a00000000000001", rtr.CodeCorruptData},
 		{"maxlen below length", "0104000000000014011810000a00000000000001", rtr.CodeCorruptData},
 		{"host bits", "0104000000000014011818000a00000100000001", rtr.CodeCorruptData},
-		{"aspa withdraw with providers", "020b0000000000100000000100000002", rtr.CodeCorruptData},
-		{"aspa announce without providers", "020b01000000000c00000001", rtr.CodeCorruptData},
+		{"aspa withdraw with providers", "020b0000000000100000000100000002", rtr.CodeASPAProviderList},
+		{"aspa announce without providers", "020b01000000000c00000001", rtr.CodeASPAProviderList},
+		{"aspa providers not increasing", "020b0100000000140000000100000003" + "00000002", rtr.CodeASPAProviderList},
+		{"aspa provider twice", "020b0100000000140000000100000002" + "00000002", rtr.CodeASPAProviderList},
+		{"aspa AS0 among providers", "020b0100000000140000000100000000" + "00000002", rtr.CodeASPAProviderList},
 		{"aspa length not 4n", "020b01000000000e000000010000", rtr.CodeCorruptData},
+		{"length 65536 (8210bis-27 §5.1: at most 65535)", "010200000001" + "0000", rtr.CodeCorruptData},
 		{"error report pdu length overflow", "010a000000000010ffffffff00000000", rtr.CodeCorruptData},
 		{"error report text length wrong", "010a00000000001000000000000000ff", rtr.CodeCorruptData},
 	}
@@ -262,4 +269,117 @@ func reservedBitsSet(pdu []byte) bool {
 		return pdu[2]&^1 != 0 || pdu[3] != 0
 	}
 	return false
+}
+
+// FuzzEncodeDecode encodes a PDU built from the input with our encoders
+// and decodes it with our decoder (the client side's limit, MaxCachePDU):
+// what the encoder emits is never longer than MaxPDU, always decodes, and
+// decodes to the value encoded. Records too long for one PDU (an ASPA of
+// more than MaxASPAProviders providers) encode to nothing.
+func FuzzEncodeDecode(f *testing.F) {
+	for typ := range byte(12) {
+		f.Add([]byte{typ, 2, 0x12, 0x34, 0xc0, 0, 2, 0, 24, 24, 0, 0, 0xfb, 0xf0})
+	}
+	f.Add([]byte{11, 1, 0x40, 0x00, 1, 2, 3}) // ASPA, 16384 providers
+	f.Add([]byte{11, 1, 0x3f, 0xfc, 1, 2, 3}) // ASPA, 16380 providers
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) < 4 {
+			return
+		}
+		typ, version := data[0]%12, data[1]%(rtr.MaxVersion+1)
+		field := uint16(data[2])<<8 | uint16(data[3])
+		rest := data[4:]
+		b, ok := buildPDU(typ, version, field, rest)
+		if !ok {
+			return
+		}
+		if len(b) > rtr.MaxPDU {
+			t.Fatalf("type %d: encoded %d octets", typ, len(b))
+		}
+		if len(b) == 0 {
+			if typ != rtr.TypeASPA || int(field) <= rtr.MaxASPAProviders {
+				t.Fatalf("type %d: encoded nothing", typ)
+			}
+			return
+		}
+		p, err := decodeOne(b)
+		if err != nil {
+			t.Fatalf("type %d v%d: our own PDU %x... refused: %v", typ, version, b[:min(len(b), 32)], err)
+		}
+		if got := reencode(p); !bytes.Equal(got, b) {
+			t.Fatalf("type %d: decoded and encoded again differs", typ)
+		}
+	})
+}
+
+// buildPDU encodes one PDU of type typ from fuzz input; ok is false for
+// types we do not encode in that version.
+func buildPDU(typ, version uint8, field uint16, rest []byte) (b []byte, ok bool) {
+	u32 := func(i int) uint32 {
+		var x uint32
+		for k := range 4 {
+			if i+k < len(rest) {
+				x = x<<8 | uint32(rest[i+k])
+			}
+		}
+		return x
+	}
+	switch typ {
+	case rtr.TypeSerialNotify:
+		return rtr.AppendSerialNotify(nil, version, field, u32(0)), true
+	case rtr.TypeSerialQuery:
+		return rtr.AppendSerialQuery(nil, version, field, u32(0)), true
+	case rtr.TypeResetQuery:
+		return rtr.AppendResetQuery(nil, version), true
+	case rtr.TypeCacheResponse:
+		return rtr.AppendCacheResponse(nil, version, field), true
+	case rtr.TypeIPv4Prefix, rtr.TypeIPv6Prefix:
+		var a netip.Addr
+		bits := int(field>>8) % 33
+		if typ == rtr.TypeIPv4Prefix {
+			a = netip.AddrFrom4([4]byte{byte(u32(0) >> 24), byte(u32(0) >> 16), byte(u32(0) >> 8), byte(u32(0))})
+		} else {
+			var x [16]byte
+			for i := range x {
+				x[i] = byte(u32(i) >> 24)
+			}
+			a, bits = netip.AddrFrom16(x), int(field>>8)%129
+		}
+		p, _ := a.Prefix(bits)
+		maxLen := uint8(bits + int(field&0xff)%(a.BitLen()-bits+1))
+		v, err := payload.NewVRP(p, maxLen, u32(16))
+		if err != nil || maxLen == 0 {
+			return nil, false
+		}
+		return rtr.AppendPrefix(nil, version, field&1 == 1, v), true
+	case rtr.TypeEndOfData:
+		return rtr.AppendEndOfData(nil, version, field, u32(0), rtr.Timers{Refresh: u32(4), Retry: u32(8), Expire: u32(12)}), true
+	case rtr.TypeCacheReset:
+		return rtr.AppendCacheReset(nil, version), true
+	case rtr.TypeRouterKey:
+		if version == 0 || len(rest) == 0 {
+			return nil, false
+		}
+		k := payload.RouterKey{ASN: u32(0), SPKI: rest}
+		copy(k.SKI[:], rest)
+		return rtr.AppendRouterKey(nil, version, field&1 == 1, k), true
+	case rtr.TypeErrorReport:
+		n := min(int(field), len(rest))
+		return rtr.AppendErrorReport(nil, version, &rtr.ErrorReport{Code: field % 14, PDU: rest[:n], Text: string(rest[n:])}), true
+	case rtr.TypeASPA:
+		if version < 2 {
+			return nil, false
+		}
+		// field is the provider count; providers increase by a stride.
+		a := payload.ASPA{Customer: u32(0), Providers: make([]uint32, field)}
+		stride := uint32(1)
+		if len(rest) > 0 {
+			stride += uint32(rest[0])
+		}
+		for i := range a.Providers {
+			a.Providers[i] = uint32(i+1) * stride
+		}
+		return rtr.AppendASPA(nil, version, field > 0, a), true
+	}
+	return nil, false
 }

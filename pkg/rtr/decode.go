@@ -29,9 +29,10 @@ type Reader struct {
 	buf []byte
 }
 
-// NewReader returns a Reader rejecting PDUs longer than max bytes.
+// NewReader returns a Reader rejecting PDUs longer than max bytes; max
+// is capped at MaxPDU, the protocol's bound.
 func NewReader(r io.Reader, max uint32) *Reader {
-	return &Reader{r: r, max: max, buf: make([]byte, HeaderLen, 64)}
+	return &Reader{r: r, max: min(max, MaxPDU), buf: make([]byte, HeaderLen, 64)}
 }
 
 // Next reads one PDU. It returns the header and the whole PDU (header
@@ -49,7 +50,7 @@ func (r *Reader) Next() (Header, []byte, error) {
 		Length:  binary.BigEndian.Uint32(r.buf[4:8]),
 	}
 	if h.Length < HeaderLen || h.Length > r.max {
-		return h, nil, errorf(CodeCorruptData, r.buf[:HeaderLen], "PDU length %d outside %d..%d (RFC 8210 §5.1)", h.Length, HeaderLen, r.max)
+		return h, nil, errorf(CodeCorruptData, r.buf[:HeaderLen], "PDU length %d outside %d..%d (RFC 8210 §5.1; draft-ietf-sidrops-8210bis-27 §5.1)", h.Length, HeaderLen, r.max)
 	}
 	if cap(r.buf) < int(h.Length) {
 		nb := make([]byte, h.Length)
@@ -130,7 +131,7 @@ func checkLength(h Header, pdu []byte) error {
 		return nil
 	case h.Type == TypeASPA && h.Version >= 2:
 		if h.Length < lenASPAMin || (h.Length-lenASPAMin)%4 != 0 {
-			return errorf(CodeCorruptData, pdu, "ASPA PDU length %d not 12+4n (draft-ietf-sidrops-8210bis §5.12)", h.Length)
+			return errorf(CodeCorruptData, pdu, "ASPA PDU length %d not 12+4n (draft-ietf-sidrops-8210bis-27 §5.12)", h.Length)
 		}
 		return nil
 	case h.Type == TypeErrorReport:
@@ -194,18 +195,29 @@ func decodePrefix(p *PDU, pdu []byte) error {
 	return nil
 }
 
+// decodeASPA reads an ASPA PDU (draft-ietf-sidrops-8210bis-27 §5.12). A
+// wrong provider list is Error Code 9, "ASPA Provider List Error": an
+// announcement without providers, a withdrawal with any (its length
+// must be 12), providers not in strictly increasing order (which also
+// rules out duplicates), or AS 0 among several providers.
 func decodeASPA(p *PDU, pdu []byte) error {
 	p.Announce = p.Field>>8&flagAnnounce != 0
 	body := pdu[HeaderLen:]
 	p.ASPA.Customer = binary.BigEndian.Uint32(body)
 	n := (len(body) - 4) / 4
 	if p.Announce == (n == 0) {
-		return errorf(CodeCorruptData, pdu, "ASPA %s with %d providers (draft-ietf-sidrops-8210bis §5.12)",
+		return errorf(CodeASPAProviderList, pdu, "ASPA %s with %d providers (draft-ietf-sidrops-8210bis-27 §5.12)",
 			map[bool]string{true: "announcement", false: "withdrawal"}[p.Announce], n)
 	}
 	p.ASPA.Providers = make([]uint32, n)
 	for i := range n {
 		p.ASPA.Providers[i] = binary.BigEndian.Uint32(body[4+4*i:])
+		if i > 0 && p.ASPA.Providers[i] <= p.ASPA.Providers[i-1] {
+			return errorf(CodeASPAProviderList, pdu, "ASPA providers not in increasing order at AS%d (draft-ietf-sidrops-8210bis-27 §5.12)", p.ASPA.Providers[i])
+		}
+	}
+	if n > 1 && p.ASPA.Providers[0] == 0 {
+		return errorf(CodeASPAProviderList, pdu, "ASPA announcement lists AS0 among %d providers (draft-ietf-sidrops-8210bis-27 §5.12)", n)
 	}
 	return nil
 }

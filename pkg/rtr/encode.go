@@ -1,26 +1,40 @@
 package rtr
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 
 	"github.com/openrpki/validator/pkg/payload"
+	"go.uber.org/zap"
 )
 
 // response is one pre-encoded answer, shared read-only by every session.
+// skipped counts records that no PDU can carry (longer than MaxPDU), left
+// out so that a router never receives a PDU it must refuse.
 type response struct {
-	bytes []byte
-	pdus  int
+	bytes   []byte
+	pdus    int
+	skipped int
 }
 
-// lazyResponse encodes its response on first use, once.
+// lazyResponse encodes its response on first use, once. Unlike
+// sync.Once, an encoder that panics leaves it unset (the next session
+// tries again) instead of sharing an empty response as if it were the
+// table.
 type lazyResponse struct {
-	once sync.Once
+	mu   sync.Mutex
+	done bool
 	r    response
 }
 
 func (l *lazyResponse) get(encode func() response) response {
-	l.once.Do(func() { l.r = encode() })
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.done {
+		l.r = encode()
+		l.done = true
+	}
 	return l.r
 }
 
@@ -35,6 +49,7 @@ type deltaKey struct {
 // built on first request and then shared. A new serial gets a new
 // encodings; the old one is dropped when the last session using it is done.
 type encodings struct {
+	log      *zap.Logger
 	state    *payload.State
 	sessions [MaxVersion + 1]uint16
 	timers   Timers
@@ -44,14 +59,26 @@ type encodings struct {
 	deltas map[deltaKey]*lazyResponse
 }
 
-func newEncodings(st *payload.State, sessions [MaxVersion + 1]uint16, t Timers) *encodings {
-	return &encodings{state: st, sessions: sessions, timers: t, deltas: map[deltaKey]*lazyResponse{}}
+func newEncodings(log *zap.Logger, st *payload.State, sessions [MaxVersion + 1]uint16, t Timers) *encodings {
+	return &encodings{log: log, state: st, sessions: sessions, timers: t, deltas: map[deltaKey]*lazyResponse{}}
+}
+
+// checked logs, once per encoding, records no PDU can carry. NewSnapshot
+// already drops oversized ASPAs, so this means a Snapshot built some other
+// way: the router still gets every PDU it can accept.
+func (e *encodings) checked(kind string, version uint8, r response) response {
+	if r.skipped > 0 {
+		e.log.Error("records too long for one RTR PDU left out of the response (draft-ietf-sidrops-8210bis-27 §5.1)",
+			zap.String("kind", kind), zap.Uint8("version", version), zap.Int("skipped", r.skipped),
+			zap.Uint32("serial", e.state.Serial))
+	}
+	return r
 }
 
 // fullResponse returns Cache Response, the whole table, End of Data.
 func (e *encodings) fullResponse(version uint8) response {
 	return e.full[version].get(func() response {
-		return encodeFull(version, e.sessions[version], e.state, e.timers)
+		return e.checked("reset", version, encodeFull(version, e.sessions[version], e.state, e.timers))
 	})
 }
 
@@ -71,7 +98,7 @@ func (e *encodings) deltaResponse(version uint8, from uint32) (response, bool) {
 	e.mu.Unlock()
 	return l.get(func() response {
 		d, _ := e.state.Delta(from)
-		return encodeDelta(version, e.sessions[version], d, e.state.Serial, e.timers)
+		return e.checked("serial", version, encodeDelta(version, e.sessions[version], d, e.state.Serial, e.timers))
 	}), true
 }
 
@@ -98,86 +125,93 @@ func fullSize(version uint8, s *payload.Snapshot) int {
 	return n
 }
 
-// encodeFull encodes the answer to a Reset Query (RFC 8210 §8.1). Router
-// keys go only to v1+ and ASPA only to v2 routers (RFC 8210 §5.10;
-// 8210bis §5.12).
+// encodeFull encodes the answer to a Reset Query (RFC 8210 §8.1), in the
+// order of draft-ietf-sidrops-8210bis-27 §11.2 (see order.go). Router keys
+// go only to v1+ and ASPA only to v2 routers (RFC 8210 §5.10; 8210bis-27
+// §5.12).
 func encodeFull(version uint8, session uint16, st *payload.State, t Timers) response {
 	s := st.Snapshot
 	b := make([]byte, 0, fullSize(version, s))
 	b = AppendCacheResponse(b, version, session)
-	for _, v := range s.VRPs {
-		b = AppendPrefix(b, version, true, v)
-	}
-	pdus := 2 + len(s.VRPs)
+	v4, v6 := familySplit(s.VRPs)
+	b = appendPrefixes(b, version, true, v4)
+	b = appendPrefixes(b, version, true, v6)
+	r := response{pdus: 2 + len(s.VRPs)}
 	if version >= 1 {
-		for _, k := range s.RouterKeys {
-			b = AppendRouterKey(b, version, true, k)
-		}
-		pdus += len(s.RouterKeys)
+		var n, skipped int
+		b, n, skipped = appendKeys(b, version, true, s.RouterKeys)
+		r.pdus, r.skipped = r.pdus+n, r.skipped+skipped
 	}
 	if version >= 2 {
 		for _, a := range s.ASPAs {
+			if ASPALen(true, a) > MaxPDU {
+				r.skipped++
+				continue
+			}
 			b = AppendASPA(b, version, true, a)
+			r.pdus++
 		}
-		pdus += len(s.ASPAs)
 	}
-	b = AppendEndOfData(b, version, session, st.Serial, t)
-	return response{bytes: b, pdus: pdus}
+	r.bytes = AppendEndOfData(b, version, session, st.Serial, t)
+	return r
 }
 
 // encodeDelta encodes the answer to a Serial Query that the history can
-// serve (RFC 8210 §8.2). Announcements go before withdrawals so that a
-// route covered by a VRP that moves is never transiently Invalid at the
-// router. For ASPA, a customer whose record changed is sent once, as an
-// announcement that replaces the router's record (8210bis §5.12); a
-// withdrawal is sent only for customers that have no record any more.
+// serve (RFC 8210 §8.2), in the order of 8210bis-27 §11.2: per PDU type,
+// announcements before withdrawals. For ASPA, a customer whose record
+// changed is sent once, as an announcement that replaces the router's
+// record (§5.12); a withdrawal is sent only for customers that have no
+// record any more, or whose new record cannot be encoded.
 func encodeDelta(version uint8, session uint16, d *payload.Delta, serial uint32, t Timers) response {
 	b := AppendCacheResponse(nil, version, session)
-	pdus := 2
-	for _, v := range d.AnnouncedVRPs {
-		b = AppendPrefix(b, version, true, v)
-	}
-	for _, v := range d.WithdrawnVRPs {
-		b = AppendPrefix(b, version, false, v)
-	}
-	pdus += len(d.AnnouncedVRPs) + len(d.WithdrawnVRPs)
+	r := response{pdus: 2 + len(d.AnnouncedVRPs) + len(d.WithdrawnVRPs)}
+	ann4, ann6 := familySplit(d.AnnouncedVRPs)
+	wd4, wd6 := familySplit(d.WithdrawnVRPs)
+	b = appendPrefixes(b, version, true, ann4)
+	b = appendPrefixes(b, version, false, wd4)
+	b = appendPrefixes(b, version, true, ann6)
+	b = appendPrefixes(b, version, false, wd6)
 	if version >= 1 {
-		for _, k := range d.AnnouncedKeys {
-			b = AppendRouterKey(b, version, true, k)
-		}
-		for _, k := range d.WithdrawnKeys {
-			b = AppendRouterKey(b, version, false, k)
-		}
-		pdus += len(d.AnnouncedKeys) + len(d.WithdrawnKeys)
+		var n1, n2, s1, s2 int
+		b, n1, s1 = appendKeys(b, version, true, d.AnnouncedKeys)
+		b, n2, s2 = appendKeys(b, version, false, d.WithdrawnKeys)
+		r.pdus, r.skipped = r.pdus+n1+n2, r.skipped+s1+s2
 	}
 	if version >= 2 {
-		for _, a := range d.AnnouncedASPAs {
-			b = AppendASPA(b, version, true, a)
-			pdus++
-		}
-		for _, a := range d.WithdrawnASPAs {
-			if replaced(d.AnnouncedASPAs, a.Customer) {
-				continue
-			}
-			b = AppendASPA(b, version, false, a)
-			pdus++
-		}
+		b = appendASPADelta(b, version, d, &r)
 	}
-	b = AppendEndOfData(b, version, session, serial, t)
-	return response{bytes: b, pdus: pdus}
+	r.bytes = AppendEndOfData(b, version, session, serial, t)
+	return r
+}
+
+// appendASPADelta appends a delta's ASPA PDUs: announcements (which
+// replace), then withdrawals of customers not announced again.
+func appendASPADelta(b []byte, version uint8, d *payload.Delta, r *response) []byte {
+	var sent []payload.ASPA // announcements that fit, sorted by customer
+	for _, a := range d.AnnouncedASPAs {
+		if ASPALen(true, a) > MaxPDU {
+			r.skipped++
+			continue
+		}
+		b = AppendASPA(b, version, true, a)
+		sent = append(sent, a)
+		r.pdus++
+	}
+	for _, a := range d.WithdrawnASPAs {
+		if replaced(sent, a.Customer) {
+			continue
+		}
+		b = AppendASPA(b, version, false, a)
+		r.pdus++
+	}
+	return b
 }
 
 // replaced reports whether the sorted announcements hold a record for the
 // customer.
 func replaced(ann []payload.ASPA, customer uint32) bool {
 	_, found := slices.BinarySearchFunc(ann, customer, func(a payload.ASPA, c uint32) int {
-		switch {
-		case a.Customer < c:
-			return -1
-		case a.Customer > c:
-			return 1
-		}
-		return 0
+		return cmp.Compare(a.Customer, c)
 	})
 	return found
 }

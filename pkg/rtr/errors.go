@@ -3,7 +3,8 @@ package rtr
 import "fmt"
 
 // Error codes of the Error Report PDU (RFC 8210 §12; RFC 6810 §10 for
-// codes 0–7).
+// codes 0–7; codes 9–13 are draft-ietf-sidrops-8210bis-27 §12, which
+// allows a code only in sessions of a version that defines it).
 const (
 	CodeCorruptData         uint16 = 0
 	CodeInternalError       uint16 = 1
@@ -14,6 +15,11 @@ const (
 	CodeWithdrawalOfUnknown uint16 = 6
 	CodeDuplicateAnnounce   uint16 = 7
 	CodeUnexpectedVersion   uint16 = 8 // RFC 8210 §12; not in v0
+	CodeASPAProviderList    uint16 = 9 // v2: an ASPA PDU's provider list is wrong
+	CodeTransportFailure    uint16 = 10
+	CodeOrderingError       uint16 = 11
+	CodeCacheRestart        uint16 = 12
+	CodeCacheShutdown       uint16 = 13
 )
 
 // ErrorReport is a protocol error with its RTR meaning: the decoder returns
@@ -41,7 +47,8 @@ func (e *ErrorReport) Fatal() bool { return e.Code != CodeNoDataAvailable }
 func CodeName(code uint16) string {
 	names := [...]string{"Corrupt Data", "Internal Error", "No Data Available", "Invalid Request",
 		"Unsupported Protocol Version", "Unsupported PDU Type", "Withdrawal of Unknown Record",
-		"Duplicate Announcement Received", "Unexpected Protocol Version"}
+		"Duplicate Announcement Received", "Unexpected Protocol Version", "ASPA Provider List Error",
+		"Transport Failure", "Ordering Error", "Cache Restart", "Cache Shutdown"}
 	if int(code) < len(names) {
 		return names[code]
 	}

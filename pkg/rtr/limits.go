@@ -7,16 +7,25 @@ const (
 	// HeaderLen is the length of the common PDU header (RFC 8210 §5.1).
 	HeaderLen = 8
 
+	// MaxPDU is the longest PDU in any version: "This length MUST NOT
+	// exceed 65,535 octets" (draft-ietf-sidrops-8210bis-27 §5.1). The
+	// encoders never produce more, and the Reader refuses more before
+	// reading any body. RFC 8210 set no bound; routers (BIRD's 64 KiB
+	// receive buffer, for one) rely on this one.
+	MaxPDU = 65535
+
 	// MaxRouterPDU caps the length field of a PDU received from a router.
 	// Routers send only Serial Query (12), Reset Query (8) and Error
-	// Report, which may encapsulate one of our PDUs (at most an ASPA or a
-	// router key PDU) plus a text; 64 KiB is ample. Longer length fields
-	// are rejected before any body is read.
-	MaxRouterPDU = 64 << 10
+	// Report, which may encapsulate one of our PDUs plus a text.
+	MaxRouterPDU = MaxPDU
 
 	// MaxCachePDU caps PDUs decoded by the client side of the codec
-	// (tests, benchmark): an ASPA with payload.MaxProviders providers.
-	MaxCachePDU = 1 << 20
+	// (tests, benchmark, interop tools): the protocol's bound.
+	MaxCachePDU = MaxPDU
+
+	// MaxASPAProviders is the most providers one ASPA PDU (12 + 4n
+	// octets) can carry within MaxPDU: 16,380, payload.MaxProviders.
+	MaxASPAProviders = (MaxPDU - lenASPAMin) / 4
 
 	// MaxErrorText caps the diagnostic text we put in an Error Report.
 	MaxErrorText = 1024
@@ -39,9 +48,17 @@ const (
 	// the default Expire Interval is a safe bound.
 	DefaultIdleTimeout = 2 * time.Hour
 
-	// FirstQueryTimeout drops a connection that sends no query (or, over
-	// TLS, no handshake) within this time of connecting.
-	FirstQueryTimeout = 30 * time.Second
+	// DefaultFirstQueryTimeout drops a connection that sends no query
+	// (or, over TLS, no handshake) within this time of connecting: a
+	// router sends its first query at once (RFC 8210 §7), while a silent
+	// peer only holds a session slot.
+	DefaultFirstQueryTimeout = 30 * time.Second
+
+	// DefaultMaxSessionsPerSource caps concurrent sessions from one source
+	// address, so that silent or stuck connections from one host cannot
+	// take every slot of MaxSessions and lock routers out. Routers open one
+	// session per cache; 32 leaves room for NAT and test clients.
+	DefaultMaxSessionsPerSource = 32
 
 	// DefaultRefresh, DefaultRetry and DefaultExpire are the End of Data
 	// timers, the defaults of RFC 8210 §6.

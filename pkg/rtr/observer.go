@@ -9,11 +9,20 @@ import "time"
 type Observer interface {
 	// SessionOpened is called when a connection is accepted.
 	SessionOpened(remote string)
-	// SessionClosed is called when it ends; err is nil on a clean close.
-	SessionClosed(remote string, err error)
+	// SessionNegotiated is called when the router's first query fixes the
+	// session's protocol version (RFC 8210 §7).
+	SessionNegotiated(remote string, version uint8)
+	// SessionClosed is called when the session ends: version is the
+	// negotiated one, -1 if the router never sent a query; err is nil on
+	// a clean close.
+	SessionClosed(remote string, version int, err error)
 	// SessionRejected is called for a connection refused by the
-	// allow-list ("not_allowed") or the session limit ("limit").
+	// allow-list ("not_allowed"), the session limit ("limit") or the
+	// per-source limit ("source_limit").
 	SessionRejected(remote, reason string)
+	// SessionPanicked is called when a panic in a session's goroutine was
+	// recovered: that session ended, the server carries on.
+	SessionPanicked(remote string)
 	// PDUReceived is called for each PDU read from a router.
 	PDUReceived(remote string, version, pduType uint8)
 	// ResponseSent is called after a response was written: kind is
@@ -35,8 +44,14 @@ type NopObserver struct{}
 // SessionOpened implements Observer.
 func (NopObserver) SessionOpened(string) {}
 
+// SessionNegotiated implements Observer.
+func (NopObserver) SessionNegotiated(string, uint8) {}
+
 // SessionClosed implements Observer.
-func (NopObserver) SessionClosed(string, error) {}
+func (NopObserver) SessionClosed(string, int, error) {}
+
+// SessionPanicked implements Observer.
+func (NopObserver) SessionPanicked(string) {}
 
 // SessionRejected implements Observer.
 func (NopObserver) SessionRejected(string, string) {}

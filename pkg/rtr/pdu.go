@@ -6,7 +6,8 @@ import (
 	"github.com/openrpki/validator/pkg/payload"
 )
 
-// PDU types (RFC 8210 §5; type 11 from draft-ietf-sidrops-8210bis §5.12).
+// PDU types (RFC 8210 §5; type 11 from draft-ietf-sidrops-8210bis-27
+// §5.12).
 const (
 	TypeSerialNotify  uint8 = 0
 	TypeSerialQuery   uint8 = 1
@@ -37,7 +38,7 @@ const (
 )
 
 // flagAnnounce is bit 0 of the Flags field: 1 announce, 0 withdraw (RFC
-// 8210 §5.6, §5.10; 8210bis §5.12).
+// 8210 §5.6, §5.10; 8210bis-27 §5.1, §5.12).
 const flagAnnounce = 1
 
 // Timers are the End of Data intervals in seconds (RFC 8210 §6).
@@ -110,45 +111,75 @@ func AppendPrefix(b []byte, version uint8, announce bool, v payload.VRP) []byte 
 	return binary.BigEndian.AppendUint32(b, v.ASN)
 }
 
+// RouterKeyLen is the length of the Router Key PDU for k.
+func RouterKeyLen(k payload.RouterKey) int { return lenRouterKeyMin + len(k.SPKI) }
+
 // AppendRouterKey appends a Router Key PDU (RFC 8210 §5.10), v1 and up.
 // The Flags field is the high byte of the header's third and fourth bytes.
+// A key whose PDU would exceed MaxPDU is not encodable: nothing is
+// appended (payload.MaxSPKI keeps real keys far below).
 func AppendRouterKey(b []byte, version uint8, announce bool, k payload.RouterKey) []byte {
+	if RouterKeyLen(k) > MaxPDU {
+		return b
+	}
 	var flags uint16
 	if announce {
 		flags = flagAnnounce << 8
 	}
-	b = appendHeader(b, version, TypeRouterKey, flags, uint32(lenRouterKeyMin+len(k.SPKI)))
+	b = appendHeader(b, version, TypeRouterKey, flags, uint32(RouterKeyLen(k)))
 	b = append(b, k.SKI[:]...)
 	b = binary.BigEndian.AppendUint32(b, k.ASN)
 	return append(b, k.SPKI...)
 }
 
-// AppendASPA appends an ASPA PDU (draft-ietf-sidrops-8210bis-16 §5.12), v2
-// only. A withdrawal carries no providers: it removes the router's record
-// for the customer; an announcement replaces it.
+// ASPALen is the length of the ASPA PDU for a: 12 octets plus 4 per
+// provider for an announcement, 12 for a withdrawal (draft-ietf-sidrops-
+// 8210bis-27 §5.12).
+func ASPALen(announce bool, a payload.ASPA) int {
+	if !announce {
+		return lenASPAMin
+	}
+	return lenASPAMin + 4*len(a.Providers)
+}
+
+// AppendASPA appends an ASPA PDU, v2 only, in the layout of
+// draft-ietf-sidrops-8210bis-27 §5.12 (Figure 11): version, type 11, the
+// Flags octet (bit 0: 1 announce or replace, 0 withdraw; the other bits
+// zero), a zero octet, the length, the customer AS, then the providers in
+// increasing order. The AFI flag and the Provider AS Count field of the
+// drafts up to -10 (which StayRTR 0.5.1 still sends) are gone. A
+// withdrawal carries no providers and is 12 octets: it removes the
+// router's record for the customer; an announcement replaces it. An
+// announcement of more than MaxASPAProviders providers cannot be carried
+// (§5.1: 65,535 octets at most): nothing is appended, and the response
+// encoders count the record as unencodable.
 func AppendASPA(b []byte, version uint8, announce bool, a payload.ASPA) []byte {
+	n := ASPALen(announce, a)
+	if n > MaxPDU {
+		return b
+	}
 	var flags uint16
-	provs := a.Providers
 	if announce {
 		flags = flagAnnounce << 8
-	} else {
-		provs = nil
 	}
-	b = appendHeader(b, version, TypeASPA, flags, uint32(lenASPAMin+4*len(provs)))
+	b = appendHeader(b, version, TypeASPA, flags, uint32(n))
 	b = binary.BigEndian.AppendUint32(b, a.Customer)
-	for _, p := range provs {
+	if !announce {
+		return b
+	}
+	for _, p := range a.Providers {
 		b = binary.BigEndian.AppendUint32(b, p)
 	}
 	return b
 }
 
 // AppendErrorReport appends an Error Report PDU (RFC 8210 §5.11). The
-// encapsulated PDU is truncated to MaxRouterPDU/2 and the text to
-// MaxErrorText, so a report always fits a router's cap.
+// encapsulated PDU is truncated to MaxPDU/2 and the text to MaxErrorText,
+// so a report always fits MaxPDU.
 func AppendErrorReport(b []byte, version uint8, e *ErrorReport) []byte {
 	pdu := e.PDU
-	if len(pdu) > MaxRouterPDU/2 {
-		pdu = pdu[:MaxRouterPDU/2]
+	if len(pdu) > MaxPDU/2 {
+		pdu = pdu[:MaxPDU/2]
 	}
 	text := e.Text
 	if len(text) > MaxErrorText {

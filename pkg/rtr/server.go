@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,9 +32,13 @@ type Options struct {
 	Timers Timers
 	// MaxSessions caps concurrent sessions over all listeners.
 	MaxSessions int
+	// MaxSessionsPerSource caps concurrent sessions from one source
+	// address (DefaultMaxSessionsPerSource when zero).
+	MaxSessionsPerSource int
 	// WriteTimeout bounds one write chunk; IdleTimeout bounds the wait for
-	// a router's next PDU.
-	WriteTimeout, IdleTimeout time.Duration
+	// a router's next PDU; FirstQueryTimeout bounds the wait for the first
+	// query of a new connection.
+	WriteTimeout, IdleTimeout, FirstQueryTimeout time.Duration
 	// MaxAge: data confirmed longer ago than this is not served (fail
 	// safe); 0 disables the check.
 	MaxAge time.Duration
@@ -58,6 +63,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	conns     map[*session]struct{}
+	perSource map[netip.Addr]int // open sessions per source address
 	listeners map[net.Listener]struct{}
 	wg        sync.WaitGroup
 }
@@ -68,7 +74,7 @@ type Server struct {
 func NewServer(src Source, opts Options) *Server {
 	opts = withDefaults(opts)
 	s := &Server{src: src, opts: opts, log: opts.Logger.Named("rtr"), obs: opts.Observer,
-		conns: map[*session]struct{}{}, listeners: map[net.Listener]struct{}{}}
+		conns: map[*session]struct{}{}, perSource: map[netip.Addr]int{}, listeners: map[net.Listener]struct{}{}}
 	var b [2 * (MaxVersion + 1)]byte
 	rand.Read(b[:])
 	for v := range s.sessions {
@@ -93,6 +99,12 @@ func withDefaults(o Options) Options {
 	}
 	if o.MaxSessions <= 0 {
 		o.MaxSessions = DefaultMaxSessions
+	}
+	if o.MaxSessionsPerSource <= 0 {
+		o.MaxSessionsPerSource = DefaultMaxSessionsPerSource
+	}
+	if o.FirstQueryTimeout <= 0 {
+		o.FirstQueryTimeout = DefaultFirstQueryTimeout
 	}
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = DefaultWriteTimeout
@@ -122,8 +134,8 @@ func ValidateTimers(t Timers) error {
 // SessionID returns the Session ID used for a protocol version.
 func (s *Server) SessionID(version uint8) uint16 { return s.sessions[version] }
 
-// Sessions returns the number of open sessions.
-func (s *Server) Sessions() int { return int(s.nsess.Load()) }
+// SessionCount returns the number of open sessions.
+func (s *Server) SessionCount() int { return int(s.nsess.Load()) }
 
 // current returns the state to serve and its encodings, or nil when there
 // is no data yet or the data is older than MaxAge.
@@ -137,7 +149,7 @@ func (s *Server) current() (*payload.State, *encodings) {
 		if e != nil && e.state.Snapshot == st.Snapshot && e.state.Serial == st.Serial {
 			return st, e
 		}
-		ne := newEncodings(st, s.sessions, s.opts.Timers)
+		ne := newEncodings(s.log, st, s.sessions, s.opts.Timers)
 		if s.enc.CompareAndSwap(e, ne) {
 			if old := s.serial.Swap(int64(st.Serial)); old != int64(st.Serial) {
 				s.obs.Serial(st.Serial)
@@ -212,46 +224,83 @@ func (s *Server) Serve(l net.Listener, maxVersion uint8) error {
 	}
 }
 
-// admit applies the allow-list and the session limit, then starts the
-// session goroutines.
+// admit applies the allow-list and the session limits, then starts the
+// session goroutines. A panic here (an Observer's, say) closes this
+// connection and leaves the listener running.
 func (s *Server) admit(c net.Conn, maxVersion uint8) {
 	remote := c.RemoteAddr().String()
-	if !s.allowed(c.RemoteAddr()) {
+	started := false
+	defer func() {
+		if p := recover(); p != nil {
+			s.panicked(s.log.With(zap.String("remote", remote)), remote, "accept", p)
+			if !started {
+				c.Close()
+			}
+		}
+	}()
+	src := sourceAddr(c.RemoteAddr())
+	if !s.allowed(src) {
 		s.obs.SessionRejected(remote, "not_allowed")
 		c.Close()
 		return
 	}
-	if s.nsess.Add(1) > int64(s.opts.MaxSessions) {
-		s.nsess.Add(-1)
-		s.obs.SessionRejected(remote, "limit")
+	sess := newSession(s, c, src, maxVersion)
+	switch reason := s.register(sess); reason {
+	case "":
+	case "closing":
+		c.Close()
+		return
+	default:
+		s.obs.SessionRejected(remote, reason)
 		c.Close()
 		return
 	}
-	sess := newSession(s, c, maxVersion)
-	s.mu.Lock()
-	if s.closing.Load() {
-		s.mu.Unlock()
-		s.nsess.Add(-1)
-		c.Close()
-		return
-	}
-	s.conns[sess] = struct{}{}
-	s.wg.Add(2)
-	s.mu.Unlock()
-	s.obs.SessionOpened(remote)
+	started = true
 	go sess.readLoop()
 	go sess.writeLoop()
+	s.obs.SessionOpened(remote)
+	sess.log.Info("RTR session opened")
 }
 
-func (s *Server) allowed(a net.Addr) bool {
-	if len(s.opts.Allow) == 0 {
-		return true
+// register admits a session under the limits: it returns "" and counts
+// the session, or the reason it is refused ("limit" for MaxSessions,
+// "source_limit" for MaxSessionsPerSource, "closing").
+func (s *Server) register(sess *session) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closing.Load():
+		return "closing"
+	case s.nsess.Load() >= int64(s.opts.MaxSessions):
+		return "limit"
+	case s.perSource[sess.src] >= s.opts.MaxSessionsPerSource:
+		return "source_limit"
+	}
+	s.nsess.Add(1)
+	s.perSource[sess.src]++
+	s.conns[sess] = struct{}{}
+	s.wg.Add(2)
+	return ""
+}
+
+// sourceAddr is the source address of a connection, IPv4-mapped IPv6
+// addresses unmapped so that one host counts once.
+func sourceAddr(a net.Addr) netip.Addr {
+	if ta, ok := a.(*net.TCPAddr); ok {
+		ip, _ := netip.AddrFromSlice(ta.IP)
+		return ip.Unmap()
 	}
 	ap, err := netip.ParseAddrPort(a.String())
 	if err != nil {
-		return false
+		return netip.Addr{}
 	}
-	ip := ap.Addr().Unmap()
+	return ap.Addr().Unmap()
+}
+
+func (s *Server) allowed(ip netip.Addr) bool {
+	if len(s.opts.Allow) == 0 {
+		return true
+	}
 	for _, p := range s.opts.Allow {
 		if p.Contains(ip) {
 			return true
@@ -263,8 +312,31 @@ func (s *Server) allowed(a net.Addr) bool {
 func (s *Server) forget(sess *session) {
 	s.mu.Lock()
 	delete(s.conns, sess)
+	if s.perSource[sess.src]--; s.perSource[sess.src] <= 0 {
+		delete(s.perSource, sess.src)
+	}
 	s.mu.Unlock()
 	s.nsess.Add(-1)
+}
+
+// panicked reports a recovered panic: the stack at ERROR and the
+// Observer's SessionPanicked, itself guarded so that a panicking Observer
+// cannot turn the recovery into a crash.
+func (s *Server) panicked(log *zap.Logger, remote, where string, p any) {
+	log.Error("RTR panic recovered: only this session ends", zap.String("in", where),
+		zap.Any("panic", p), zap.ByteString("stack", debug.Stack()))
+	s.guard(log, func() { s.obs.SessionPanicked(remote) })
+}
+
+// guard calls f, logging instead of propagating a panic; it is for
+// Observer calls made while a session is already ending.
+func (s *Server) guard(log *zap.Logger, f func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("RTR observer panicked", zap.Any("panic", p))
+		}
+	}()
+	f()
 }
 
 func (s *Server) track(l net.Listener) bool {

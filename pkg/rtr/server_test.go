@@ -208,11 +208,11 @@ func TestSessionLimit(t *testing.T) {
 	if err := c.Sync(ioWait); err == nil {
 		t.Fatal("third session served with a limit of 2")
 	}
-	if obs.rejected.Load() != 1 || ts.Sessions() != 2 {
-		t.Fatalf("rejected %d sessions %d", obs.rejected.Load(), ts.Sessions())
+	if obs.rejected.Load() != 1 || ts.SessionCount() != 2 {
+		t.Fatalf("rejected %d sessions %d", obs.rejected.Load(), ts.SessionCount())
 	}
 	kept[0].Close()
-	waitFor(t, func() bool { return ts.Sessions() == 1 })
+	waitFor(t, func() bool { return ts.SessionCount() == 1 })
 	c = dial(t, ts.addr, 1)
 	c.SendReset()
 	if err := c.Sync(ioWait); err != nil {

@@ -3,9 +3,12 @@ package rtr
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -29,6 +32,8 @@ type session struct {
 	srv        *Server
 	conn       net.Conn
 	remote     string
+	src        netip.Addr
+	since      time.Time
 	maxVersion uint8
 	log        *zap.Logger
 
@@ -39,6 +44,13 @@ type session struct {
 	errMu  sync.Mutex
 	err    error
 
+	// Shown by Server.Sessions: written by the session's goroutines,
+	// read by anyone without a lock.
+	negotiated atomic.Int32 // the protocol version, -1 before the first query
+	lastQuery  atomic.Int64 // Unix ns of the last query, 0 before the first
+	sentBytes  atomic.Int64 // bytes written
+	lastSerial atomic.Int64 // serial of the last End of Data sent, -1 none
+
 	// Writer-side state.
 	bw             *bufio.Writer
 	version        uint8
@@ -47,15 +59,29 @@ type session struct {
 	servedSerial   uint32
 }
 
-func newSession(s *Server, c net.Conn, maxVersion uint8) *session {
+func newSession(s *Server, c net.Conn, src netip.Addr, maxVersion uint8) *session {
 	remote := c.RemoteAddr().String()
-	return &session{
-		srv: s, conn: c, remote: remote, maxVersion: maxVersion,
+	ss := &session{
+		srv: s, conn: c, remote: remote, src: src, since: time.Now(), maxVersion: maxVersion,
 		log:  s.log.With(zap.String("remote", remote)),
 		reqs: make(chan request, 1), notify: make(chan struct{}, 1), done: make(chan struct{}),
 		// A small buffer: large pre-encoded responses bypass it, so the
 		// per-session memory stays a few KB (target: 64 KB per session).
 		bw: bufio.NewWriterSize(c, 4096),
+	}
+	ss.negotiated.Store(-1)
+	ss.lastSerial.Store(-1)
+	return ss
+}
+
+// recoverPanic, deferred first thing in each of the session's goroutines,
+// turns a panic into the end of this session alone: the stack is logged
+// at ERROR, the Observer counts it, and the daemon and the other sessions
+// carry on (issue 6).
+func (ss *session) recoverPanic(where string) {
+	if p := recover(); p != nil {
+		ss.closeWith(fmt.Errorf("rtr: internal error in the session %s: %v", where, p))
+		ss.srv.panicked(ss.log, ss.remote, where, p)
 	}
 }
 
@@ -80,6 +106,7 @@ func (ss *session) close() {
 // first query fixes the protocol version (RFC 8210 §7).
 func (ss *session) readLoop() {
 	defer ss.srv.wg.Done()
+	defer ss.recoverPanic("reader")
 	r := NewReader(ss.conn, MaxRouterPDU)
 	negotiated := false
 	var version uint8
@@ -88,7 +115,7 @@ func (ss *session) readLoop() {
 		if !negotiated {
 			// A router MUST start with a query (RFC 8210 §7); a peer that
 			// connects and stays silent only holds a session slot.
-			wait = min(wait, FirstQueryTimeout)
+			wait = min(wait, ss.srv.opts.FirstQueryTimeout)
 		}
 		ss.conn.SetReadDeadline(time.Now().Add(wait))
 		h, pdu, err := r.Next()
@@ -96,13 +123,18 @@ func (ss *session) readLoop() {
 			if !negotiated {
 				version = min(h.Version, ss.maxVersion)
 			}
-			ss.readFailed(err, version)
+			ss.readFailed(err, version, negotiated)
 			return
 		}
 		ss.srv.obs.PDUReceived(ss.remote, h.Version, h.Type)
 		req := ss.check(h, pdu, negotiated, version)
+		if req.err == nil && (h.Type == TypeResetQuery || h.Type == TypeSerialQuery) {
+			ss.lastQuery.Store(time.Now().UnixNano())
+		}
 		if req.err == nil && !negotiated {
 			negotiated, version = true, h.Version
+			ss.negotiated.Store(int32(version))
+			ss.srv.obs.SessionNegotiated(ss.remote, version)
 		}
 		if !ss.send(req) || (req.err != nil && req.err.Fatal()) || h.Type == TypeErrorReport {
 			return
@@ -112,15 +144,21 @@ func (ss *session) readLoop() {
 
 // readFailed handles a read error: framing errors get an Error Report in
 // the session's version (before negotiation: the header's, capped at the
-// listener's maximum), I/O errors just end the session.
-func (ss *session) readFailed(err error, version uint8) {
+// listener's maximum), I/O errors just end the session; a read deadline
+// says which one passed, for the log.
+func (ss *session) readFailed(err error, version uint8, negotiated bool) {
 	var er *ErrorReport
-	if errors.As(err, &er) {
+	var ne net.Error
+	switch {
+	case errors.As(err, &er):
 		ss.send(request{version: version, err: er})
 		return
-	}
-	if errors.Is(err, io.EOF) {
+	case errors.Is(err, io.EOF):
 		err = nil
+	case errors.As(err, &ne) && ne.Timeout() && !negotiated:
+		err = fmt.Errorf("rtr: no query within %v of connecting (RFC 8210 §7)", ss.srv.opts.FirstQueryTimeout)
+	case errors.As(err, &ne) && ne.Timeout():
+		err = fmt.Errorf("rtr: no PDU for %v", ss.srv.opts.IdleTimeout)
 	}
 	ss.closeWith(err)
 }
@@ -178,6 +216,7 @@ func (ss *session) send(r request) bool {
 func (ss *session) writeLoop() {
 	defer ss.srv.wg.Done()
 	defer ss.finish()
+	defer ss.recoverPanic("writer")
 	for {
 		select {
 		case <-ss.done:
@@ -200,20 +239,23 @@ func (ss *session) writeLoop() {
 	}
 }
 
+// finish reports the end of the session: an INFO line with the peer, the
+// version, the reason and the bytes sent, and the Observer (guarded: the
+// session is over whatever it does).
 func (ss *session) finish() {
 	ss.close()
 	ss.srv.forget(ss)
 	ss.errMu.Lock()
 	err := ss.err
 	ss.errMu.Unlock()
-	ss.srv.obs.SessionClosed(ss.remote, err)
-	if err != nil && !errors.Is(err, net.ErrClosed) {
-		// Write timeouts, resets and protocol errors are worth an
-		// operator's attention; clean closes are not.
-		ss.log.Info("session closed", zap.Error(err))
-		return
+	version := int(ss.negotiated.Load())
+	ss.srv.guard(ss.log, func() { ss.srv.obs.SessionClosed(ss.remote, version, err) })
+	reason := "closed by the router"
+	if err != nil {
+		reason = err.Error()
 	}
-	ss.log.Debug("session closed")
+	ss.log.Info("RTR session closed", zap.Int("version", version), zap.String("reason", reason),
+		zap.Int64("bytes_sent", ss.sentBytes.Load()), zap.Duration("duration", time.Since(ss.since).Round(time.Millisecond)))
 }
 
 // answer writes the response to one request.
@@ -250,6 +292,7 @@ func (ss *session) answer(r request) error {
 	}
 	ss.synced, ss.servedSerial = true, st.Serial
 	ss.notifiedSerial = st.Serial
+	ss.lastSerial.Store(int64(st.Serial))
 	return nil
 }
 
@@ -283,7 +326,9 @@ func (ss *session) write(kind string, version uint8, b []byte, pdus int) error {
 	for len(b) > 0 {
 		n := min(len(b), WriteChunk)
 		ss.conn.SetWriteDeadline(time.Now().Add(ss.srv.opts.WriteTimeout))
-		if _, err := ss.bw.Write(b[:n]); err != nil {
+		written, err := ss.bw.Write(b[:n])
+		ss.sentBytes.Add(int64(written))
+		if err != nil {
 			return err
 		}
 		b = b[n:]
