@@ -2,7 +2,6 @@ package x509rpki
 
 import (
 	"bytes"
-	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/asn1"
@@ -471,7 +470,7 @@ func (s *SignedObject) Verify() error {
 		return cmsErr(ErrSignature, "RFC 7935 §3", "EE key is not an RSA key")
 	}
 	sum := sha256.Sum256(s.RawSigned)
-	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], s.Signature); err != nil {
+	if err := verifyRSASHA256(pub, &sum, s.Signature); err != nil {
 		return cmsErr(ErrSignature, "RFC 6488 §3", "signature does not verify: %v", err)
 	}
 	return nil

@@ -126,7 +126,7 @@ func verifySignature(pub crypto.PublicKey, msg, sig []byte) error {
 	h := sha256.Sum256(msg)
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
-		return rsa.VerifyPKCS1v15(k, crypto.SHA256, h[:], sig)
+		return verifyRSASHA256(k, &h, sig)
 	case *ecdsa.PublicKey:
 		if !ecdsa.VerifyASN1(k, h[:], sig) {
 			return errors.New("ECDSA signature does not verify")
