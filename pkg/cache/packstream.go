@@ -11,7 +11,6 @@ import (
 	"hash/crc32"
 	"io"
 	"slices"
-	"syscall"
 )
 
 // Commit streams packs: the committed pack of a point is read entry by
@@ -107,24 +106,26 @@ func (p *packWriter) finish(uri string, seg uint64) (point, error) {
 type packReader struct {
 	br    *bufio.Reader
 	crc   hash.Hash32
-	fd    int
+	src   io.ReaderAt
 	end   int64 // offset of the checksum in the segment
 	left  int   // files not yet started
 	name  string
 	n     int64 // content bytes of the current file
 	taken bool  // the current file's content was read
-	path  string
-	buf   []byte
+	// started is set once the first file's name is read.
+	started bool
+	path    string
+	buf     []byte
 }
 
-// openPackStream starts reading the pack p of point uri, in the segment
-// open as fd (named path in errors).
-func openPackStream(fd int, path, uri string, p point) (*packReader, error) {
+// openPackStream starts reading the pack p of point uri in segment src
+// (named path in errors).
+func openPackStream(src io.ReaderAt, path, uri string, p point) (*packReader, error) {
 	if p.Size < int64(len(packMagic))+packSumSize || p.Size > MaxPackSize {
 		return nil, fmt.Errorf("%w: %s: pack of %d bytes", ErrCorrupt, path, p.Size)
 	}
-	body := &fdReader{fd: fd, off: p.Off, end: p.Off + p.Size - packSumSize}
-	r := &packReader{crc: crc32.New(castagnoli), fd: fd, end: body.end, path: path, taken: true}
+	r := &packReader{crc: crc32.New(castagnoli), src: src, end: p.Off + p.Size - packSumSize, path: path, taken: true}
+	body := io.NewSectionReader(src, p.Off, p.Size-packSumSize)
 	r.br = bufio.NewReaderSize(io.TeeReader(body, r.crc), packStreamBuffer)
 	magic := make([]byte, len(packMagic))
 	if _, err := io.ReadFull(r.br, magic); err != nil || !bytes.Equal(magic, []byte(packMagic)) {
@@ -171,11 +172,11 @@ func (r *packReader) more() (bool, error) {
 	if err == nil {
 		n, err = binary.ReadUvarint(r.br)
 	}
-	if err != nil || n > MaxStoredObjectSize || (r.name != "" && string(name) <= r.name) {
+	if err != nil || n > MaxStoredObjectSize || (r.started && string(name) <= r.name) {
 		return false, fmt.Errorf("%w: %s: pack entry after %q", ErrCorrupt, r.path, r.name)
 	}
 	r.left--
-	r.name, r.n, r.taken = string(name), int64(n), false
+	r.name, r.n, r.taken, r.started = string(name), int64(n), false, true
 	return true, nil
 }
 
@@ -222,8 +223,8 @@ func (r *packReader) finish() error {
 		return fmt.Errorf("%w: %s: pack body", ErrCorrupt, r.path)
 	}
 	var sum [packSumSize]byte
-	if err := preadFull(r.fd, sum[:], r.end); err != nil {
-		return fmt.Errorf("cache: %s: %w", r.path, err)
+	if _, err := r.src.ReadAt(sum[:], r.end); err != nil {
+		return r.readError(err)
 	}
 	if binary.BigEndian.Uint32(sum[:]) != r.crc.Sum32() {
 		return fmt.Errorf("%w: %s: pack checksum", ErrCorrupt, r.path)
@@ -231,31 +232,15 @@ func (r *packReader) finish() error {
 	return nil
 }
 
-// fdReader reads the bytes [off, end) of an open file with pread.
-type fdReader struct {
-	fd       int
-	off, end int64
-}
+// segFile reads an open segment with pread (see openFile): an io.ReaderAt
+// that a file ending early answers with io.EOF.
+type segFile int
 
-// Read implements io.Reader.
-func (f *fdReader) Read(p []byte) (int, error) {
-	if f.off >= f.end {
+// ReadAt implements io.ReaderAt.
+func (f segFile) ReadAt(p []byte, off int64) (int, error) {
+	err := preadFull(int(f), p, off)
+	if errors.Is(err, ErrCorrupt) {
 		return 0, io.EOF
 	}
-	if int64(len(p)) > f.end-f.off {
-		p = p[:f.end-f.off]
-	}
-	for {
-		n, err := syscall.Pread(f.fd, p, f.off)
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err != nil:
-			return 0, fmt.Errorf("pread: %w", err)
-		case n == 0:
-			return 0, io.ErrUnexpectedEOF
-		}
-		f.off += int64(n)
-		return n, nil
-	}
+	return len(p), err
 }

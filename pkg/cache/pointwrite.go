@@ -240,7 +240,7 @@ func (pw *pointWriter) openOld(uri string) (*packReader, error) {
 		}
 		pw.segs[p.Seg] = fd
 	}
-	return openPackStream(fd, path, uri, p)
+	return openPackStream(segFile(fd), path, uri, p)
 }
 
 // merge writes to pk (nil when the point ends empty) the files of the
