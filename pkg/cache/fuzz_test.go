@@ -54,7 +54,7 @@ func packURI(b []byte) string {
 // streamPack reads the pack of uri, the size bytes of src, with the
 // streaming reader.
 func streamPack(src io.ReaderAt, uri string, size int64) ([]File, error) {
-	r, err := openPackStream(src, "fuzz", uri, point{Size: size})
+	r, err := openPackStream(src, "fuzz", uri, point{Size: size}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -119,14 +119,19 @@ type packReader struct {
 }
 
 // openPackStream starts reading the pack p of point uri in segment src
-// (named path in errors).
-func openPackStream(src io.ReaderAt, path, uri string, p point) (*packReader, error) {
+// (named path in errors), through br if not nil (a buffer reused from one
+// pack to the next).
+func openPackStream(src io.ReaderAt, path, uri string, p point, br *bufio.Reader) (*packReader, error) {
 	if p.Size < int64(len(packMagic))+packSumSize || p.Size > MaxPackSize {
 		return nil, fmt.Errorf("%w: %s: pack of %d bytes", ErrCorrupt, path, p.Size)
 	}
 	r := &packReader{crc: crc32.New(castagnoli), src: src, end: p.Off + p.Size - packSumSize, path: path, taken: true}
-	body := io.NewSectionReader(src, p.Off, p.Size-packSumSize)
-	r.br = bufio.NewReaderSize(io.TeeReader(body, r.crc), packStreamBuffer)
+	body := io.TeeReader(io.NewSectionReader(src, p.Off, p.Size-packSumSize), r.crc)
+	if br == nil {
+		br = bufio.NewReaderSize(body, packStreamBuffer)
+	}
+	br.Reset(body)
+	r.br = br
 	magic := make([]byte, len(packMagic))
 	if _, err := io.ReadFull(r.br, magic); err != nil || !bytes.Equal(magic, []byte(packMagic)) {
 		return nil, fmt.Errorf("%w: %s: pack header or format version", ErrCorrupt, path)

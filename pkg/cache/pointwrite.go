@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bufio"
 	"fmt"
 	"math"
 	"syscall"
@@ -26,6 +27,8 @@ type pointWriter struct {
 	spool         *spoolReader
 	// segs holds the committed segments opened so far, by number.
 	segs map[uint64]int
+	// packBuf is the read buffer of committed packs, reused.
+	packBuf *bufio.Reader
 }
 
 // newPointWriter prepares the writing of the update of r into segment n,
@@ -240,7 +243,10 @@ func (pw *pointWriter) openOld(uri string) (*packReader, error) {
 		}
 		pw.segs[p.Seg] = fd
 	}
-	return openPackStream(segFile(fd), path, uri, p)
+	if pw.packBuf == nil {
+		pw.packBuf = bufio.NewReaderSize(nil, packStreamBuffer)
+	}
+	return openPackStream(segFile(fd), path, uri, p, pw.packBuf)
 }
 
 // merge writes to pk (nil when the point ends empty) the files of the
