@@ -164,18 +164,23 @@ func (h *heapSampler) peak() uint64 {
 	return <-h.done
 }
 
-// snapshotCase is one snapshot of BenchmarkHostileSnapshot.
+// snapshotCase is one snapshot of BenchmarkHostileSnapshot, fetched into
+// a cache with limits lim (zero: the defaults).
 type snapshotCase struct {
 	name string
 	snap synthSnapshot
+	lim  cache.Limits
 }
 
 // snapshotCases are a small snapshot (the baseline), a 1 GB snapshot
-// over 8,192 points and a snapshot whose single point holds 300 MB.
+// over 8,192 points and a snapshot whose single point holds 300 MB, which
+// the per-point limit (256 MiB) refuses as its pack is written, and which
+// a cache allowing 512 MiB a point accepts.
 var snapshotCases = []snapshotCase{
-	{"baseline-8MB", synthSnapshot{objects: 2048, points: 64}},
-	{"points-1GB", synthSnapshot{objects: 262_144, points: 8192}},
-	{"one-point-300MB", synthSnapshot{objects: 100_000, points: 1}},
+	{"baseline-8MB", synthSnapshot{objects: 2048, points: 64}, cache.Limits{}},
+	{"points-1GB", synthSnapshot{objects: 262_144, points: 8192}, cache.Limits{}},
+	{"one-point-300MB", synthSnapshot{objects: 100_000, points: 1}, cache.Limits{}},
+	{"one-point-300MB-accepted", synthSnapshot{objects: 100_000, points: 1}, cache.Limits{PointBytes: 512 << 20}},
 }
 
 // BenchmarkHostileSnapshot fetches snapshots synthesised on the fly by an
@@ -194,7 +199,7 @@ func BenchmarkHostileSnapshot(b *testing.B) {
 			var res rrdp.Result
 			var err error
 			for range b.N {
-				store, oerr := cache.Open(b.TempDir(), cache.Options{})
+				store, oerr := cache.Open(b.TempDir(), cache.Options{Limits: c.lim})
 				if oerr != nil {
 					b.Fatal(oerr)
 				}
