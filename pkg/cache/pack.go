@@ -52,6 +52,12 @@ func (p *PubPoint) Get(name string) ([]byte, bool) {
 	return nil, false
 }
 
+// A pack is the magic, the point's URI and file count, then each file's
+// name and content, each with a uvarint length, then the CRC-32C of all
+// that. Commit writes packs as a stream (packWriter, packstream.go) and
+// reads the committed one back the same way (packReader); readers of a
+// whole point use decodePack.
+
 // decodePack parses a pack; the returned data slices alias b.
 func decodePack(b []byte) (*PubPoint, error) {
 	if len(b) < len(packMagic)+packSumSize || !bytes.HasPrefix(b, []byte(packMagic)) {
