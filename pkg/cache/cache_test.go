@@ -72,13 +72,20 @@ func TestDeltaSemantics(t *testing.T) {
 	r, _ := s.Repo(testRepo)
 	fill(t, r, 6, "a")
 	old := sha256.Sum256([]byte("a 0"))
+	for name, bad := range map[string]func() error{
+		"publish over existing without hash": func() error { return r.Publish(objURI(1), []byte("x"), nil) },
+		"withdraw with wrong hash":           func() error { return r.Withdraw(objURI(2), old) },
+		"replace of absent":                  func() error { return r.Publish(objURI(7), []byte("x"), &old) },
+	} {
+		r.Begin(false)
+		if err := bad(); err != nil {
+			t.Fatalf("%s: %v before Commit", name, err)
+		}
+		if err := r.Commit(nil); !errors.Is(err, ErrConflict) {
+			t.Errorf("%s: commit %v, want ErrConflict", name, err)
+		}
+	}
 	r.Begin(false)
-	if err := r.Publish(objURI(1), []byte("x"), nil); !errors.Is(err, ErrConflict) {
-		t.Errorf("publish over existing without hash: %v", err)
-	}
-	if err := r.Withdraw(objURI(2), old); !errors.Is(err, ErrConflict) {
-		t.Errorf("withdraw with wrong hash: %v", err)
-	}
 	if err := r.Publish(objURI(0), []byte("b 0"), &old); err != nil {
 		t.Fatal(err)
 	}

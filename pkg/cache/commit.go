@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"math"
 	"path/filepath"
 	"slices"
-	"strings"
 )
 
 // Compaction bounds a repository's disk use: a commit rewrites every live
@@ -49,10 +47,10 @@ func (r *Repo) Commit(state []byte) error {
 	}
 	// On error the new segment stays: the index may have been renamed
 	// before the directory fsync failed. load() removes it if not.
-	if err := replaceFile(filepath.Join(r.dir, indexName), b); err != nil {
+	if err := r.s.replaceFile(filepath.Join(r.dir, indexName), b); err != nil {
 		return err
 	}
-	reached("index")
+	r.s.reached("index")
 	r.mu.Lock()
 	old := r.idx
 	r.idx = next
@@ -115,7 +113,7 @@ func (r *Repo) writeSegment(next *index) ([]movedPoint, error) {
 		return moved, nil
 	}
 	r.lastSeg = n
-	reached("segment")
+	r.s.reached("segment")
 	if err := w.finish(r.dir); err != nil {
 		return nil, err
 	}
@@ -124,26 +122,12 @@ func (r *Repo) writeSegment(next *index) ([]movedPoint, error) {
 	return moved, nil
 }
 
-// writeChanges appends the new pack of each changed point to w, segment n.
-// Points are taken in spool order, so the spool is read front to back.
+// writeChanges appends the new pack of each changed point to w, segment
+// n, in URI order (pointwrite.go), and records them in next.
 func (r *Repo) writeChanges(w *segWriter, n uint64, next *index) error {
-	var b packBuilder
-	for _, g := range r.tx.pointChanges() {
-		pack, pt, err := b.build(r, g)
-		if err != nil {
-			return err
-		}
-		if pt.Files == 0 {
-			delete(next.Points, g.point)
-			continue
-		}
-		if pt.Off, err = w.append(pack); err != nil {
-			return fmt.Errorf("cache: write pack of %s: %w", g.point, err)
-		}
-		pt.Seg = n
-		next.Points[g.point] = pt
-	}
-	return nil
+	pw := r.newPointWriter(w, n, next)
+	defer pw.close()
+	return pw.writeAll()
 }
 
 // pruneSegs drops from next.Segs the segments no point references.
@@ -212,7 +196,7 @@ func (r *Repo) compact(w *segWriter, n uint64, next *index) ([]movedPoint, error
 			next.Points[moved[k].uri] = to
 		}
 		i = j
-		reached("compact")
+		r.s.reached("compact")
 	}
 	r.s.log.Info("compacted repository", "repo", r.id, "points", len(moved))
 	return moved, nil
@@ -233,99 +217,4 @@ func nextRun(moved []movedPoint, i int) (int, segRun) {
 		run.end = q.Off + q.Size
 	}
 	return j, run
-}
-
-// pointChanges is the changes an update makes to one publication point.
-type pointChanges struct {
-	point string
-	// first is the smallest spool offset of the point's content.
-	first int64
-	names []nameChange
-}
-
-// nameChange is the change of one file of a point.
-type nameChange struct {
-	name string
-	c    change
-}
-
-// pointChanges groups the changes by point, in spool order.
-func (t *txn) pointChanges() []*pointChanges {
-	byPoint := map[string]*pointChanges{}
-	var out []*pointChanges
-	for uri, c := range t.changes {
-		i := strings.LastIndexByte(uri, '/') // Publish and Withdraw checked uri
-		g := byPoint[uri[:i+1]]
-		if g == nil {
-			g = &pointChanges{point: uri[:i+1], first: math.MaxInt64}
-			byPoint[g.point] = g
-			out = append(out, g)
-		}
-		g.names = append(g.names, nameChange{name: uri[i+1:], c: c})
-		if !c.del {
-			g.first = min(g.first, c.off)
-		}
-	}
-	slices.SortFunc(out, func(a, b *pointChanges) int { return cmp.Compare(a.first, b.first) })
-	return out
-}
-
-// packBuilder builds the packs of a commit straight into buffers reused
-// from one point to the next: the merged file list, a chunk of spooled
-// content and the pack itself.
-type packBuilder struct {
-	files []File
-	refs  []spoolRef
-	chunk []byte
-	pack  []byte
-}
-
-// build merges the changes of a point into its committed content and
-// encodes the pack, valid until the next call.
-func (b *packBuilder) build(r *Repo, g *pointChanges) ([]byte, point, error) {
-	var old []File
-	if !r.tx.reset {
-		p, err := r.oldPoint(g.point)
-		if err != nil {
-			return nil, point{}, err
-		}
-		old = p.Files
-	}
-	b.merge(old, g.names)
-	b.pack = appendPackBody(b.pack, g.point, b.files, b.refs)
-	var err error
-	if b.chunk, err = r.tx.spool.readInto(b.pack, b.refs, b.chunk); err != nil {
-		return nil, point{}, err
-	}
-	b.pack = sealPack(b.pack)
-	pt := point{Files: len(b.files), Size: int64(len(b.pack))}
-	for _, f := range b.files {
-		pt.Bytes += int64(len(f.Data))
-	}
-	for _, ref := range b.refs {
-		pt.Bytes += int64(ref.n)
-	}
-	return b.pack, pt, nil
-}
-
-// merge sets b.files to old (sorted by name) with the changes applied, in
-// name order; the content of published files is left to read from the
-// spool through b.refs.
-func (b *packBuilder) merge(old []File, changes []nameChange) {
-	slices.SortFunc(changes, func(x, y nameChange) int { return strings.Compare(x.name, y.name) })
-	b.files, b.refs = b.files[:0], b.refs[:0]
-	i := 0
-	for _, ch := range changes {
-		for ; i < len(old) && old[i].Name < ch.name; i++ {
-			b.files = append(b.files, old[i])
-		}
-		if i < len(old) && old[i].Name == ch.name {
-			i++
-		}
-		if !ch.c.del {
-			b.refs = append(b.refs, spoolRef{i: len(b.files), off: ch.c.off, n: ch.c.n})
-			b.files = append(b.files, File{Name: ch.name})
-		}
-	}
-	b.files = append(b.files, old[i:]...)
 }

@@ -20,10 +20,11 @@ import (
 // now and then, else a delta that leaves segments partly dead, so commits
 // compact), promotions, SyncValid. A second repository gets the same
 // commits but no promotion, so that no valid entry keeps its segments and
-// a commit removing them too early would show. The child is killed with SIGKILL, at
-// varying moments by the parent or at a named stage by itself (crashHook),
-// and after each kill the reopened cache must hold exactly one raw
-// generation, valid copies that all read back whole, and no stray file.
+// a commit removing them too early would show. The child is killed with
+// SIGKILL, at varying moments by the parent or at a named stage by itself
+// (its store's Options.AtStage), and after each kill the reopened cache
+// must hold exactly one raw generation, valid copies that all read back
+// whole, and no stray file.
 
 const (
 	crashEnv     = "CACHE_CRASH_CHILD_DIR"
@@ -78,8 +79,7 @@ func lastChange(g uint64, i int) uint64 {
 // reached after stage first (the child itself reaches "snapshot" before a
 // snapshot).
 func crashChild(dir, killAt string) int {
-	crashHook = killHook(killAt)
-	s, err := Open(dir, Options{})
+	s, err := Open(dir, Options{AtStage: killHook(killAt)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -103,7 +103,7 @@ func crashChild(dir, killAt string) int {
 	return 0
 }
 
-// killHook returns the crashHook of a killAt specification.
+// killHook returns the Options.AtStage of a killAt specification.
 func killHook(killAt string) func(string) {
 	kill := func() { syscall.Kill(os.Getpid(), syscall.SIGKILL) }
 	if first, then, ok := strings.Cut(killAt, ">"); ok {
@@ -152,7 +152,7 @@ func crashGeneration(s *Store, raw, r *Repo, g uint64) error {
 // crashCommit commits generation g to r.
 func crashCommit(r *Repo, g uint64) error {
 	if isSnapshot(g) {
-		reached("snapshot")
+		r.s.reached("snapshot")
 	}
 	if err := r.Begin(isSnapshot(g)); err != nil {
 		return err

@@ -30,12 +30,12 @@ func writeFileSync(path string, b []byte) error {
 
 // replaceFile atomically replaces path with b: temp file, fsync, rename,
 // fsync of the directory (so the rename itself survives a power loss).
-func replaceFile(path string, b []byte) error {
+func (s *Store) replaceFile(path string, b []byte) error {
 	tmp := path + ".tmp"
 	if err := writeFileSync(tmp, b); err != nil {
 		return fmt.Errorf("cache: write %s: %w", tmp, err)
 	}
-	reached("temp " + filepath.Base(path))
+	s.reached("temp " + filepath.Base(path))
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("cache: rename %s: %w", path, err)
@@ -106,14 +106,9 @@ func preadFull(fd int, b []byte, off int64) error {
 	return nil
 }
 
-// crashHook, set only by the crash test, is called at the stages of a
-// commit and of SyncValid between which a crash leaves distinct states on
-// disk; the test kills the process there.
-var crashHook func(stage string)
-
-// reached calls crashHook, if any.
-func reached(stage string) {
-	if crashHook != nil {
-		crashHook(stage)
+// reached reports a crash stage to Options.AtStage, if set.
+func (s *Store) reached(stage string) {
+	if s.atStage != nil {
+		s.atStage(stage)
 	}
 }

@@ -52,66 +52,11 @@ func (p *PubPoint) Get(name string) ([]byte, bool) {
 	return nil, false
 }
 
-// encodePack serialises a publication point; files must be sorted by name.
-func encodePack(p *PubPoint) []byte {
-	return appendPack(nil, p.URI, p.Files)
-}
-
-// packSize is the size of the pack of point uri holding files, at most;
-// extra counts content not in files (spooled, see appendPackBody).
-func packSize(uri string, files []File, extra int) int {
-	size := len(packMagic) + len(uri) + 2*binary.MaxVarintLen64 + packSumSize + extra
-	for _, f := range files {
-		size += len(f.Name) + len(f.Data) + 2*binary.MaxVarintLen64
-	}
-	return size
-}
-
-// appendPack appends the pack of point uri holding files, sorted by name,
-// to b[:0], growing it at most once, so a caller can reuse one buffer for
-// every pack of a commit.
-func appendPack(b []byte, uri string, files []File) []byte {
-	return sealPack(appendPackBody(b, uri, files, nil))
-}
-
-// appendPackBody appends the pack of point uri holding files, without its
-// checksum, to b[:0], growing it at most once. The content of each file
-// refs name (refs[k].i, in increasing order) is not copied: refs[k].n bytes
-// are left for it at refs[k].dst, for the caller to fill before sealPack.
-func appendPackBody(b []byte, uri string, files []File, refs []spoolRef) []byte {
-	extra := 0
-	for _, r := range refs {
-		extra += r.n
-	}
-	b = b[:0]
-	if size := packSize(uri, files, extra); cap(b) < size {
-		b = make([]byte, 0, size)
-	}
-	b = append(b, packMagic...)
-	b = binary.AppendUvarint(b, uint64(len(uri)))
-	b = append(b, uri...)
-	b = binary.AppendUvarint(b, uint64(len(files)))
-	k := 0
-	for i, f := range files {
-		b = binary.AppendUvarint(b, uint64(len(f.Name)))
-		b = append(b, f.Name...)
-		if k < len(refs) && refs[k].i == i {
-			b = binary.AppendUvarint(b, uint64(refs[k].n))
-			refs[k].dst = len(b)
-			b = b[:len(b)+refs[k].n] // within the capacity sized above
-			k++
-			continue
-		}
-		b = binary.AppendUvarint(b, uint64(len(f.Data)))
-		b = append(b, f.Data...)
-	}
-	return b
-}
-
-// sealPack appends the checksum that ends a pack.
-func sealPack(b []byte) []byte {
-	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
-}
+// A pack is the magic, the point's URI and file count, then each file's
+// name and content, each with a uvarint length, then the CRC-32C of all
+// that. Commit writes packs as a stream (packWriter, packstream.go) and
+// reads the committed one back the same way (packReader); readers of a
+// whole point use decodePack.
 
 // decodePack parses a pack; the returned data slices alias b.
 func decodePack(b []byte) (*PubPoint, error) {
@@ -131,7 +76,7 @@ func decodePack(b []byte) (*PubPoint, error) {
 	p.Files = make([]File, 0, min(n, uint64(len(d.b))))
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		name := string(d.bytes(MaxURILength))
-		data := d.bytes(MaxObjectSize)
+		data := d.bytes(MaxStoredObjectSize)
 		if i > 0 && name <= p.Files[i-1].Name {
 			return nil, fmt.Errorf("%w: pack entries not sorted", ErrCorrupt)
 		}

@@ -147,8 +147,9 @@ type segRun struct {
 	off, end int64
 }
 
-// copyRun appends the bytes of run, read from the repository's segment,
-// to w, reusing buf, and returns the offset they landed at.
+// copyRun appends the bytes of run, read from the repository's segment in
+// pieces of at most compactReadMax through buf (reused), to w, and
+// returns the offset they landed at.
 func copyRun(dir string, run segRun, w *segWriter, buf []byte) (int64, []byte, error) {
 	path := filepath.Join(dir, segName(run.seg))
 	fd, err := openSegment(path)
@@ -156,14 +157,19 @@ func copyRun(dir string, run segRun, w *segWriter, buf []byte) (int64, []byte, e
 		return 0, buf, err
 	}
 	defer syscall.Close(fd)
-	n := int(run.end - run.off)
-	if cap(buf) < n {
-		buf = make([]byte, n)
+	if buf == nil {
+		buf = make([]byte, compactReadMax)
 	}
-	buf = buf[:n]
-	if err := preadFull(fd, buf, run.off); err != nil {
-		return 0, buf, fmt.Errorf("cache: compact %s: %w", path, err)
+	start := w.size
+	for off := run.off; off < run.end; {
+		b := buf[:min(int64(len(buf)), run.end-off)]
+		if err := preadFull(fd, b, off); err != nil {
+			return 0, buf, fmt.Errorf("cache: compact %s: %w", path, err)
+		}
+		if _, err := w.append(b); err != nil {
+			return 0, buf, err
+		}
+		off += int64(len(b))
 	}
-	off, err := w.append(buf)
-	return off, buf, err
+	return start, buf, nil
 }

@@ -2,10 +2,10 @@ package cache
 
 import (
 	"bufio"
-	"cmp"
+	"crypto/sha256"
 	"fmt"
+	"io"
 	"os"
-	"slices"
 )
 
 const (
@@ -13,10 +13,7 @@ const (
 	// dozen objects instead of one per object (each fetch under way holds
 	// one).
 	spoolBuffer = 64 << 10
-	// spoolReadGap is the largest gap between two objects of a point that
-	// one spool read bridges: copying a few KB costs less than a pread.
-	spoolReadGap = 4 << 10
-	// spoolReadChunk bounds one spool read of several objects.
+	// spoolReadChunk is the window of spool reads at Commit.
 	spoolReadChunk = 256 << 10
 )
 
@@ -71,65 +68,56 @@ func (s *spool) close() {
 	}
 }
 
-// spoolRef is a file whose content is still in the spool: files[i] of the
-// point being built, whose content goes to dst in its pack.
-type spoolRef struct {
-	i   int
-	off int64
-	n   int
-	dst int
+// spoolReader reads spooled content back through a buffer of at most
+// spoolReadChunk bytes: the content of a point spooled close together is
+// read at once (fill), and otherwise each object with one pread, a large
+// one in pieces, so reading costs at most one buffer whatever the sizes.
+// (Reading a whole window for each object spooled apart from the others
+// of its point, as interleaved snapshots are, would copy 256 KiB per
+// object.)
+type spoolReader struct {
+	sp    *spool
+	buf   []byte
+	start int64 // spool offset of buf[0]
 }
 
-// readInto reads the content of refs into pack at their dst with as few
-// preads as possible: sorted by offset, objects contiguous in the spool
-// (or apart by at most spoolReadGap) are read together, through buf, up to
-// spoolReadChunk at a time. buf is grown as needed and returned for
-// reuse. The content is never held twice over: a large point costs its
-// pack and one chunk, not its pack and a copy of all its content.
-func (s *spool) readInto(pack []byte, refs []spoolRef, buf []byte) ([]byte, error) {
-	slices.SortFunc(refs, func(a, b spoolRef) int { return cmp.Compare(a.off, b.off) })
-	for _, r := range spoolRuns(refs) {
-		run := refs[r.first:r.last]
-		if len(run) == 1 {
-			ref := run[0]
-			if err := s.readAt(pack[ref.dst:ref.dst+ref.n], ref.off); err != nil {
-				return buf, err
+// copy writes the n bytes at offset off to w.
+func (r *spoolReader) copy(w io.Writer, off int64, n int) error {
+	for n > 0 {
+		if off < r.start || off >= r.start+int64(len(r.buf)) {
+			if err := r.fill(off, int64(min(n, spoolReadChunk))); err != nil {
+				return err
 			}
-			continue
 		}
-		span := int(r.end - r.start)
-		if cap(buf) < span {
-			buf = make([]byte, span)
+		at := int(off - r.start)
+		k := min(n, len(r.buf)-at)
+		if _, err := w.Write(r.buf[at : at+k]); err != nil {
+			return err
 		}
-		if err := s.readAt(buf[:span], r.start); err != nil {
-			return buf, err
-		}
-		for _, ref := range run {
-			at := int(ref.off - r.start)
-			copy(pack[ref.dst:ref.dst+ref.n], buf[at:at+ref.n])
-		}
+		off, n = off+int64(k), n-k
 	}
-	return buf, nil
+	return nil
 }
 
-// spoolRun is one read: the spool bytes [start, end) holding refs[first:last].
-type spoolRun struct {
-	start, end  int64
-	first, last int
+// fill reads the n bytes at off, at most spoolReadChunk, into the buffer.
+func (r *spoolReader) fill(off, n int64) error {
+	if off < 0 || n > spoolReadChunk || off+n > r.sp.size {
+		return fmt.Errorf("%w: spool read of %d bytes at %d of %d", ErrCorrupt, n, off, r.sp.size)
+	}
+	if r.buf == nil {
+		r.buf = make([]byte, 0, spoolReadChunk)
+	}
+	r.buf, r.start = r.buf[:n], off
+	if err := r.sp.readAt(r.buf, off); err != nil {
+		r.buf = r.buf[:0]
+		return err
+	}
+	return nil
 }
 
-// spoolRuns groups refs, sorted by offset, into reads of at most
-// spoolReadChunk (or one object, if larger).
-func spoolRuns(refs []spoolRef) []spoolRun {
-	var runs []spoolRun
-	for i, ref := range refs {
-		end := ref.off + int64(ref.n)
-		if n := len(runs); n > 0 && ref.off-runs[n-1].end <= spoolReadGap && end-runs[n-1].start <= spoolReadChunk {
-			runs[n-1].end = max(runs[n-1].end, end)
-			runs[n-1].last = i + 1
-			continue
-		}
-		runs = append(runs, spoolRun{start: ref.off, end: end, first: i, last: i + 1})
-	}
-	return runs
+// hash returns the SHA-256 of the n bytes at offset off.
+func (r *spoolReader) hash(off int64, n int) ([32]byte, error) {
+	h := sha256.New()
+	err := r.copy(h, off, n)
+	return [32]byte(h.Sum(nil)), err
 }

@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"slices"
-	"strings"
+	"io"
 	"testing"
 )
 
@@ -52,134 +50,94 @@ func TestSpoolBuffersWritesAndReadsBack(t *testing.T) {
 	check(120)
 }
 
-func TestSpoolRunsCoalesce(t *testing.T) {
-	gapped := 15 + spoolReadGap // bridged: exactly spoolReadGap after the previous end
-	far := int64(gapped) + 3 + spoolReadGap + 1
-	refs := []spoolRef{{off: 0, n: 10}, {off: 10, n: 5}, {off: int64(gapped), n: 3}, {off: far, n: 2}, {off: far + 2, n: 0}}
-	got := spoolRuns(refs)
-	want := []spoolRun{{start: 0, end: int64(gapped) + 3, first: 0, last: 3}, {start: far, end: far + 2, first: 3, last: 5}}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("runs %v, want %v", got, want)
-	}
-}
-
-// TestSpoolReadIntoPack builds a point's pack with its content read from
-// the spool, in the reverse of spool order: objects one apart in the spool
-// (bridged), objects far apart (read alone), refs in random order.
-func TestSpoolReadIntoPack(t *testing.T) {
+// TestSpoolReaderWindows reads objects back through the reader's window:
+// in reverse order, across window boundaries, and larger than the window.
+func TestSpoolReaderWindows(t *testing.T) {
 	sp, err := newSpool(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sp.close()
-	offs := map[int]int64{}
-	var sel []int
-	for i := range 63 {
-		if i >= 60 {
-			sp.append(make([]byte, spoolReadGap+1))
+	var offs []int64
+	var objs [][]byte
+	for i := range 40 {
+		b := spoolObject(i)
+		if i%10 == 9 {
+			b = bytes.Repeat([]byte{byte(i)}, spoolReadChunk+1000)
 		}
-		offs[i], _ = sp.append(spoolObject(i))
-		if i%3 != 1 {
-			sel = append(sel, i)
+		off, _ := sp.append(b)
+		offs, objs = append(offs, off), append(objs, b)
+	}
+	r := &spoolReader{sp: sp}
+	for i := len(objs) - 1; i >= 0; i-- {
+		var got bytes.Buffer
+		if err := r.copy(&got, offs[i], len(objs[i])); err != nil || !bytes.Equal(got.Bytes(), objs[i]) {
+			t.Fatalf("object %d read back as %d bytes (%v)", i, got.Len(), err)
 		}
-	}
-	// Names in the reverse of spool order; a pack lists them sorted.
-	files := make([]File, len(sel))
-	for k, i := range sel {
-		files[k].Name = fmt.Sprintf("%02d", 99-i)
-	}
-	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
-	refs := make([]spoolRef, len(sel))
-	for j := range refs {
-		var i int
-		fmt.Sscan(files[j].Name, &i)
-		i = 99 - i
-		refs[j] = spoolRef{i: j, off: offs[i], n: len(spoolObject(i))}
-	}
-	pack := appendPackBody(nil, "rsync://example.net/repo/ca0/", files, refs)
-	rand.Shuffle(len(refs), func(i, j int) { refs[i], refs[j] = refs[j], refs[i] })
-	buf, err := sp.readInto(pack, refs, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := decodePack(sealPack(pack))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Files) != len(sel) {
-		t.Fatalf("%d files, want %d", len(p.Files), len(sel))
-	}
-	for _, f := range p.Files {
-		var i int
-		fmt.Sscan(f.Name, &i)
-		if i = 99 - i; !bytes.Equal(f.Data, spoolObject(i)) {
-			t.Fatalf("object %d read as %d bytes", i, len(f.Data))
+		if sum, _ := r.hash(offs[i], len(objs[i])); sum != sha256.Sum256(objs[i]) {
+			t.Fatalf("object %d: wrong hash", i)
 		}
 	}
-	if runs := spoolRuns(refs); len(runs) != 3 { // 0-59 together, 60 and 62 alone
-		t.Errorf("%d reads, want 3", len(runs))
+	if len(r.buf) > spoolReadChunk {
+		t.Errorf("window of %d bytes", len(r.buf))
 	}
-	if want := offs[59] + int64(len(spoolObject(59))); int64(cap(buf)) != want {
-		t.Errorf("read through a buffer of %d bytes, want %d", cap(buf), want)
+	if err := r.copy(io.Discard, sp.size, 1); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("read past the spool: %v", err)
 	}
 }
 
-// TestSpoolRunsBounded splits contiguous content into reads of at most
-// spoolReadChunk, and reads an object larger than that alone.
-func TestSpoolRunsBounded(t *testing.T) {
-	var refs []spoolRef
-	off := int64(0)
-	for _, n := range []int{100 << 10, 100 << 10, 100 << 10, 300 << 10, 10} {
-		refs = append(refs, spoolRef{off: off, n: n})
-		off += int64(n)
-	}
-	runs := spoolRuns(refs)
-	want := [][2]int{{0, 2}, {2, 3}, {3, 4}, {4, 5}}
-	if len(runs) != len(want) {
-		t.Fatalf("runs %+v", runs)
-	}
-	for k, r := range runs {
-		if r.first != want[k][0] || r.last != want[k][1] {
-			t.Errorf("run %d holds refs [%d,%d), want %v", k, r.first, r.last, want[k])
-		}
-	}
-}
-
-// TestRepublishInOneUpdate checks the hashes of objects published earlier
-// in the same update, which are computed only when asked for, from the
-// spool's unflushed buffer.
+// TestRepublishInOneUpdate checks ops on one name within an update
+// against each other (the hashes of objects published earlier in the
+// update are computed from the spool, when asked for), and that each
+// mismatch fails the Commit with ErrConflict and leaves the repository as
+// it was (RFC 8182 §3.4.2).
 func TestRepublishInOneUpdate(t *testing.T) {
+	n := "rsync://example.net/repo/ca0/n.roa"
+	sum := func(s string) *[32]byte { h := sha256.Sum256([]byte(s)); return &h }
+	type step func(r *Repo) error
+	add := func(u, d string) step { return func(r *Repo) error { return r.Publish(u, []byte(d), nil) } }
+	repl := func(u, d, old string) step { return func(r *Repo) error { return r.Publish(u, []byte(d), sum(old)) } }
+	wd := func(u, old string) step { return func(r *Repo) error { return r.Withdraw(u, *sum(old)) } }
+	conflicts := map[string][]step{
+		"publish twice":           {add(n, "n1"), add(n, "n2")},
+		"replace with wrong hash": {add(n, "n1"), repl(n, "n2", "wrong")},
+		"withdraw of old content": {add(n, "n1"), repl(n, "n2", "n1"), wd(n, "n1")},
+		"withdraw of absent":      {wd(n, "n1")},
+		"replace after withdraw":  {add(n, "n1"), wd(n, "n1"), repl(n, "n2", "n1")},
+	}
 	for _, reset := range []bool{false, true} {
 		s := openTest(t, t.TempDir())
 		r, _ := s.Repo(testRepo)
 		fill(t, r, 6, "a")
-		n := "rsync://example.net/repo/ca0/n.roa"
-		sum := func(s string) *[32]byte { h := sha256.Sum256([]byte(s)); return &h }
-		must := func(err error) {
+		run := func(steps ...step) error {
 			t.Helper()
-			if err != nil {
-				t.Fatalf("reset %v: %v", reset, err)
+			if err := r.Begin(reset); err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range steps {
+				if err := st(r); err != nil {
+					t.Fatalf("reset %v: %v", reset, err)
+				}
+			}
+			return r.Commit(nil)
+		}
+		for name, steps := range conflicts {
+			if err := run(steps...); !errors.Is(err, ErrConflict) {
+				t.Errorf("reset %v: %s: commit %v, want ErrConflict", reset, name, err)
+			}
+			if g := r.Generation(); g != 1 {
+				t.Fatalf("reset %v: %s: generation %d after a failed commit", reset, name, g)
 			}
 		}
-		conflict := func(err error) {
-			t.Helper()
-			if !errors.Is(err, ErrConflict) {
-				t.Fatalf("reset %v: got %v, want ErrConflict", reset, err)
-			}
-		}
-		must(r.Begin(reset))
-		must(r.Publish(n, []byte("n1"), nil))
-		conflict(r.Publish(n, []byte("n2"), nil))
-		conflict(r.Publish(n, []byte("n2"), sum("wrong")))
-		must(r.Publish(n, []byte("n2"), sum("n1")))
-		conflict(r.Withdraw(n, *sum("n1")))
-		must(r.Withdraw(n, *sum("n2")))
-		must(r.Publish(n, []byte("n3"), nil))
+		chain := []step{add(n, "n1"), repl(n, "n2", "n1"), wd(n, "n2"), add(n, "n3")}
 		if !reset {
-			must(r.Publish(objURI(0), []byte("b 0"), sum("a 0")))
-			must(r.Withdraw(objURI(0), *sum("b 0")))
+			chain = append(chain, repl(objURI(0), "b 0", "a 0"), wd(objURI(0), "b 0"))
+		} else if err := run(repl(objURI(0), "b 0", "a 0")); !errors.Is(err, ErrConflict) {
+			t.Errorf("reset: replace of an object the reset dropped: %v", err)
 		}
-		must(r.Commit(nil))
+		if err := run(chain...); err != nil {
+			t.Fatalf("reset %v: %v", reset, err)
+		}
 		if b, err := r.File(n); string(b) != "n3" {
 			t.Errorf("reset %v: %s is %q (%v)", reset, n, b, err)
 		}

@@ -23,15 +23,24 @@ type Options struct {
 	// It is a standard logger: the cache stays free of the network stack
 	// that zap imports (pkg/logging bridges the daemon's zap logger).
 	Logger *slog.Logger
+	// Limits bound what an update may write; zero fields take limits.go.
+	Limits Limits
+	// AtStage, when set, is called at each stage of a commit and of
+	// SyncValid between which a crash leaves a different state on disk
+	// ("segment", "compact", "temp index.json", "index", "temp index",
+	// "valid"): the crash tests kill the process there. Nil in production.
+	AtStage func(stage string)
 }
 
 // Store is an open cache directory. It holds an exclusive flock on the
 // directory so that two validators cannot interleave writes.
 type Store struct {
-	root string
-	log  *slog.Logger
-	lock *os.File
-	mu   sync.Mutex // guards repos and byDir
+	root    string
+	log     *slog.Logger
+	lim     Limits
+	atStage func(stage string)
+	lock    *os.File
+	mu      sync.Mutex // guards repos and byDir
 	// repos and byDir index the loaded repositories by id and directory.
 	repos map[string]*Repo
 	byDir map[string]*Repo
@@ -41,7 +50,8 @@ type Store struct {
 
 // Open opens or creates a cache under dir and loads its valid index.
 func Open(dir string, o Options) (*Store, error) {
-	s := &Store{root: dir, log: o.Logger, repos: map[string]*Repo{}, byDir: map[string]*Repo{}}
+	s := &Store{root: dir, log: o.Logger, lim: o.Limits.withDefaults(), atStage: o.AtStage,
+		repos: map[string]*Repo{}, byDir: map[string]*Repo{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -40,5 +40,5 @@ func (s *Store) KeepTACert(name string, der []byte) error {
 	if err := os.MkdirAll(s.taDir(), 0o755); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
-	return replaceFile(s.taPath(name), der)
+	return s.replaceFile(s.taPath(name), der)
 }

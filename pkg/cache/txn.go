@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 )
@@ -10,25 +9,15 @@ import (
 // object (RFC 8182 §3.4.2): the RRDP client then falls back to the snapshot.
 var ErrConflict = errors.New("cache: object conflict")
 
-// txn is an open update: content spooled to a temp file, an index of the
-// changes by URI, and the old packs read so far.
+// txn is an open update: content spooled to a temp file and the ops, in
+// the op log, that Commit checks and applies (oplog.go).
 type txn struct {
-	reset   bool
-	spool   *spool
-	changes map[string]change
-	old     map[string]*PubPoint
-}
-
-// change is the final state of one URI in the update. The SHA-256 of a
-// published object is computed only when a later publish or withdraw of the
-// same URI in the update asks for it: a snapshot never does, and hashing
-// every object cost as much as writing it.
-type change struct {
-	del    bool
-	hashed bool
-	off    int64
-	n      int
-	sum    [32]byte
+	reset bool
+	spool *spool
+	ops   opLog
+	// objects is what the repository will hold if every op so far
+	// applies, for the objects-per-repository limit.
+	objects int
 }
 
 // Begin starts an update; with reset the update replaces every object.
@@ -42,7 +31,10 @@ func (r *Repo) Begin(reset bool) error {
 	if err != nil {
 		return err
 	}
-	r.tx = &txn{reset: reset, spool: sp, changes: map[string]change{}, old: map[string]*PubPoint{}}
+	r.tx = &txn{reset: reset, spool: sp, ops: newOpLog(r.dir)}
+	if !reset {
+		_, r.tx.objects, _ = r.Stats()
+	}
 	return nil
 }
 
@@ -53,116 +45,68 @@ func (r *Repo) Abort() {
 	r.dropTx()
 }
 
-// dropTx closes and removes the spool; callers hold txm.
+// dropTx closes and removes the spool and the run files; callers hold txm.
 func (r *Repo) dropTx() {
 	if r.tx != nil {
 		r.tx.spool.close()
+		r.tx.ops.close()
 		r.tx = nil
 	}
 }
 
 // Publish adds an object, or replaces the one whose SHA-256 is *replaces.
+// A publish that does not match the objects held (RFC 8182 §3.4.2) makes
+// Commit fail with ErrConflict; one that breaks a limit fails here with
+// ErrLimit. After an error the update can only be aborted.
 func (r *Repo) Publish(uri string, data []byte, replaces *[32]byte) error {
 	r.txm.Lock()
 	defer r.txm.Unlock()
 	if r.tx == nil {
 		return fmt.Errorf("cache: %s: publish outside an update", r.id)
 	}
-	if len(data) > MaxObjectSize {
-		return fmt.Errorf("cache: %s: %d bytes, more than %d", uri, len(data), MaxObjectSize)
+	if len(data) > r.s.lim.Object {
+		return fmt.Errorf("%w: %s: object of %d bytes, more than %d (per-object limit)", ErrLimit, uri, len(data), r.s.lim.Object)
 	}
-	if _, _, err := SplitURI(uri); err != nil {
-		return err
-	}
-	sum, exists, err := r.current(uri, replaces != nil)
+	point, name, err := SplitURI(uri)
 	if err != nil {
 		return err
 	}
-	if replaces == nil && exists {
-		return fmt.Errorf("%w: RFC 8182 §3.4.2: publish without hash of existing %s", ErrConflict, uri)
-	}
-	if replaces != nil && (!exists || sum != *replaces) {
-		return fmt.Errorf("%w: RFC 8182 §3.4.2: publish replaces %s, whose hash differs or which is absent", ErrConflict, uri)
-	}
-	off, err := r.tx.spool.append(data)
-	if err != nil {
+	o := op{point: point, name: name, kind: opAdd, n: len(data)}
+	if replaces != nil {
+		o.kind, o.sum = opReplace, *replaces
+	} else if err := r.countObject(1); err != nil {
 		return err
 	}
-	r.tx.changes[uri] = change{off: off, n: len(data)}
-	return nil
+	if o.off, err = r.tx.spool.append(data); err != nil {
+		return err
+	}
+	return r.tx.ops.add(o)
 }
 
-// Withdraw removes the object whose SHA-256 is hash.
+// Withdraw removes the object whose SHA-256 is hash. A withdraw of an
+// object not held, or held with another hash, makes Commit fail with
+// ErrConflict (RFC 8182 §3.4.2).
 func (r *Repo) Withdraw(uri string, hash [32]byte) error {
 	r.txm.Lock()
 	defer r.txm.Unlock()
 	if r.tx == nil {
 		return fmt.Errorf("cache: %s: withdraw outside an update", r.id)
 	}
-	if _, _, err := SplitURI(uri); err != nil {
-		return err
-	}
-	sum, exists, err := r.current(uri, true)
+	point, name, err := SplitURI(uri)
 	if err != nil {
 		return err
 	}
-	if !exists || sum != hash {
-		return fmt.Errorf("%w: RFC 8182 §3.4.2: withdraw of %s, whose hash differs or which is absent", ErrConflict, uri)
+	r.countObject(-1)
+	return r.tx.ops.add(op{point: point, name: name, kind: opWithdraw, sum: hash})
+}
+
+// countObject adds d to the objects the update leaves and enforces the
+// objects-per-repository limit as they arrive, so a hostile snapshot is
+// cut off while it streams.
+func (r *Repo) countObject(d int) error {
+	r.tx.objects += d
+	if lim := r.s.lim.RepoObjects; r.tx.objects > lim {
+		return fmt.Errorf("%w: %s: more than %d objects in the repository (objects-per-repository limit)", ErrLimit, r.id, lim)
 	}
-	r.tx.changes[uri] = change{del: true}
 	return nil
-}
-
-// current tells whether the update sees an object at uri and, when
-// needHash is set, returns its SHA-256.
-func (r *Repo) current(uri string, needHash bool) ([32]byte, bool, error) {
-	if c, ok := r.tx.changes[uri]; ok {
-		if c.del || !needHash || c.hashed {
-			return c.sum, !c.del, nil
-		}
-		return r.hashChange(uri, c)
-	}
-	if r.tx.reset {
-		return [32]byte{}, false, nil
-	}
-	pp, name, err := SplitURI(uri)
-	if err != nil {
-		return [32]byte{}, false, err
-	}
-	p, err := r.oldPoint(pp)
-	if err != nil {
-		return [32]byte{}, false, err
-	}
-	b, ok := p.Get(name)
-	if !ok || !needHash {
-		return [32]byte{}, ok, nil
-	}
-	return sha256.Sum256(b), true, nil
-}
-
-// hashChange reads a spooled object back, hashes it and remembers the hash.
-func (r *Repo) hashChange(uri string, c change) ([32]byte, bool, error) {
-	b := make([]byte, c.n)
-	if err := r.tx.spool.readAt(b, c.off); err != nil {
-		return [32]byte{}, false, err
-	}
-	c.sum, c.hashed = sha256.Sum256(b), true
-	r.tx.changes[uri] = c
-	return c.sum, true, nil
-}
-
-// oldPoint returns the committed content of a point, read once per update.
-func (r *Repo) oldPoint(uri string) (*PubPoint, error) {
-	if p, ok := r.tx.old[uri]; ok {
-		return p, nil
-	}
-	p, err := r.PubPoint(uri)
-	if errors.Is(err, ErrNotFound) {
-		p, err = &PubPoint{URI: uri}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	r.tx.old[uri] = p
-	return p, nil
 }

@@ -201,11 +201,11 @@ func (s *Store) SyncValid() error {
 		s.vmu.Unlock()
 		return nil
 	}
-	if err := replaceFile(s.validIndexPath(), encodeValid(s.valid.entries)); err != nil {
+	if err := s.replaceFile(s.validIndexPath(), encodeValid(s.valid.entries)); err != nil {
 		s.vmu.Unlock()
 		return err
 	}
-	reached("valid")
+	s.reached("valid")
 	freed := s.valid.persisted()
 	s.vmu.Unlock()
 	s.collectFreed(freed)

@@ -67,6 +67,9 @@ var hostileCatalogue = []faultSpec{
 		"the snapshot is sent gzip-encoded, expanding without end: the decompression limit stops it, rsync used"},
 	{"rrdp-cross-origin", scopeNone, false, true,
 		"the notification points to a snapshot on another origin: rejected (RFC 9674 same origin), rsync used"},
+	{"huge-snapshot", scopeNone, false, true,
+		"the snapshot, listed with its true hash and no deltas, carries 1,000,001 extra small objects (about 85 MB, made on the fly): " +
+			"refused by the cache's objects-per-repository limit (1,000,000) while it streams, in bounded memory; rsync used"},
 }
 
 // parseFaults reads a comma-separated fault list.

@@ -53,6 +53,8 @@ type Lab struct {
 	b      *builder
 	// hostile maps a publication server to the RRDP fault it serves.
 	hostile map[int]string
+	// huge holds the hashes of the snapshots of fault huge-snapshot.
+	huge hugeSums
 }
 
 // Generate lays out, signs and writes a new lab into dir (which must be

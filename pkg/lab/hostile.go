@@ -26,6 +26,10 @@ func (l *Lab) serveHostile(w http.ResponseWriter, r *http.Request, fault string)
 		serveEndless(w, r)
 	case fault == "rrdp-gzip-bomb" && !isNotify:
 		serveGzipBomb(w, r)
+	case fault == "huge-snapshot" && isNotify:
+		l.serveHugeNotification(w, r, file)
+	case fault == "huge-snapshot" && strings.HasSuffix(r.URL.Path, "/snapshot.xml"):
+		l.serveHugeSnapshot(w, r, file)
 	default:
 		http.ServeFile(w, r, file)
 	}

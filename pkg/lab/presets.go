@@ -32,9 +32,11 @@ type Preset struct {
 
 // Presets are the named sizes of `validator lab generate --preset`.
 var Presets = map[string]Preset{
-	// About 50 CAs and 500 ROAs: quick tests and interop with peers.
+	// About 50 CAs and 500 ROAs: quick tests and interop with peers. Seven
+	// publication servers: the first for the TA's own CAs, one for each
+	// repository fault (`--faults hostile`).
 	"small": {Name: "small", TAs: 1, MembersPerTA: 36, ChildEvery: 3, ChildrenPerMember: 1,
-		ROAsPerCA: 10, ASPAEvery: 4, RouterKeyEvery: 8, Repositories: 6},
+		ROAsPerCA: 10, ASPAEvery: 4, RouterKeyEvery: 8, Repositories: 7},
 	// About 2,000 CAs and 20,000 ROAs.
 	"medium": {Name: "medium", TAs: 2, MembersPerTA: 800, ChildEvery: 4, ChildrenPerMember: 1,
 		ROAsPerCA: 10, ASPAEvery: 4, RouterKeyEvery: 16, Repositories: 20},

@@ -162,9 +162,9 @@ func (f *fetch) run() (Result, error) {
 		return f.finish(n, KindUnchanged)
 	}
 	if reason == "" {
-		err := f.deltas(n, chain)
+		res, err := f.applyDeltas(n, chain)
 		if err == nil {
-			return f.finish(n, KindDeltas)
+			return res, nil
 		}
 		reason = "deltas failed: " + err.Error()
 		f.c.log.Info("falling back to snapshot", zap.String("repo", f.nu.String()), zap.Error(err))
@@ -268,6 +268,21 @@ func (f *fetch) deltas(n *Notification, chain []DeltaRef) error {
 	}
 	f.res.Objects, f.res.Deltas = objects, len(chain)
 	return nil
+}
+
+// applyDeltas applies the chain and commits it. A sink may find that a
+// change does not match the objects held only at Commit (pkg/cache checks
+// them there, point by point, to keep its memory bounded), so a failed
+// commit falls back to the snapshot as a failed delta does.
+func (f *fetch) applyDeltas(n *Notification, chain []DeltaRef) (Result, error) {
+	if err := f.deltas(n, chain); err != nil {
+		return f.res, err
+	}
+	res, err := f.finish(n, KindDeltas)
+	if err != nil {
+		f.res.Objects, f.res.Deltas = 0, 0
+	}
+	return res, err
 }
 
 // apply hands one delta change to the sink.

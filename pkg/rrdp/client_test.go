@@ -68,7 +68,7 @@ func (l *lab) client(mod func(*rrdp.Options)) *rrdp.Client {
 }
 
 // fetch runs one bounded fetch.
-func (l *lab) fetch(t *testing.T, c *rrdp.Client, s *memSink) (rrdp.Result, error) {
+func (l *lab) fetch(t *testing.T, c *rrdp.Client, s rrdp.Sink) (rrdp.Result, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -201,6 +201,25 @@ func TestDeltaHashMismatchFallsBackToSnapshot(t *testing.T) {
 	want := expect(5)
 	want[objURI(1)] = "v2"
 	mustMatch(t, s, want)
+}
+
+// TestCommitConflictFallsBackToSnapshot uses a sink that finds a delta's
+// mismatch only at Commit, as pkg/cache does: the client must still fall
+// back to the snapshot (RFC 8182 §3.4.2).
+func TestCommitConflictFallsBackToSnapshot(t *testing.T) {
+	l := newLab(t, 5)
+	c, s := l.client(nil), &lateSink{memSink: newMemSink()}
+	l.fetch(t, c, s)
+	s.objs[objURI(1)] = []byte("not what the server published")
+	l.repo.Put(objURI(1), []byte("v2"))
+	l.repo.Commit()
+	res, err := l.fetch(t, c, s)
+	if err != nil || res.Kind != rrdp.KindSnapshot || !strings.Contains(res.SnapshotReason, "commit") || res.Deltas != 0 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	want := expect(5)
+	want[objURI(1)] = "v2"
+	mustMatch(t, s.memSink, want)
 }
 
 func TestSnapshotHashMismatchKeepsData(t *testing.T) {

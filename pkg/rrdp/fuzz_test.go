@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/openrpki/validator/pkg/cache"
 )
 
 // maxFuzzInput keeps fuzz inputs small enough to run fast.
@@ -134,6 +136,30 @@ func FuzzParseSnapshotDiff(f *testing.F) {
 				if got[i].URI != want[i].URI || !bytes.Equal(got[i].Data, want[i].Data) {
 					t.Fatalf("object %d: %q, encoding/xml %q", i, got[i].URI, want[i].URI)
 				}
+			}
+		}
+	})
+}
+
+// FuzzCheckObjectURI checks that every URI the parser accepts is one the
+// cache accepts too (the parser is the stricter: a hostile name must stop
+// where it enters) and that no accepted URI has a dot segment anywhere,
+// host included.
+func FuzzCheckObjectURI(f *testing.F) {
+	for _, u := range []string{"rsync://h/m/a.roa", "rsync://../m/a.roa", "rsync://h./m/a", "rsync://[::1]:873/m/a",
+		"rsync://a..b/m/x", "rsync://h/m/./a", "rsync://h:87/m/.a"} {
+		f.Add(u)
+	}
+	f.Fuzz(func(t *testing.T, uri string) {
+		if CheckObjectURI(uri) != nil {
+			return
+		}
+		if _, _, err := cache.SplitURI(uri); err != nil {
+			t.Fatalf("%q: parser accepts, cache refuses: %v", uri, err)
+		}
+		for i, seg := range strings.Split(strings.TrimPrefix(uri, "rsync://"), "/") {
+			if seg == "." || seg == ".." || (i == 0 && (strings.HasPrefix(seg, ".") || strings.Contains(seg, ".."))) {
+				t.Fatalf("%q accepted with segment %q", uri, seg)
 			}
 		}
 	})

@@ -8,13 +8,18 @@ import "time"
 const (
 	// MaxNotificationSize bounds a notification file after decompression.
 	MaxNotificationSize = 32 << 20
-	// MaxSnapshotSize bounds a snapshot file after decompression. The largest
-	// production snapshots are a few hundred MB.
+	// MaxSnapshotSize bounds a snapshot file after decompression, checked
+	// as it streams in. The largest real snapshot was about 530 MB in 2025
+	// (FORT's count; 150 MB in 2021); FORT refuses files over 1 GB by
+	// default (http.max-file-size, at most 2 GB). Nothing of a snapshot is
+	// held in memory (pkg/cache spools it), so the limit only bounds the
+	// disk and time a hostile server can take.
 	MaxSnapshotSize = 2 << 30
 	// MaxDeltaSize bounds one delta file after decompression.
 	MaxDeltaSize = 256 << 20
 	// MaxObjectSize bounds one published object after base64 decoding
-	// (rpki-client MAX_FILE_SIZE).
+	// (rpki-client MAX_FILE_SIZE 8000000; Routinator's max-object-size is
+	// 20 MB). The cache applies the same limit (cache.MaxObjectSize).
 	MaxObjectSize = 8_000_000
 	// MaxDeltas is the longest chain of deltas fetched before the snapshot is
 	// preferred (rpki-client MAX_RRDP_DELTAS).

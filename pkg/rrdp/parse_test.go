@@ -216,11 +216,17 @@ func TestFileLimit(t *testing.T) {
 	}
 }
 
+// TestCheckObjectURI includes host dot segments, which the cache refused
+// only later (issue "Hostile repositories", item 9).
 func TestCheckObjectURI(t *testing.T) {
-	good := []string{"rsync://h/m/a.roa", "rsync://rpki.example.net/repo/a/b/c.mft"}
+	good := []string{"rsync://h/m/a.roa", "rsync://rpki.example.net/repo/a/b/c.mft", "rsync://127.0.0.1:873/m/a.roa",
+		"rsync://[::1]:873/m/a.roa", "rsync://h/m/.a.roa"}
 	bad := []string{"rsync://h/a.roa", "rsync:///m/a.roa", "rsync://h/m/../a.roa", "rsync://h/m/./a.roa",
 		"rsync://h/m//a.roa", "rsync://h/m/a b.roa", "rsync://h/m/a\\b.roa", "rsync://h/m/%2e%2e/a.roa",
-		"https://h/m/a.roa", "rsync://h/m/", "rsync://h/m/a\x00.roa"}
+		"https://h/m/a.roa", "rsync://h/m/", "rsync://h/m/a\x00.roa",
+		// Dot segments and tricks in the host.
+		"rsync://../m/a.roa", "rsync://./m/a.roa", "rsync://..:873/m/a.roa", "rsync://.h/m/a.roa",
+		"rsync://h./m/a.roa", "rsync://a..b/m/a.roa", "rsync://.../m/a.roa"}
 	for _, u := range good {
 		if err := CheckObjectURI(u); err != nil {
 			t.Errorf("%s: %v", u, err)
@@ -229,6 +235,19 @@ func TestCheckObjectURI(t *testing.T) {
 	for _, u := range bad {
 		if err := CheckObjectURI(u); err == nil {
 			t.Errorf("%q accepted", u)
+		}
+	}
+}
+
+// TestCheckHTTPSURIHost refuses notification, snapshot and delta URIs
+// whose host is or hides a dot segment.
+func TestCheckHTTPSURIHost(t *testing.T) {
+	if _, err := CheckHTTPSURI("https://rrdp.example.net:8443/n.xml"); err != nil {
+		t.Errorf("good URI: %v", err)
+	}
+	for _, u := range []string{"https://../n.xml", "https://..:443/n.xml", "https://a..b/n.xml", "https://.a/n.xml"} {
+		if _, err := CheckHTTPSURI(u); err == nil {
+			t.Errorf("%s accepted", u)
 		}
 	}
 }

@@ -17,13 +17,16 @@ type Sink interface {
 	Begin(reset bool) error
 	// Publish adds an object, or, when replaces is not nil, replaces the
 	// object whose SHA-256 is *replaces. Adding an object that exists, or
-	// replacing one whose hash differs, is an error (RFC 8182 §3.4.2). The
+	// replacing one whose hash differs, is an error (RFC 8182 §3.4.2),
+	// which the sink may report here or at the latest from Commit. The
 	// sink must copy data.
 	Publish(uri string, data []byte, replaces *[32]byte) error
 	// Withdraw removes the object whose SHA-256 is hash; a missing object or
-	// a different hash is an error (RFC 8182 §3.4.2).
+	// a different hash is an error (RFC 8182 §3.4.2), reported here or
+	// from Commit.
 	Withdraw(uri string, hash [32]byte) error
-	// Commit makes the update visible and saves state with it.
+	// Commit makes the update visible and saves state with it, or fails
+	// and leaves the previous state.
 	Commit(state []byte) error
 	// Abort drops the update.
 	Abort()

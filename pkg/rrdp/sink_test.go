@@ -62,3 +62,37 @@ func (s *memSink) Abort() { s.tx = nil }
 
 // snapshot returns a copy of the committed objects.
 func (s *memSink) snapshot() map[string][]byte { return maps.Clone(s.objs) }
+
+// lateSink is a memSink that reports a mismatched publish or withdraw only
+// at Commit, as a sink that checks changes in bulk does.
+type lateSink struct {
+	*memSink
+	err error
+}
+
+func (s *lateSink) Begin(reset bool) error {
+	s.err = nil
+	return s.memSink.Begin(reset)
+}
+
+func (s *lateSink) Publish(uri string, data []byte, replaces *[32]byte) error {
+	if err := s.memSink.Publish(uri, data, replaces); err != nil && s.err == nil {
+		s.err = err
+	}
+	return nil
+}
+
+func (s *lateSink) Withdraw(uri string, hash [32]byte) error {
+	if err := s.memSink.Withdraw(uri, hash); err != nil && s.err == nil {
+		s.err = err
+	}
+	return nil
+}
+
+func (s *lateSink) Commit(state []byte) error {
+	if s.err != nil {
+		s.memSink.Abort()
+		return fmt.Errorf("commit: %w", s.err)
+	}
+	return s.memSink.Commit(state)
+}

@@ -9,8 +9,11 @@ import (
 // CheckObjectURI checks the uri attribute of a publish or withdraw element:
 // an rsync URI (RFC 8182 §3.5.2.3, §3.5.3.3) made of printable ASCII with a
 // host and a path of non-empty segments, none of them "." or "..", so that no
-// name can climb out of its repository in the cache. The rule follows
-// rpki-client's valid_uri(), which is stricter than RFC 3986 allows.
+// name can climb out of its repository in the cache. The host may not be a
+// dot segment either, nor hide one: no leading or trailing dot and no empty
+// label (".."), which no DNS name or IP literal has (RFC 1035 §2.3.1). The
+// rule follows rpki-client's valid_uri(), which is stricter than RFC 3986
+// allows.
 func CheckObjectURI(uri string) error {
 	if len(uri) > MaxURILength {
 		return fmt.Errorf("%w: URI longer than %d bytes", ErrMalformed, MaxURILength)
@@ -28,8 +31,11 @@ func CheckObjectURI(uri string) error {
 	// and a file name, none empty, "." or "..".
 	n := 0
 	for seg := range strings.SplitSeq(rest, "/") {
-		if seg == "" || (n > 0 && (seg == "." || seg == "..")) {
+		if seg == "" || seg == "." || seg == ".." {
 			return fmt.Errorf("%w: URI %q has an empty, . or .. segment", ErrMalformed, uri)
+		}
+		if n == 0 && !plainHost(seg) {
+			return fmt.Errorf("%w: URI %q: host %q has an empty label or a leading or trailing dot", ErrMalformed, uri, seg)
 		}
 		n++
 	}
@@ -37,6 +43,15 @@ func CheckObjectURI(uri string) error {
 		return fmt.Errorf("%w: URI %q lacks host, module or file name", ErrMalformed, uri)
 	}
 	return nil
+}
+
+// plainHost reports whether the host part of a URI (with its port, if
+// any) has no empty label and no leading or trailing dot.
+func plainHost(host string) bool {
+	if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
+		host = h // the port is checked by whoever connects
+	}
+	return host != "" && host[0] != '.' && host[len(host)-1] != '.' && !strings.Contains(host, "..")
 }
 
 // CheckHTTPSURI checks a notification, snapshot or delta URI: https with a
@@ -50,7 +65,7 @@ func CheckHTTPSURI(raw string) (*url.URL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: URI %q: %v", ErrMalformed, raw, err)
 	}
-	if u.Scheme != "https" || u.Host == "" || u.User != nil || u.Fragment != "" || u.Opaque != "" {
+	if u.Scheme != "https" || u.Host == "" || u.User != nil || u.Fragment != "" || u.Opaque != "" || !plainHost(u.Hostname()) {
 		return nil, fmt.Errorf("%w: URI %q is not a plain https URL", ErrMalformed, raw)
 	}
 	return u, nil

@@ -242,8 +242,9 @@ func TestEngineSkipsUnchangedRepositories(t *testing.T) {
 
 // TestEngineHostileRepositories serves a lab whose RRDP servers misbehave in
 // every way of the lab's hostile catalogue (entity bomb, one byte per
-// second, endless snapshot, gzip bomb, cross-origin snapshot): each is cut
-// off within its bounds and the rsync fallback still yields everything.
+// second, endless snapshot, gzip bomb, cross-origin snapshot, huge
+// snapshot): each is cut off within its bounds and the rsync fallback
+// still yields everything.
 func TestEngineHostileRepositories(t *testing.T) {
 	l := serveLab(t, lab.Config{Preset: "small", Seed: 27, Faults: []string{"hostile"}})
 	start := time.Now()
@@ -253,8 +254,8 @@ func TestEngineHostileRepositories(t *testing.T) {
 	if took := time.Since(start); took > time.Minute {
 		t.Fatalf("validation took %v with hostile repositories", took)
 	}
-	if len(rec.failed) != 5 {
-		t.Fatalf("%d RRDP repositories failed, want the 5 hostile ones: %v", len(rec.failed), rec.failed)
+	if len(rec.failed) != 6 {
+		t.Fatalf("%d RRDP repositories failed, want the 6 hostile ones: %v", len(rec.failed), rec.failed)
 	}
 	t.Logf("hostile RRDP repositories cut off: %v", rec.failed)
 }
