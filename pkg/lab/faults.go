@@ -82,18 +82,30 @@ func parseFaults(list []string) ([]faultSpec, error) {
 		case "hostile":
 			out = append(out, hostileCatalogue...)
 			continue
+		case "attacks":
+			out = append(out, attackCatalogue...)
+			continue
 		}
 		f, ok := lookupFault(name)
 		if !ok {
-			return nil, fmt.Errorf("lab: unknown fault %q (have %s, or all)", name, strings.Join(FaultNames(), ", "))
+			return nil, fmt.Errorf("lab: unknown fault %q (have %s, or all, hostile, attacks)", name, strings.Join(FaultNames(), ", "))
 		}
 		out = append(out, f)
 	}
 	return out, nil
 }
 
+// knownFaults is every catalogue together.
+func knownFaults() []faultSpec {
+	var all []faultSpec
+	for _, c := range [][]faultSpec{faultCatalogue, hostileCatalogue, attackCatalogue} {
+		all = append(all, c...)
+	}
+	return all
+}
+
 func lookupFault(name string) (faultSpec, bool) {
-	for _, f := range append(faultCatalogue[:len(faultCatalogue):len(faultCatalogue)], hostileCatalogue...) {
+	for _, f := range knownFaults() {
 		if f.name == name {
 			return f, true
 		}
@@ -104,7 +116,7 @@ func lookupFault(name string) (faultSpec, bool) {
 // FaultNames lists the known faults.
 func FaultNames() []string {
 	var names []string
-	for _, f := range append(faultCatalogue[:len(faultCatalogue):len(faultCatalogue)], hostileCatalogue...) {
+	for _, f := range knownFaults() {
 		names = append(names, f.name)
 	}
 	sort.Strings(names)
@@ -114,7 +126,7 @@ func FaultNames() []string {
 // FaultEffects returns each known fault with its documented effect.
 func FaultEffects() map[string]string {
 	m := map[string]string{}
-	for _, f := range append(faultCatalogue[:len(faultCatalogue):len(faultCatalogue)], hostileCatalogue...) {
+	for _, f := range knownFaults() {
 		m[f.name] = f.effect
 	}
 	return m
@@ -144,8 +156,8 @@ func faultTargets(pl *Plan, faults []faultSpec) (map[int]faultSpec, error) {
 	}
 	targets := map[int]faultSpec{}
 	for _, f := range faults {
-		if f.repo {
-			continue // see repoTargets
+		if f.repo || isTAFault(f.name) {
+			continue // see repoTargets and taTargets
 		}
 		pool := &members
 		if f.child {
