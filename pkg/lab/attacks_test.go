@@ -123,15 +123,7 @@ func TestAttacksPublished(t *testing.T) {
 // readModule reads the objects of the snapshot an RRDP module serves.
 func readModule(t *testing.T, l *Lab, module string) map[string][]byte {
 	t.Helper()
-	f, err := os.Open(filepath.Join(l.Dir, rrdpDir, module, "notification.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	n, err := rrdp.ParseNotification(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := readNotificationOf(t, l, module)
 	s, err := os.Open(localFile(l, n.Snapshot.URI))
 	if err != nil {
 		t.Fatal(err)
