@@ -7,7 +7,8 @@
 // The work is split in steps: plan.go decides the hierarchy and its
 // resources from a preset and a seed (pure, no crypto); build.go signs the
 // objects; publish.go writes the trees; serve.go serves them; expected.go
-// derives the expected output; faults.go breaks chosen objects on purpose.
+// derives the expected output; faults.go breaks chosen objects on purpose;
+// attacks.go plays a hostile CA or trust anchor server.
 //
 // May import: x509rpki, ca, tal, rrdp, payload, the standard library and zap.
 package lab
