@@ -50,9 +50,9 @@ An offline RPKI for tests, benchmarks and trying things out:
 func runLabGenerate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("lab generate", "--out DIR [flags]",
 		"Creates a lab: CAs, keys, signed objects, TALs and the expected output, in DIR (new or empty).")
-	preset := fs.String("preset", "small", "size: small, medium or global")
+	preset := fs.String("preset", "small", "size: small, multi (three trust anchors), medium or global")
 	out := fs.String("out", "", "directory to create (required, must be empty)")
-	faults := fs.String("faults", "", "comma-separated faults to inject, or all: "+strings.Join(lab.FaultNames(), ", "))
+	faults := fs.String("faults", "", "comma-separated faults to inject, or a group (all, hostile, attacks): "+strings.Join(lab.FaultNames(), ", "))
 	seed := fs.Uint64("seed", 1, "seed of the layout: the same seed gives the same hierarchy")
 	httpsAddr := fs.String("https-addr", "127.0.0.1:8443", "address the HTTPS server (RRDP, TA certificates) will listen on")
 	rsyncAddr := fs.String("rsync-addr", "127.0.0.1:8873", "address the rsync daemon will listen on")

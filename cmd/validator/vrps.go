@@ -25,8 +25,9 @@ import (
 
 // vrpsAbout is the help text of `validator vrps`.
 const vrpsAbout = `Fetches and validates once, prints the VRPs, ASPAs and router keys, and
-exits; 1 when no trust anchor validated. Takes the configuration of
-validator run (--config and the same flags) for what it validates.`
+exits; 1 when a trust anchor did not validate (the output then holds the
+others', if any). Takes the configuration of validator run (--config and
+the same flags) for what it validates.`
 
 // vrpsRun is the parsed command line of `validator vrps` besides the
 // configuration.
@@ -72,7 +73,7 @@ func runVRPs(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := r.once(ctx, cfg, in, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "validator vrps:", err)
+		printError(stderr, "vrps", err)
 		return 1
 	}
 	return 0
@@ -108,14 +109,29 @@ func (r *vrpsRun) once(ctx context.Context, cfg *config.Config, in *inputs, stdo
 	if err != nil {
 		return err
 	}
-	table, _, err := validateOnce(ctx, cfg, in.tals, r.offline, log)
+	table, rep, err := validateOnce(ctx, cfg, in.tals, r.offline, log)
 	if table == nil {
 		return err
 	}
 	if werr := writeOutput(r.output, r.format, in.policy.ApplyTable(table), stdout); werr != nil {
 		return werr
 	}
-	return err // non-nil when no trust anchor validated
+	if err != nil {
+		return err // no trust anchor validated, or the run was cut short
+	}
+	return failedTAs(rep)
+}
+
+// failedTAs is the error of a run in which some trust anchors did not
+// validate, naming each with its reason; nil when all did. The output
+// holds the others', but it is not the whole RPKI: a script must see it.
+func failedTAs(rep *report.Run) error {
+	var errs []error
+	for _, t := range rep.FailedTAs() {
+		errs = append(errs, fmt.Errorf("trust anchor %s not validated (the output lacks its payload): %s",
+			t.Name, strings.ReplaceAll(t.Error, "\n", "; ")))
+	}
+	return errors.Join(errs...)
 }
 
 // validateOnce runs one validation of the TALs over the configured cache.

@@ -58,6 +58,7 @@ type builder struct {
 	// rejected that manifest still outputs.
 	backwards map[int]bool
 	frozen    map[int][]ROA
+	attacks   attackState // see attacks.go
 
 	rolloverBase, rollovers int // spare keys for key rollovers, and how many used
 }
@@ -137,6 +138,9 @@ func (b *builder) taCert(i int) ([]byte, error) {
 		NotBefore: b.t0.Add(-backdate), NotAfter: b.t0.Add(10 * certLifetime),
 		Resources: c.Resources}
 	b.setSIA(t, i)
+	if b.attacks.replayed[i] {
+		olderTA(t)
+	}
 	return ca.IssueCert(t, b.caKey(i), b.caKey(i))
 }
 
@@ -223,6 +227,11 @@ func (b *builder) pubPoint(i int) ([]file, error) {
 		}
 		files = append(files, file{Name: b.plan.CAs[c].Name + ".cer", DER: der})
 	}
+	attack, err := b.attackCerts(i)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, attack...)
 	objs, err := b.objects(i)
 	if err != nil {
 		return nil, err

@@ -68,6 +68,7 @@ func (l *Lab) applyChange(serial int) (name string, dirty, reset []int, err erro
 	}
 	if serial == 2 {
 		dirty = append(dirty, l.manifestBackwards()...)
+		dirty = append(dirty, l.attacksAtFirstPublish()...)
 	}
 	return c.name, dirty, reset, nil
 }

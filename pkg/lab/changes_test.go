@@ -73,7 +73,13 @@ type mirror struct {
 
 func readNotification(t *testing.T, l *Lab, r int) *rrdp.Notification {
 	t.Helper()
-	f, err := os.Open(filepath.Join(l.Dir, rrdpDir, notifyPath(r)))
+	return readNotificationOf(t, l, repoModule(r))
+}
+
+// readNotificationOf reads the notification of the RRDP module module.
+func readNotificationOf(t *testing.T, l *Lab, module string) *rrdp.Notification {
+	t.Helper()
+	f, err := os.Open(filepath.Join(l.Dir, rrdpDir, module, "notification.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}

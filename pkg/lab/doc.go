@@ -9,7 +9,8 @@
 // objects; generate.go writes the rsync tree and rrdp.go the RRDP files;
 // changes.go makes the next change (lab publish); serve.go serves them;
 // expected.go derives the expected output; faults.go and hostile.go break
-// chosen objects and responses on purpose.
+// chosen objects and responses on purpose; attacks.go plays a hostile CA
+// or trust anchor server.
 //
 // May import: x509rpki, ca, tal, rrdp, payload, the standard library and zap.
 package lab

@@ -11,11 +11,20 @@ import (
 // Expected returns what a correct relying party outputs for the lab as
 // published now: every ROA, ASPA and router key of every CA, less what
 // the injected faults take away (see faultCatalogue).
-func (l *Lab) Expected() (payload.Set, error) {
+func (l *Lab) Expected() (payload.Set, error) { return l.ExpectedWithout(nil) }
+
+// ExpectedWithout is the expected output of a relying party that also
+// drops the CAs for which drop holds, and everything below them: what a
+// limit of the relying party that rejects those CAs leaves. nil drops
+// none.
+func (l *Lab) ExpectedWithout(drop func(ca int) bool) (payload.Set, error) {
 	var set payload.Set
-	silent := l.silentCAs()
+	gone := l.silentCAs()
 	for i, c := range l.Plan.CAs {
-		if silent[i] {
+		if drop != nil && (drop(i) || (c.Parent >= 0 && gone[c.Parent])) {
+			gone[i] = true
+		}
+		if gone[i] {
 			continue
 		}
 		roas := c.ROAs

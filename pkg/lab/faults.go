@@ -87,18 +87,30 @@ func parseFaults(list []string) ([]faultSpec, error) {
 		case "hostile":
 			out = append(out, hostileCatalogue...)
 			continue
+		case "attacks":
+			out = append(out, attackCatalogue...)
+			continue
 		}
 		f, ok := lookupFault(name)
 		if !ok {
-			return nil, fmt.Errorf("lab: unknown fault %q (have %s, or all)", name, strings.Join(FaultNames(), ", "))
+			return nil, fmt.Errorf("lab: unknown fault %q (have %s, or all, hostile, attacks)", name, strings.Join(FaultNames(), ", "))
 		}
 		out = append(out, f)
 	}
 	return out, nil
 }
 
+// knownFaults is every catalogue together.
+func knownFaults() []faultSpec {
+	var all []faultSpec
+	for _, c := range [][]faultSpec{faultCatalogue, hostileCatalogue, attackCatalogue} {
+		all = append(all, c...)
+	}
+	return all
+}
+
 func lookupFault(name string) (faultSpec, bool) {
-	for _, f := range append(faultCatalogue[:len(faultCatalogue):len(faultCatalogue)], hostileCatalogue...) {
+	for _, f := range knownFaults() {
 		if f.name == name {
 			return f, true
 		}
@@ -109,7 +121,7 @@ func lookupFault(name string) (faultSpec, bool) {
 // FaultNames lists the known faults.
 func FaultNames() []string {
 	var names []string
-	for _, f := range append(faultCatalogue[:len(faultCatalogue):len(faultCatalogue)], hostileCatalogue...) {
+	for _, f := range knownFaults() {
 		names = append(names, f.name)
 	}
 	sort.Strings(names)
@@ -140,8 +152,8 @@ func faultTargets(pl *Plan, faults []faultSpec) (map[int]faultSpec, error) {
 	}
 	targets := map[int]faultSpec{}
 	for _, f := range faults {
-		if f.repo {
-			continue // see repoTargets
+		if f.repo || isTAFault(f.name) {
+			continue // see repoTargets and taTargets
 		}
 		pool := &members
 		if f.child {

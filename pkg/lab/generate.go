@@ -114,6 +114,9 @@ func open(dir string, cfg Config) (*Lab, error) {
 	if b.faults, err = faultTargets(pl, faults); err != nil {
 		return nil, err
 	}
+	if b.attacks, err = planAttacks(pl, faults, b.faults); err != nil {
+		return nil, err
+	}
 	for i, f := range b.faults {
 		if f.name == "mft-number-backwards" {
 			b.gen[i] = 5 // manifest number 6, so that 1 is lower
@@ -203,7 +206,7 @@ func (l *Lab) writeTA(i int) error {
 	}
 	t := &tal.TAL{Name: l.Plan.CAs[i].Name,
 		Comments: []string{"lab trust anchor " + l.Plan.CAs[i].Name},
-		URIs:     []string{l.Config.Endpoints.https(path), l.Config.Endpoints.rsync(path)},
+		URIs:     l.taURIs(i, path),
 		SPKI:     l.b.caKey(i).SPKI()}
 	return writeFile(filepath.Join(l.Dir, talDir, l.Plan.CAs[i].Name+".tal"), t.Marshal())
 }

@@ -34,7 +34,7 @@ func TestHugeSnapshotServed(t *testing.T) {
 		}
 	}
 	rec := httptest.NewRecorder()
-	l.handler().ServeHTTP(rec, httptest.NewRequest("GET", "/"+notifyPath(repo), nil))
+	l.handler(nil).ServeHTTP(rec, httptest.NewRequest("GET", "/"+notifyPath(repo), nil))
 	n, err := rrdp.ParseNotification(rec.Body)
 	if err != nil || len(n.Deltas) != 0 {
 		t.Fatalf("notification: %v, %d deltas", err, len(n.Deltas))
@@ -46,7 +46,7 @@ func TestHugeSnapshotServed(t *testing.T) {
 	pr, pw := io.Pipe()
 	go func() {
 		path := strings.TrimPrefix(n.Snapshot.URI, l.Config.Endpoints.HTTPS)
-		l.handler().ServeHTTP(pipeResponse{pw, http.Header{}}, httptest.NewRequest("GET", path, nil))
+		l.handler(nil).ServeHTTP(pipeResponse{pw, http.Header{}}, httptest.NewRequest("GET", path, nil))
 		pw.Close()
 	}()
 	h := sha256.New()

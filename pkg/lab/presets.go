@@ -37,6 +37,11 @@ var Presets = map[string]Preset{
 	// repository fault (`--faults hostile`).
 	"small": {Name: "small", TAs: 1, MembersPerTA: 36, ChildEvery: 3, ChildrenPerMember: 1,
 		ROAsPerCA: 10, ASPAEvery: 4, RouterKeyEvery: 8, Repositories: 7},
+	// Three trust anchors of 18 CAs each (about 300 ROAs in all): faults
+	// that take a whole trust anchor away (ta-stall, ta-replay) while the
+	// others must stay whole.
+	"multi": {Name: "multi", TAs: 3, MembersPerTA: 12, ChildEvery: 3, ChildrenPerMember: 1,
+		ROAsPerCA: 6, ASPAEvery: 4, RouterKeyEvery: 8, Repositories: 3},
 	// About 2,000 CAs and 20,000 ROAs.
 	"medium": {Name: "medium", TAs: 2, MembersPerTA: 800, ChildEvery: 4, ChildrenPerMember: 1,
 		ROAsPerCA: 10, ASPAEvery: 4, RouterKeyEvery: 16, Repositories: 20},

@@ -37,18 +37,24 @@ func (l *Lab) publishRRDP(reset map[int]bool) error {
 			return fmt.Errorf("lab: RRDP repository %d: %w", r, err)
 		}
 	}
-	return nil
+	return l.publishShadows()
 }
 
 func (l *Lab) publishRepo(r int, reset bool) error {
-	dir := filepath.Join(l.Dir, rrdpDir, repoModule(r))
-	st, err := loadRepoState(l.repoStatePath(r))
-	if err != nil || reset {
-		st = &repoState{SessionID: newUUID()}
-	}
 	objects, err := l.repoObjects(r)
 	if err != nil {
 		return err
+	}
+	return l.publishModule(repoModule(r), objects, reset)
+}
+
+// publishModule publishes objects as the RRDP repository served under
+// module: a publication server's tree, or what an attack publishes.
+func (l *Lab) publishModule(module string, objects []rrdp.Publish, reset bool) error {
+	dir := filepath.Join(l.Dir, rrdpDir, module)
+	st, err := loadRepoState(l.repoStatePath(module))
+	if err != nil || reset {
+		st = &repoState{SessionID: newUUID()}
 	}
 	now := map[string][32]byte{}
 	for _, o := range objects {
@@ -63,7 +69,7 @@ func (l *Lab) publishRepo(r int, reset bool) error {
 	h := rrdp.Header{SessionID: st.SessionID, Serial: st.Serial}
 	base := fmt.Sprintf("%s/%d/", st.SessionID, st.Serial)
 	if st.Serial > 1 {
-		ref, err := l.writeRRDPFile(dir, r, base+"delta.xml", func(b *bytes.Buffer) error {
+		ref, err := l.writeRRDPFile(dir, module, base+"delta.xml", func(b *bytes.Buffer) error {
 			return rrdp.WriteDelta(b, h, changes)
 		})
 		if err != nil {
@@ -74,7 +80,7 @@ func (l *Lab) publishRepo(r int, reset bool) error {
 			st.Deltas = st.Deltas[len(st.Deltas)-maxDeltas:]
 		}
 	}
-	snap, err := l.writeRRDPFile(dir, r, base+"snapshot.xml", func(b *bytes.Buffer) error {
+	snap, err := l.writeRRDPFile(dir, module, base+"snapshot.xml", func(b *bytes.Buffer) error {
 		return rrdp.WriteSnapshot(b, h, objects)
 	})
 	if err != nil {
@@ -84,7 +90,7 @@ func (l *Lab) publishRepo(r int, reset bool) error {
 	if err := rrdp.WriteNotification(&notif, &rrdp.Notification{Header: h, Snapshot: snap, Deltas: st.Deltas}); err != nil {
 		return err
 	}
-	if err := saveRepoState(l.repoStatePath(r), st); err != nil {
+	if err := saveRepoState(l.repoStatePath(module), st); err != nil {
 		return err
 	}
 	// The notification goes last, so it never points to a file not yet
@@ -101,13 +107,13 @@ func (l *Lab) publishRepo(r int, reset bool) error {
 
 // repoStatePath is where the lab keeps an RRDP repository's state, outside
 // what the HTTPS server serves.
-func (l *Lab) repoStatePath(r int) string {
-	return filepath.Join(l.Dir, stateDir, "rrdp-"+repoModule(r)+".json")
+func (l *Lab) repoStatePath(module string) string {
+	return filepath.Join(l.Dir, stateDir, "rrdp-"+module+".json")
 }
 
 // writeRRDPFile writes a snapshot or delta below dir and returns its
 // reference for the notification.
-func (l *Lab) writeRRDPFile(dir string, r int, rel string, fill func(*bytes.Buffer) error) (rrdp.FileRef, error) {
+func (l *Lab) writeRRDPFile(dir, module, rel string, fill func(*bytes.Buffer) error) (rrdp.FileRef, error) {
 	var b bytes.Buffer
 	if err := fill(&b); err != nil {
 		return rrdp.FileRef{}, err
@@ -115,7 +121,7 @@ func (l *Lab) writeRRDPFile(dir string, r int, rel string, fill func(*bytes.Buff
 	if err := writeFile(filepath.Join(dir, filepath.FromSlash(rel)), b.Bytes()); err != nil {
 		return rrdp.FileRef{}, err
 	}
-	uri := l.Config.Endpoints.https(repoModule(r) + "/" + rel)
+	uri := l.Config.Endpoints.https(module + "/" + rel)
 	return rrdp.FileRef{URI: uri, Hash: sha256.Sum256(b.Bytes())}, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -30,6 +31,9 @@ type Server struct {
 	https *http.Server
 	rsync *exec.Cmd
 	done  chan error
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Open reads an existing lab from its directory.
@@ -98,8 +102,13 @@ func (l *Lab) Serve(httpsLn net.Listener) (*Server, error) {
 		}
 	}
 	s := &Server{lab: l, done: make(chan error, 1)}
-	s.https = &http.Server{Handler: l.handler(), TLSConfig: tlsCfg,
+	// stop ends the requests a fault holds open (ta-stall) once the
+	// server shuts down, which would otherwise wait for them.
+	stop := make(chan struct{})
+	s.https = &http.Server{Handler: l.handler(stop), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	var once sync.Once
+	s.https.RegisterOnShutdown(func() { once.Do(func() { close(stop) }) })
 	go func() { s.done <- s.https.Serve(tls.NewListener(httpsLn, tlsCfg)) }()
 	if err := s.startRsync(); err != nil {
 		s.https.Close()
@@ -109,12 +118,16 @@ func (l *Lab) Serve(httpsLn net.Listener) (*Server, error) {
 }
 
 // handler serves /ta/ from the rsync tree and everything else from the
-// RRDP tree.
-func (l *Lab) handler() http.Handler {
+// RRDP tree; stop closes when the server shuts down.
+func (l *Lab) handler(stop <-chan struct{}) http.Handler {
 	ta := http.StripPrefix("/"+taModule+"/", http.FileServer(http.Dir(filepath.Join(l.Dir, rsyncDir, taModule))))
 	rrdp := http.FileServer(http.Dir(filepath.Join(l.Dir, rrdpDir)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/"+taModule+"/") {
+			if l.stalledTA(r.URL.Path) {
+				stall(w, r, stop)
+				return
+			}
 			ta.ServeHTTP(w, r)
 			return
 		}
@@ -205,8 +218,13 @@ func waitListening(addr string, limit time.Duration) error {
 	}
 }
 
-// Close stops both servers.
+// Close stops both servers; closing again does nothing.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Server) close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := s.https.Shutdown(ctx)

@@ -23,6 +23,10 @@ func (pl *Plan) ppDir(i int) string {
 // ppURI is the rsync URI of a CA's publication point (SIA caRepository).
 func (pl *Plan) ppURI(ep Endpoints, i int) string { return ep.Rsync + "/" + pl.ppDir(i) }
 
+// PointURI is the rsync URI of CA i's publication point (SIA
+// caRepository).
+func (l *Lab) PointURI(i int) string { return l.Plan.ppURI(l.Config.Endpoints, i) }
+
 // mftName and crlName are the file names of a CA's manifest and CRL.
 func (pl *Plan) mftName(i int) string { return pl.CAs[i].Name + ".mft" }
 func (pl *Plan) crlName(i int) string { return pl.CAs[i].Name + ".crl" }

@@ -55,6 +55,8 @@ type run struct {
 	now   time.Time
 	q     *queue
 
+	claims pointClaims // who named each manifest first (a shadow repository)
+
 	mu      sync.Mutex
 	rep     report.Run
 	vrps    parts // joined into the table at the end
@@ -70,7 +72,8 @@ type taState struct {
 	cas, objects  atomic.Int64
 	vrps, aspas   atomic.Int64
 	keys          atomic.Int64
-	limitReported atomic.Bool
+	limitReported atomic.Uint32 // the limits it went past (taLimit bits)
+	repos         repoSet       // for MaxReposPerTA
 }
 
 // caNode is a validated CA certificate waiting for, or in, processing.
@@ -270,7 +273,7 @@ const handOffBatch = 32
 // objectSafely).
 func (r *run) processCA(n *caNode) []*caNode {
 	r.registerCA(n)
-	repo, fetchErr := r.se.Repository(n.cert.Notify, n.cert.CARepository)
+	repo, fetchErr := r.repository(n)
 	if repo != nil && repo.PointSize(n.cert.CARepository) >= largePointBytes {
 		r.q.takeLarge()
 		defer r.q.dropLarge()

@@ -71,7 +71,9 @@ func (r *run) object(n *caNode, cp *checkedPoint, name string, der []byte, out *
 		return
 	}
 	if n.ta.objects.Add(1) > int64(r.e.o.MaxObjectsPerTA) {
-		r.reject(n, out, cp.uri+name, typ.String(), fmt.Errorf("trust anchor %s: more than %d objects", n.ta.name, r.e.o.MaxObjectsPerTA))
+		err := fmt.Errorf("trust anchor %s: more than %d objects", n.ta.name, r.e.o.MaxObjectsPerTA)
+		r.taLimit(n.ta, limitObjects, err)
+		r.reject(n, out, cp.uri+name, typ.String(), err)
 		return
 	}
 	var err error
@@ -178,20 +180,31 @@ func keptCert(c *x509rpki.Cert, res x509rpki.Resources) *x509rpki.Cert {
 	}
 }
 
-// childLimits applies the depth, loop and per-TA limits to a new CA.
+// childLimits applies the depth, loop and per-TA limits to a new CA. A
+// chain too deep or a loop is what a hostile CA builds: it is logged,
+// naming the issuing CA.
 func (r *run) childLimits(n *caNode, c *x509rpki.Cert) error {
 	if n.depth+1 > r.e.o.MaxDepth {
-		return fmt.Errorf("certificate chain deeper than %d", r.e.o.MaxDepth)
+		return r.refusedCA(n, c, fmt.Errorf("certificate chain deeper than %d", r.e.o.MaxDepth))
 	}
 	for a := n; a != nil; a = a.up {
 		if bytes.Equal(a.cert.SKI, c.SKI) {
-			return errors.New("RFC 6487 §7.2: certificate loop: SKI already on the chain")
+			return r.refusedCA(n, c, fmt.Errorf("RFC 6487 §7.2: certificate loop: SKI already on the chain at %s", a.uri))
 		}
 	}
 	if n.ta.cas.Add(1) > int64(r.e.o.MaxCAsPerTA) {
-		return fmt.Errorf("trust anchor %s: more than %d CAs", n.ta.name, r.e.o.MaxCAsPerTA)
+		err := fmt.Errorf("trust anchor %s: more than %d CAs", n.ta.name, r.e.o.MaxCAsPerTA)
+		r.taLimit(n.ta, limitCAs, err)
+		return err
 	}
 	return nil
+}
+
+// refusedCA logs a CA certificate that CA n issued and a limit refused,
+// and returns err.
+func (r *run) refusedCA(n *caNode, c *x509rpki.Cert, err error) error {
+	r.e.log.Warn("CA certificate refused", "issuer", n.uri, "subject", c.Subject, "ta", n.ta.name, "error", err)
+	return err
 }
 
 // routerCert validates a BGPsec router certificate (RFC 8209) and emits its key.

@@ -14,6 +14,12 @@ const (
 	DefaultMaxCAsPerTA = 200_000
 	// DefaultMaxObjectsPerTA bounds the objects validated below one TA.
 	DefaultMaxObjectsPerTA = 5_000_000
+	// DefaultMaxReposPerTA bounds the repositories (rsync module and
+	// RRDP notification URI) the CAs below one TA may have fetched:
+	// rpki-client's MAX_REPO_PER_TAL. The production RPKI has about 100
+	// in all, so a TA past it is one whose CAs spread over hosts to
+	// exhaust the relying party.
+	DefaultMaxReposPerTA = 1000
 	// DefaultRunTimeout bounds a whole run, validation included. The
 	// fetches of a run stop earlier (fetch.DefaultRunTimeout, 20
 	// minutes), after which the rest validates from the cache: this
@@ -40,6 +46,10 @@ type Options struct {
 	MaxDepth int
 	// MaxCAsPerTA and MaxObjectsPerTA cut off a runaway trust anchor.
 	MaxCAsPerTA, MaxObjectsPerTA int
+	// MaxReposPerTA bounds the repositories fetched for one trust
+	// anchor: a CA whose repository is past it is not fetched, and its
+	// point falls back to its last validated copy, if any.
+	MaxReposPerTA int
 	// Reconsidered applies RFC 8360 "validation reconsidered" to CA
 	// certificates: one over-claiming its issuer keeps the resources the
 	// issuer holds (the intersection) instead of being rejected, so
@@ -97,6 +107,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxObjectsPerTA <= 0 {
 		o.MaxObjectsPerTA = DefaultMaxObjectsPerTA
+	}
+	if o.MaxReposPerTA <= 0 {
+		o.MaxReposPerTA = DefaultMaxReposPerTA
 	}
 	if o.Observer == nil {
 		o.Observer = nopObserver{}
