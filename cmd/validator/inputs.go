@@ -98,6 +98,23 @@ func loadTAL(path string) (*tal.TAL, error) {
 	return tal.LoadFile(path)
 }
 
+// loadSLURM reads the SLURM files all-or-nothing, each checked to be a
+// file first; no files give a nil policy, which changes nothing
+// (slurm.Policy.ApplyTable).
+func loadSLURM(files []string) (*slurm.Policy, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	var errs []error
+	for _, f := range files {
+		errs = append(errs, checkFile("SLURM file", f))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slurm.Load(files...)
+}
+
 // clock is the validation clock: the configured time, or the real one.
 func clock(now config.Instant) func() time.Time {
 	if now.IsZero() {

@@ -182,8 +182,11 @@ func TestCrashAtRandomMoments(t *testing.T) {
 	var acked uint64
 	round := 0
 	for ; round < 16 || acked < 2*crashSnapshotEvery && round < 64; round++ {
-		delay := time.Duration(30+round%16*29) * time.Millisecond
-		a, _ := runChild(t, dir, "", delay)
+		// The kill comes a varying moment after the child acknowledged a
+		// new generation: each round makes progress however loaded the
+		// machine is, and the kills still land anywhere in the work.
+		delay := time.Duration(round%16*29) * time.Millisecond
+		a, _ := runChild(t, dir, "", delay, acked)
 		acked = max(acked, a)
 		t.Logf("round %d: killed after %v, generation %d acknowledged", round, delay, acked)
 		checkConsistent(t, dir, acked)
@@ -204,7 +207,7 @@ func TestCrashAtEveryStage(t *testing.T) {
 		"index:2", "compact:3", "temp index:2", "valid:3", "index:9", "valid:8", "compact:2",
 		"compact>temp index.json", "compact>index", "snapshot>segment", "snapshot>index",
 		"compact>temp index", "compact>valid"} {
-		a, state := runChild(t, dir, at, time.Minute)
+		a, state := runChild(t, dir, at, time.Minute, noProgress)
 		if ws, ok := state.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
 			t.Fatalf("%s: child did not reach the stage: %v", at, state)
 		}
@@ -214,10 +217,15 @@ func TestCrashAtEveryStage(t *testing.T) {
 	}
 }
 
+// noProgress makes runChild time its kill from the start.
+const noProgress = ^uint64(0)
+
 // runChild starts the child, with killAt for it, kills it with SIGKILL
-// after delay unless it died first, and returns the highest generation it
-// reported committed and how it ended.
-func runChild(t *testing.T, dir, killAt string, delay time.Duration) (uint64, *os.ProcessState) {
+// delay after it reported a generation above after (from the start with
+// noProgress; at most progressWait after the start in any case) unless it
+// died first, and returns the highest generation it reported committed
+// and how it ended.
+func runChild(t *testing.T, dir, killAt string, delay time.Duration, after uint64) (uint64, *os.ProcessState) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashEnv+"="+dir, crashKillEnv+"="+killAt)
@@ -239,15 +247,29 @@ func runChild(t *testing.T, dir, killAt string, delay time.Duration) (uint64, *o
 		}
 		close(lines)
 	}()
-	timer := time.AfterFunc(delay, func() { cmd.Process.Signal(syscall.SIGKILL) })
+	kill := func() { cmd.Process.Signal(syscall.SIGKILL) }
+	timer := time.AfterFunc(progressWait, kill)
+	if after == noProgress {
+		timer.Reset(delay)
+	}
 	var acked uint64
+	armed := after == noProgress
 	for g := range lines {
 		acked = max(acked, g)
+		if !armed && g > after {
+			armed = true
+			timer.Stop()
+			timer = time.AfterFunc(delay, kill)
+		}
 	}
 	cmd.Wait()
 	timer.Stop()
 	return acked, cmd.ProcessState
 }
+
+// progressWait bounds how long runChild waits for the child's progress
+// before killing it anyway.
+const progressWait = 2 * time.Minute
 
 // checkConsistent reopens the cache and checks it holds one whole raw
 // generation, at least the last acknowledged one, valid copies that read

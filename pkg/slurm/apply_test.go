@@ -1,7 +1,9 @@
 package slurm
 
 import (
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/openrpki/validator/pkg/payload"
@@ -200,5 +202,18 @@ func TestApplyTable(t *testing.T) {
 	}
 	if (*Policy)(nil).ApplyTable(in) != in {
 		t.Error("a nil policy changed the table")
+	}
+}
+
+// TestLoadReportsEveryFile loads two broken files and a good one: the
+// error names both broken files, and no policy comes back.
+func TestLoadReportsEveryFile(t *testing.T) {
+	bad, err := filepath.Glob("testdata/bad/*.json")
+	if err != nil || len(bad) < 2 {
+		t.Fatalf("bad files: %v %v", bad, err)
+	}
+	p, err := Load(bad[0], "testdata/good/rfc8416-example-conformant.json", bad[1])
+	if p != nil || err == nil || !strings.Contains(err.Error(), bad[0]) || !strings.Contains(err.Error(), bad[1]) {
+		t.Fatalf("policy %v, error %v; want both %s and %s named", p, err, bad[0], bad[1])
 	}
 }
