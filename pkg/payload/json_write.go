@@ -59,9 +59,13 @@ type JSONDoc struct {
 	ASPATA bool
 }
 
-// WriteJSONDoc writes d in rpki-client 8.2's JSON layout.
+// WriteJSONDoc writes d in rpki-client 8.2's JSON layout. A *bufio.Writer
+// is written to directly (and flushed).
 func WriteJSONDoc(w io.Writer, d JSONDoc) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
+	bw, ok := w.(*bufio.Writer)
+	if !ok {
+		bw = bufio.NewWriterSize(w, 64<<10)
+	}
 	b := appendJSONMeta(make([]byte, 0, 4096), &d.Meta)
 	b = append(b, "\t\"roas\": [\n"...)
 	bw.Write(b)
