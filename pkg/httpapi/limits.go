@@ -25,4 +25,27 @@ const (
 	ReadTimeout       = 30 * time.Second
 	WriteTimeout      = 5 * time.Minute
 	IdleTimeout       = 2 * time.Minute
+
+	// MaxStreams bounds the data documents (output formats, json-delta)
+	// written at once; each costs a 64 KiB buffer and, gzipped, about
+	// 1.1 MB of compressor: at most about 38 MB in all. A request waits
+	// up to StreamSlotWait for a slot, then gets 503 with Retry-After.
+	MaxStreams     = 32
+	StreamSlotWait = 30 * time.Second
+	// GzipLevel is the compression level of data documents, made on the
+	// fly per request. Level 1 compresses a 600k-VRP /json (55 MB) to
+	// about 6.5 MB in about 0.45 s of CPU; the default level 6 to 3.4 MB
+	// in about 1.5 s (BenchmarkServeJSON600k): level 1 keeps a busy
+	// server's CPU down for a transfer about twice as large.
+	GzipLevel = 1
+	// MaxNotifyWaiters bounds the clients of /json-delta/notify waiting
+	// for a change at once; each holds a goroutine and a connection.
+	MaxNotifyWaiters = 1024
+	// NotifyMaxWait is how long /json-delta/notify waits for a change
+	// before answering the unchanged state (the client asks again); it
+	// stays below WriteTimeout.
+	NotifyMaxWait = 4 * time.Minute
+	// NotifyPoll is how often a waiting /json-delta/notify looks at the
+	// published state: the daemon publishes at most every few minutes.
+	NotifyPoll = time.Second
 )

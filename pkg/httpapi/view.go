@@ -7,29 +7,24 @@ import (
 )
 
 // View is what the API derives from one served table, computed lazily,
-// once per table, on first use: the encoded formats and the validity and
-// ASPA indexes. The API keeps the view of the table it served last (one
-// entry: memory stays bounded by one table's derivations); a confirmed
-// but unchanged run publishes the same table, so its view and encodings
-// stand.
+// once per table, on first use: the validity and ASPA indexes. The API
+// keeps the view of the table it served last (one entry: memory stays
+// bounded by one table's indexes); a confirmed but unchanged run
+// publishes the same table, so its view stands. The output formats keep
+// nothing: they are streamed from the table per request (data.go).
 type View struct {
 	// Table is the (SLURM-applied) payload served by the data endpoints
 	// and used for validity and ASPA checks.
 	Table *payload.Table
+	// gen numbers the views of this API: it tells two tables apart in
+	// ETags even when their build time and serial are the same (a SLURM
+	// reload).
+	gen uint64
 
-	encOnce  [numFormats]sync.Once
-	enc      [numFormats]*encoded
 	vrpOnce  sync.Once
 	vrps     *vrpIndex
 	aspaOnce sync.Once
 	aspas    aspaIndex
-}
-
-// encodedFormat returns the encoded output of format i, encoding it on
-// first use. Concurrent first callers wait for the one encoding.
-func (v *View) encodedFormat(i int) *encoded {
-	v.encOnce[i].Do(func() { v.enc[i] = encode(formatNames[i], v.Table) })
-	return v.enc[i]
 }
 
 // vrpIndex returns the validity index, building it on first use.
@@ -51,7 +46,7 @@ func (a *api) viewOf(t *payload.Table) *View {
 	if cur != nil && cur.Table == t {
 		return cur
 	}
-	v := &View{Table: t}
+	v := &View{Table: t, gen: a.views.Add(1)}
 	if a.view.CompareAndSwap(cur, v) {
 		return v
 	}

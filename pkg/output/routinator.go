@@ -173,7 +173,7 @@ func writeRoutinatorJSON(w *writer, d *doc, ext bool) {
 			b := appendAS(append(list.next(), `    { "asn": "`...), g[0].ASN)
 			b = append(b, `", "prefix": "`...)
 			b = appendPrefix(b, g[0].VRP, `", "maxLength": `)
-			w.line(d.appendTail(b, ext, "roa", infos(g, func(v *payload.VRPInfo) payload.Info { return v.Info })))
+			w.line(appendTail(d, b, ext, "roa", g, vrpInfo))
 		}
 		w.WriteString("\n  ]")
 	}
@@ -184,7 +184,7 @@ func writeRoutinatorJSON(w *writer, d *doc, ext bool) {
 			b := appendAS(append(list.next(), `    { "asn": "`...), g[0].ASN)
 			b = payload.AppendHexUpper(append(b, `", "SKI": "`...), g[0].SKI[:])
 			b = base64.RawURLEncoding.AppendEncode(append(b, `", "routerPublicKey": "`...), g[0].SPKI)
-			w.line(d.appendTail(append(b, '"'), ext, "cer", infos(g, func(k *payload.KeyInfo) payload.Info { return k.Info })))
+			w.line(appendTail(d, append(b, '"'), ext, "cer", g, keyInfo))
 		}
 		w.WriteString("\n  ]")
 	}
@@ -200,40 +200,29 @@ func writeRoutinatorJSON(w *writer, d *doc, ext bool) {
 				}
 				b = append(appendAS(append(b, '"'), p), '"')
 			}
-			w.line(d.appendTail(append(b, ']'), ext, "aspa", infos(g, func(a *payload.ASPAInfo) payload.Info { return a.Info })))
+			w.line(appendTail(d, append(b, ']'), ext, "aspa", g, aspaInfo))
 		}
 		w.WriteString("\n  ]")
 	}
 	w.WriteString("\n}\n")
 }
 
-// infos returns the provenance of the items of a group.
-func infos[T any](g []T, info func(*T) payload.Info) iter.Seq[payload.Info] {
-	return func(yield func(payload.Info) bool) {
-		for i := range g {
-			if !yield(info(&g[i])) {
-				return
-			}
-		}
-	}
-}
+func vrpInfo(v *payload.VRPInfo) payload.Info   { return v.Info }
+func keyInfo(k *payload.KeyInfo) payload.Info   { return k.Info }
+func aspaInfo(a *payload.ASPAInfo) payload.Info { return a.Info }
 
-// appendTail ends a JSON item: `, "ta": "x" }`, or with ext the item's
-// sources (ExtendedJson::payload_info).
-func (d *doc) appendTail(b []byte, ext bool, typ string, sources iter.Seq[payload.Info]) []byte {
+// appendTail ends a JSON item of group g: `, "ta": "x" }`, or with ext
+// the sources of its items (ExtendedJson::payload_info).
+func appendTail[T any](d *doc, b []byte, ext bool, typ string, g []T, info func(*T) payload.Info) []byte {
 	if !ext {
-		for i := range sources {
-			return append(payload.AppendJSONString(append(b, `, "ta": `...), d.taName(i)), " }"...)
-		}
+		return append(payload.AppendJSONString(append(b, `, "ta": `...), d.taName(info(&g[0]))), " }"...)
 	}
 	b = append(b, `, "source": [`...)
-	first := true
-	for i := range sources {
-		if !first {
+	for i := range g {
+		if i > 0 {
 			b = append(b, ", "...)
 		}
-		first = false
-		b = d.appendSource(b, typ, i)
+		b = d.appendSource(b, typ, info(&g[i]))
 	}
 	return append(b, "] }"...)
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Routinator's router configuration and RPSL formats (src/output.rs:
@@ -46,6 +47,7 @@ func writeBIRDLines(w *writer, d *doc, keyword string) {
 // not change between requests.
 func writeRPSL(w *writer, d *doc) {
 	stamp := d.buildTime().Format("2006-01-02T15:04:05Z")
+	middle := "\ndescr: RPKI attestation\nmnt-by: NA\ncreated: " + stamp + "\nlast-modified: " + stamp + "\nsource: ROA-"
 	for g := range d.origins() {
 		b := append(w.b[:0], "\nroute"...)
 		if g[0].V6 {
@@ -53,10 +55,28 @@ func writeRPSL(w *writer, d *doc) {
 		}
 		b = g[0].Prefix().AppendTo(append(b, ": "...))
 		b = appendAS(append(b, "\norigin: "...), g[0].ASN)
-		b = append(b, "\ndescr: RPKI attestation\nmnt-by: NA\ncreated: "+stamp+"\nlast-modified: "+stamp+"\nsource: ROA-"...)
-		b = append(b, strings.ToUpper(d.taName(g[0].Info))...)
+		b = append(b, middle...)
+		b = appendUpper(b, d.taName(g[0].Info))
 		w.line(append(b, "-RPKI-ROOT\n\n"...))
 	}
+}
+
+// appendUpper appends s in upper case, without allocating when it is
+// ASCII (trust anchor names are file names).
+func appendUpper(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(b, strings.ToUpper(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // chronoTime formats t as chrono's Display of a UTC time, which
