@@ -111,7 +111,7 @@ func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	var wg sync.WaitGroup
 	httpSrv := httpapi.NewServer("", httpapi.New(httpapi.Options{Logger: d.log, State: d.pub.Load,
 		Metrics: promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}), Observer: d.metrics,
-		MaxAge: d.cfg.RTR.MaxAge, Version: version}))
+		MaxAge: d.cfg.RTR.MaxAge, Version: version, TALFiles: talFiles(d.cfg, d.tals)}))
 	for _, l := range httpLns {
 		d.log.Info("serving HTTP", zap.Stringer("addr", l.Addr()))
 		wg.Add(1)

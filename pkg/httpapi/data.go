@@ -54,6 +54,7 @@ func (a *api) serveFormat(w http.ResponseWriter, r *http.Request, name string) {
 	opts := output.Options{Filter: filter}
 	if output.UsesMeta(name) {
 		opts.Meta = OutputMeta(st.Report, st.Repositories)
+		opts.Meta.TALFiles = a.o.TALFiles
 	}
 	a.stream(w, r, gz, name, func(out io.Writer) error { return output.WriteWith(out, name, st.Table, opts) })
 }

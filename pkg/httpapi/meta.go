@@ -21,7 +21,7 @@ func OutputMeta(rep *report.Run, repos []report.Repository) output.Meta {
 	if rep == nil {
 		return m
 	}
-	m.Start, m.End, m.Objects = rep.Start, rep.End, rep.Objects
+	m.Start, m.End, m.Objects, m.Points = rep.Start, rep.End, rep.Objects, rep.PointCounts()
 	for _, t := range rep.TAs {
 		m.TAs = append(m.TAs, output.TAMeta{Name: t.Name, Failed: t.Error != "", VRPs: t.VRPs, ASPAs: t.ASPAs, RouterKeys: t.RouterKeys})
 	}

@@ -30,6 +30,8 @@ type Options struct {
 	MaxAge time.Duration
 	// Version is reported by /version and the status page.
 	Version string
+	// TALFiles are the TAL files rpki-client's formats list.
+	TALFiles []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 

@@ -30,6 +30,9 @@ type Meta struct {
 	Objects map[string]map[string]int
 	// Repositories is the number of repositories the run fetched from.
 	Repositories int
+	// Points counts the run's publication points by outcome ("fresh",
+	// "cached", "failed"): each point used has one valid manifest.
+	Points map[string]int
 }
 
 // TAMeta is one trust anchor of a run.
@@ -67,6 +70,12 @@ func (m *Meta) invalid(typ string) int {
 		}
 	}
 	return n - m.failed(typ)
+}
+
+// manifests counts the valid manifests: one per publication point used
+// (the engine checks a manifest with its point, not as a listed object).
+func (m *Meta) manifests() int {
+	return max(m.count("mft", verdictValid), m.Points["fresh"]+m.Points["cached"])
 }
 
 // sums returns what the trust anchors yielded before SLURM.
@@ -113,9 +122,10 @@ func (d *doc) rpkiClientMeta(uniqueVRPs, uniqueVAPs int) payload.JSONMeta {
 		ROAs: m.count("roa", verdictValid), FailedROAs: m.failed("roa"), InvalidROAs: m.invalid("roa"),
 		ASPAs: m.count("aspa", verdictValid), FailedASPAs: m.failed("aspa"), InvalidASPAs: m.invalid("aspa"),
 		BGPsecPubkeys: keys,
-		Certificates:  m.count("cert", verdictValid), InvalidCerts: m.invalid("cert") + m.failed("cert"),
+		// rpki-client counts the trust anchors' certificates too.
+		Certificates: m.count("cert", verdictValid) + len(m.TAs) - failedTAs, InvalidCerts: m.invalid("cert") + m.failed("cert"),
 		TAKs: m.count("tak", verdictValid), TALs: len(m.TAs), InvalidTALs: failedTAs, TALFiles: m.TALFiles,
-		Manifests: m.count("mft", verdictValid), FailedManifests: m.failed("mft"), StaleManifests: m.count("mft", classStale),
+		Manifests: m.manifests(), FailedManifests: m.failed("mft"), StaleManifests: m.count("mft", classStale),
 		CRLs: m.count("crl", verdictValid), GBRs: m.count("gbr", verdictValid), Repositories: m.Repositories,
 		VRPs: vrps, UniqueVRPs: uniqueVRPs, VAPs: aspas, UniqueVAPs: uniqueVAPs,
 	}
