@@ -17,6 +17,7 @@ var allowed = map[string][]string{
 	"pkg/x509rpki": {"golang.org/x/crypto/cryptobyte"},
 	"pkg/payload":  {},
 	"pkg/tal":      {},
+	"pkg/output":   {module + "/pkg/payload"},
 }
 
 func TestLayering(t *testing.T) {
