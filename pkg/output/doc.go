@@ -2,7 +2,7 @@
 // parties and routers read, streamed from the table without a copy per
 // format. `validator vrps --format` and the HTTP API (/<format>) share it.
 //
-// Routinator's formats, byte for byte as Routinator 0.14 writes them
+// Routinator's formats, byte for byte as Routinator 0.15 writes them
 // (src/output.rs; its goldens are in testdata/routinator): csv, csvcompat,
 // csvext, json, jsonext, slurm, slurm2, openbgpd, bird1, bird2, rpsl,
 // summary and none. They list each distinct item once (a VRP that two

@@ -91,7 +91,7 @@ func (d *doc) buildTime() time.Time {
 	return d.t.BuildTime.UTC()
 }
 
-// isoTime is Routinator's format_iso_date (src/utils/date.rs).
+// appendISO writes Routinator's format_iso_date (src/utils/date.rs).
 func appendISO(b []byte, t time.Time) []byte {
 	return t.UTC().AppendFormat(b, "2006-01-02T15:04:05Z")
 }
