@@ -132,11 +132,11 @@ func (r *vrpsRun) once(ctx context.Context, cfg *config.Config, in *inputs, stdo
 	if err != nil {
 		return err
 	}
-	table, rep, err := validateOnce(ctx, cfg, in.tals, r.offline, log)
+	table, rep, repos, err := validateOnce(ctx, cfg, in.tals, r.offline, log)
 	if table == nil {
 		return err
 	}
-	meta := httpapi.OutputMeta(rep, nil)
+	meta := httpapi.OutputMeta(rep, repos)
 	meta.TALFiles = talFiles(cfg, in.tals)
 	opts := output.Options{Filter: r.filter, Meta: meta}
 	werr := writeFile(r.output, stdout, func(w io.Writer) error {
@@ -161,23 +161,24 @@ func talFiles(cfg *config.Config, tals []*tal.TAL) []string {
 	return files
 }
 
-// validateOnce runs one validation of the TALs over the configured cache.
-func validateOnce(ctx context.Context, cfg *config.Config, tals []*tal.TAL, offline bool, log *zap.Logger) (*payload.Table, *report.Run, error) {
+// validateOnce runs one validation of the TALs over the configured cache
+// and returns the repositories' health after it too.
+func validateOnce(ctx context.Context, cfg *config.Config, tals []*tal.TAL, offline bool, log *zap.Logger) (*payload.Table, *report.Run, []report.Repository, error) {
 	src, err := openSource(cfg, offline, log, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer src.Close()
 	e, err := validate.New(validate.Options{Logger: logging.Slog(log.Named("validate")), Now: clock(cfg.Now),
 		Source: validate.SourceOf[*fetch.Session](src), OneShot: true, Reconsidered: cfg.Reconsidered})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	table, rep, err := e.Run(ctx, tals)
 	log.Info("validation done", zap.Duration("took", rep.End.Sub(rep.Start)), zap.Int("vrps", len(table.VRPs)),
 		zap.Int("aspas", len(table.ASPAs)), zap.Int("router_keys", len(table.RouterKeys)),
 		zap.Int("rejected_objects", len(rep.Rejected)))
-	return table, rep, err
+	return table, rep, src.Scheduler().Health(), err
 }
 
 // writeTable persists a table in the one JSON form of pkg/payload

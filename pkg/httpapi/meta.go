@@ -8,16 +8,13 @@ import (
 // OutputMeta describes a run for the output formats that print it
 // (Routinator's summary, rpki-client's metadata): its times, its trust
 // anchors with what they yielded, its object counts, and the number of
-// repositories fetched (RRDP and rsync, as rpki-client counts them). rep
+// repositories fetched. rep
 // may be nil (a table read back from a file): the counts are then zero.
+// rpki-client counts a trust anchor's certificate location as a
+// repository, and so does the count here (transport "https").
 // `validator vrps` uses it too.
 func OutputMeta(rep *report.Run, repos []report.Repository) output.Meta {
-	var m output.Meta
-	for _, r := range repos {
-		if r.Transport == "rrdp" || r.Transport == "rsync" {
-			m.Repositories++
-		}
-	}
+	m := output.Meta{Repositories: len(repos)}
 	if rep == nil {
 		return m
 	}
