@@ -104,7 +104,7 @@ func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	d.warmStart()
 	api := httpapi.New(httpapi.Options{Logger: d.log, State: d.pub.Load,
 		Metrics: promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}), Observer: d.metrics,
-		MaxAge: d.cfg.RTR.MaxAge, Version: buildVersion()})
+		MaxAge: d.cfg.RTR.MaxAge, Version: buildVersion(), TALFiles: talFiles(d.cfg, d.tals)})
 	var g actors
 	g.untilDone(ctx)
 	lns.serve(&g, d.log, d.rtr, uint8(d.cfg.RTR.MaxVersion), api)

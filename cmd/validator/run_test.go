@@ -16,6 +16,7 @@ import (
 
 	"github.com/openrpki/validator/internal/rtrclient"
 	"github.com/openrpki/validator/pkg/lab"
+	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
 )
 
@@ -179,12 +180,21 @@ func checkEndpoints(t *testing.T, base string, want payload.Set) {
 	if !payload.NewSnapshot(table.Set()).Equal(payload.NewSnapshot(want)) {
 		t.Fatal("/json differs from the lab's expected output")
 	}
+	for _, name := range output.Formats() {
+		if code, body := get(t, base+"/"+name); code != http.StatusOK || (body == "") != (name == "none") {
+			t.Errorf("/%s: %d with %d bytes", name, code, len(body))
+		}
+	}
 	v := want.VRPs[0]
 	asn := "AS" + itoa(v.ASN)
 	for path, wantText := range map[string]string{
-		"/csv":           asn + "," + v.Prefix().String(),
-		"/openbgpd":      "roa-set {",
-		"/bird":          "roa4 table ROAS4;",
+		"/csv":                   asn + "," + v.Prefix().String(),
+		"/csv?select-asn=" + asn: asn + "," + v.Prefix().String(),
+		"/openbgpd":              "roa-set {",
+		"/rpki-client-bird":      "roa4 table ROAS4;",
+		"/json-delta":            `"reset": true`,
+		"/json-delta/notify":     `"serial": `,
+		"/validity?asn=" + asn + "&prefix=" + v.Prefix().String(): `"state": "valid"`,
 		"/api/v1/status": `"has_data": true`,
 		"/healthz":       "ok",
 		"/readyz":        "ready",

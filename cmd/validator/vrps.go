@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -15,6 +17,7 @@ import (
 
 	"github.com/openrpki/validator/pkg/config"
 	"github.com/openrpki/validator/pkg/fetch"
+	"github.com/openrpki/validator/pkg/httpapi"
 	"github.com/openrpki/validator/pkg/logging"
 	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
@@ -36,6 +39,11 @@ type vrpsRun struct {
 	format, output         string
 	cpuProfile, memProfile string
 	memLimit               string
+	// selectors are Routinator's --select-asn and --select-prefix, with
+	// --more-specifics: a query for output.ParseFilter.
+	selectors     url.Values
+	moreSpecifics bool
+	filter        *output.Filter
 }
 
 // runVRPs implements `validator vrps`: fetch, validate, print, exit.
@@ -45,6 +53,14 @@ func runVRPs(args []string, stdout, stderr io.Writer) int {
 	var r vrpsRun
 	fs.BoolVar(&r.offline, "offline", false, "fetch nothing: validate the cache alone")
 	fs.StringVar(&r.format, "format", "csv", "output format: "+strings.Join(output.Formats(), ", "))
+	r.selectors = url.Values{}
+	for _, name := range []string{"select-asn", "select-prefix"} {
+		fs.Func(name, "print only what this selects, as Routinator does (repeatable; see README)", func(v string) error {
+			r.selectors.Add(name, v)
+			return nil
+		})
+	}
+	fs.BoolVar(&r.moreSpecifics, "more-specifics", false, "--select-prefix also selects the VRPs of more specific prefixes")
 	fs.StringVar(&r.output, "output", "", "write to this file instead of standard output")
 	fs.StringVar(&r.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.StringVar(&r.memProfile, "memprofile", "", "write a heap profile, taken at the largest live heap, to this file")
@@ -86,6 +102,14 @@ func (r *vrpsRun) prepare(src *configSource) (*config.Config, *inputs, error) {
 	if output.ContentType(r.format) == "" {
 		return nil, nil, fmt.Errorf("--format %q: want one of %v", r.format, output.Formats())
 	}
+	if r.moreSpecifics {
+		r.selectors.Set("include", "more-specifics")
+	}
+	f, err := output.ParseFilter(r.selectors.Encode())
+	if err != nil {
+		return nil, nil, fmt.Errorf("--select-asn, --select-prefix: %w", err)
+	}
+	r.filter = f
 	cfg, err := src.load()
 	if err != nil {
 		return nil, nil, err
@@ -109,11 +133,17 @@ func (r *vrpsRun) once(ctx context.Context, cfg *config.Config, in *inputs, stdo
 	if err != nil {
 		return err
 	}
-	table, rep, err := validateOnce(ctx, cfg, in.tals, r.offline, log)
+	table, rep, repos, err := validateOnce(ctx, cfg, in.tals, r.offline, log)
 	if table == nil {
 		return err
 	}
-	if werr := writeOutput(r.output, r.format, in.policy.ApplyTable(table), stdout); werr != nil {
+	meta := httpapi.OutputMeta(rep, repos)
+	meta.TALFiles = talFiles(cfg, in.tals)
+	opts := output.Options{Filter: r.filter, Meta: meta}
+	werr := writeFile(r.output, stdout, func(w io.Writer) error {
+		return output.WriteWith(w, r.format, in.policy.ApplyTable(table), opts)
+	})
+	if werr != nil {
 		return werr
 	}
 	if err != nil {
@@ -134,40 +164,56 @@ func failedTAs(rep *report.Run) error {
 	return errors.Join(errs...)
 }
 
-// validateOnce runs one validation of the TALs over the configured cache.
-func validateOnce(ctx context.Context, cfg *config.Config, tals []*tal.TAL, offline bool, log *zap.Logger) (*payload.Table, *report.Run, error) {
+// talFiles lists the TAL files of the configuration, as rpki-client's
+// formats print them; none for the built-in TALs.
+func talFiles(cfg *config.Config, tals []*tal.TAL) []string {
+	if cfg.TALDir == "" {
+		return cfg.TALs
+	}
+	files := make([]string, 0, len(tals))
+	for _, t := range tals {
+		files = append(files, filepath.Join(cfg.TALDir, t.Name+tal.Extension))
+	}
+	return files
+}
+
+// validateOnce runs one validation of the TALs over the configured cache
+// and returns the repositories' health after it too.
+func validateOnce(ctx context.Context, cfg *config.Config, tals []*tal.TAL, offline bool, log *zap.Logger) (*payload.Table, *report.Run, []report.Repository, error) {
 	src, err := openSource(cfg, offline, log, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer src.Close()
 	e, err := validate.New(validate.Options{Logger: logging.Slog(log.Named("validate")), Now: clock(cfg.Now),
 		Source: validate.SourceOf[*fetch.Session](src), OneShot: true, Reconsidered: cfg.Reconsidered})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	table, rep, err := e.Run(ctx, tals)
 	log.Info("validation done", zap.Duration("took", rep.End.Sub(rep.Start)), zap.Int("vrps", len(table.VRPs)),
 		zap.Int("aspas", len(table.ASPAs)), zap.Int("router_keys", len(table.RouterKeys)),
 		zap.Int("rejected_objects", len(rep.Rejected)))
-	return table, rep, err
+	return table, rep, src.Scheduler().Health(), err
 }
 
 // writeTable persists a table in the one JSON form of pkg/payload
-// (atomically), for the daemon's warm start.
-func writeTable(path string, t *payload.Table) error { return writeOutput(path, "json", t, nil) }
+// (rpki-client's layout, atomically), for the daemon's warm start.
+func writeTable(path string, t *payload.Table) error {
+	return writeFile(path, nil, func(w io.Writer) error { return payload.WriteTable(w, t) })
+}
 
-// writeOutput writes the table to path (atomically) or to stdout.
-func writeOutput(path, format string, t *payload.Table, stdout io.Writer) error {
+// writeFile writes to path (atomically) or, for "" or "-", to stdout.
+func writeFile(path string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "" || path == "-" {
-		return output.Write(stdout, format, t)
+		return write(stdout)
 	}
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
 		return err
 	}
-	if err := output.Write(f, format, t); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		os.Remove(tmp)
 		return err

@@ -74,7 +74,8 @@ func TestVRPsCommandFailsWithoutTA(t *testing.T) {
 }
 
 // TestVRPsCommandSLURM applies a SLURM file: a filtered VRP is gone and an
-// asserted one appears with the trust anchor "slurm".
+// asserted one appears without trust anchor ("N/A", as Routinator prints
+// local exceptions); --select-asn picks it alone.
 func TestVRPsCommandSLURM(t *testing.T) {
 	l := launchLab(t, lab.Config{Seed: 32})
 	want, err := l.Expected()
@@ -95,8 +96,13 @@ func TestVRPsCommandSLURM(t *testing.T) {
 	if strings.Contains(out, ","+victim.Prefix().String()+",") {
 		t.Errorf("filtered prefix %v still in the output", victim.Prefix())
 	}
-	if !strings.Contains(out, "AS64496,192.0.2.0/24,24,slurm\n") {
+	if !strings.Contains(out, "AS64496,192.0.2.0/24,24,N/A\n") {
 		t.Errorf("asserted VRP missing:\n%.500s", out)
+	}
+	stdout.Reset()
+	args = append([]string{"vrps", "--format", "csv", "--slurm", file, "--select-asn", "AS64496"}, labFlags(l, t.TempDir())...)
+	if code := dispatch(args, &stdout, &stderr); code != 0 || stdout.String() != "ASN,IP Prefix,Max Length,Trust Anchor\nAS64496,192.0.2.0/24,24,N/A\n" {
+		t.Errorf("--select-asn: exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
 }
 

@@ -23,6 +23,9 @@ type RPKIClient struct {
 	CAFile string
 	// Timeout bounds one run; zero means three minutes.
 	Timeout time.Duration
+	// Out is the output directory, kept for the caller (made world
+	// writable); empty means a fresh one per Run, removed after it.
+	Out string
 }
 
 // Output is what one rpki-client run produced.
@@ -36,6 +39,7 @@ type Output struct {
 }
 
 // Run validates the given TALs with rpki-client and reads its JSON output.
+// flags choose more outputs (-c, -o, -B), written beside the JSON.
 func (c *RPKIClient) Run(ctx context.Context, tals []string, flags ...string) (*Output, error) {
 	cache := c.Cache
 	if cache == "" {
@@ -46,11 +50,18 @@ func (c *RPKIClient) Run(ctx context.Context, tals []string, flags ...string) (*
 		defer os.RemoveAll(dir)
 		cache = dir
 	}
-	out, err := WorldDir("rpki-client-out-")
-	if err != nil {
+	out := c.Out
+	if out == "" {
+		dir, err := WorldDir("rpki-client-out-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		out = dir
+	} else if err := os.Chmod(out, 0o777); err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(out)
+	OpenUp(filepath.Dir(out))
 	timeout := c.Timeout
 	if timeout == 0 {
 		timeout = 3 * time.Minute

@@ -2,19 +2,23 @@ package httpapi
 
 import (
 	"bytes"
-
-	"github.com/openrpki/validator/internal/vrpgen"
-	"github.com/openrpki/validator/pkg/state"
-
+	"compress/gzip"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"runtime"
 	"sync"
 	"testing"
 
+	"github.com/openrpki/validator/internal/vrpgen"
+
+	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/report"
+	"github.com/openrpki/validator/pkg/state"
 )
 
 var (
@@ -57,26 +61,60 @@ func (d *discard) Header() http.Header         { return d.h }
 func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discard) WriteHeader(int)             {}
 
-// BenchmarkServeJSON600k serves /json of a 600k-VRP view repeatedly (the
-// encoding is made once, before the timer): the cost per request of
-// copying the pre-encoded body. b.SetBytes reports the body size.
+// byteCounter counts what is written, for the body sizes.
+type byteCounter struct{ n int64 }
+
+func (c *byteCounter) Write(b []byte) (int, error) { c.n += int64(len(b)); return len(b), nil }
+
+// BenchmarkServeJSON600k serves /json of a 600k-VRP table, plain and
+// gzipped (GzipLevel): the CPU of one request, the document rendered and
+// compressed as it is sent. b.SetBytes reports the plain body size, so
+// MB/s is the rendering rate.
+//
+//	go test -run XXX -bench 'ServeJSON600k$' -benchtime 5x ./pkg/httpapi/
 func BenchmarkServeJSON600k(b *testing.B) {
 	st := testState(stateOf{Table: big600k(b), Updated: t0})
 	h := New(Options{State: func() *state.State { return st }})
+	var plain byteCounter
+	output.Write(&plain, "json", st.Table)
 	for _, enc := range []string{"identity", "gzip"} {
 		b.Run(enc, func(b *testing.B) {
 			req := httptest.NewRequest("GET", "/json", nil)
 			req.Header.Set("Accept-Encoding", enc)
-			e := encode(formatNames[0], st.Table)
-			h.ServeHTTP(&discard{h: http.Header{}}, req) // encodes the view's own copy
-			b.SetBytes(int64(len(e.plain)))
-			if enc == "gzip" {
-				b.SetBytes(int64(len(e.gz)))
-			}
+			b.SetBytes(plain.n)
 			b.ReportAllocs()
-			b.ResetTimer()
 			for b.Loop() {
-				h.ServeHTTP(&discard{h: http.Header{}}, req)
+				w := &countingDiscard{discard: discard{h: http.Header{}}}
+				h.ServeHTTP(w, req)
+				b.ReportMetric(float64(w.n), "body-bytes")
+			}
+		})
+	}
+}
+
+// countingDiscard is a discard that counts the body.
+type countingDiscard struct {
+	discard
+	n int64
+}
+
+func (d *countingDiscard) Write(b []byte) (int, error) { d.n += int64(len(b)); return len(b), nil }
+
+// BenchmarkGzipLevels600k compresses the 600k-VRP /json at several levels:
+// what chose GzipLevel (CPU per request against the bytes sent).
+//
+//	go test -run XXX -bench GzipLevels600k -benchtime 3x ./pkg/httpapi/
+func BenchmarkGzipLevels600k(b *testing.B) {
+	t := big600k(b)
+	for _, level := range []int{gzip.HuffmanOnly, gzip.BestSpeed, 4, gzip.DefaultCompression} {
+		b.Run(fmt.Sprintf("level=%d", level), func(b *testing.B) {
+			zw, _ := gzip.NewWriterLevel(nil, level)
+			for b.Loop() {
+				var c byteCounter
+				zw.Reset(&c)
+				output.Write(zw, "json", t)
+				zw.Close()
+				b.ReportMetric(float64(c.n), "gzip-bytes")
 			}
 		})
 	}
@@ -90,7 +128,6 @@ func BenchmarkServeJSON600kTCP(b *testing.B) {
 	defer srv.Close()
 	client := srv.Client()
 	client.Transport.(*http.Transport).DisableCompression = true
-	b.SetBytes(int64(len(encode(formatNames[0], st.Table).gz)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -100,21 +137,36 @@ func BenchmarkServeJSON600kTCP(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		io.Copy(io.Discard, resp.Body)
+		n, _ := io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+		b.SetBytes(n)
 	}
 }
 
-// BenchmarkEncodeJSON600k is the one-time cost per view of the JSON
-// format: rendering, hashing and gzipping.
-func BenchmarkEncodeJSON600k(b *testing.B) {
-	t := big600k(b)
-	b.ReportAllocs()
+// BenchmarkEveryFormatHeap600k requests every format of a 600k-VRP table,
+// plain and gzipped, from a fresh API, and reports how much the live heap
+// grew (after a collection): what serving every format keeps.
+//
+//	go test -run XXX -bench EveryFormatHeap600k -benchtime 1x ./pkg/httpapi/
+func BenchmarkEveryFormatHeap600k(b *testing.B) {
+	st := testState(stateOf{Table: big600k(b), Updated: t0, Result: &report.Run{Start: t0, End: t0}})
 	for b.Loop() {
-		v := &View{Table: t}
-		e := v.encodedFormat(0)
-		b.ReportMetric(float64(len(e.plain)), "plain-bytes")
-		b.ReportMetric(float64(len(e.gz)), "gzip-bytes")
+		h := New(Options{State: func() *state.State { return st }})
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for _, name := range output.Formats() {
+			for _, enc := range []string{"identity", "gzip"} {
+				req := httptest.NewRequest("GET", "/"+name, nil)
+				req.Header.Set("Accept-Encoding", enc)
+				h.ServeHTTP(&discard{h: http.Header{}}, req)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20), "heap-growth-MiB")
+		b.ReportMetric(float64(after.HeapAlloc)/(1<<20), "heap-MiB")
+		runtime.KeepAlive(h)
 	}
 }
 

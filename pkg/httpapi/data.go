@@ -1,71 +1,86 @@
 package httpapi
 
 import (
-	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"io"
 	"net/http"
-	"strings"
+	"time"
 
-	"go.uber.org/zap"
+	"github.com/openrpki/validator/pkg/output"
+	"github.com/openrpki/validator/pkg/state"
 )
 
-// serveFormat serves format i of the current view. http.ServeContent
-// handles If-None-Match (304), HEAD and Range; the body is the one encoded
-// per view, gzipped when the client accepts it (RFC 9110 §12.5.3).
-func (a *api) serveFormat(w http.ResponseWriter, r *http.Request, i int) {
+// serveFormat serves the published table in an output format, with
+// Routinator's query filters (output.ParseFilter: an unknown parameter is
+// a 400 that names it). The document is streamed (stream.go); its ETag is
+// derived from what determines its bytes, so If-None-Match costs no
+// rendering, and HEAD renders nothing.
+func (a *api) serveFormat(w http.ResponseWriter, r *http.Request, name string) {
+	filter, err := output.ParseFilter(r.URL.RawQuery)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	st, v := a.current(w)
 	if v == nil {
 		return
 	}
-	e := v.encodedFormat(i)
-	if e.failure != "" {
-		a.o.Logger.Error("encode failed", zap.String("format", formatNames[i]), zap.String("error", e.failure))
-		writeError(w, http.StatusInternalServerError, e.failure)
-		return
+	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
+	modified := st.Changed
+	if output.UsesMeta(name) && st.Report != nil && st.Report.End.After(modified) {
+		modified = st.Report.End
 	}
 	h := w.Header()
-	h.Set("Content-Type", e.contentType)
+	h.Set("Content-Type", output.ContentType(name))
 	h.Set("Vary", "Accept-Encoding")
 	h.Set("Cache-Control", "no-cache")
-	body, tag := e.plain, e.etag
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		body, tag = e.gz, e.etagGz
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("ETag", a.etag(st, v, name, filter, gz))
+	if !modified.IsZero() {
+		h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+	}
+	if notModified(r, h.Get("ETag"), modified) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if gz {
 		h.Set("Content-Encoding", "gzip")
 	}
-	h.Set("ETag", tag)
-	http.ServeContent(w, r, "", st.Changed, bytes.NewReader(body))
+	if r.Method == http.MethodHead {
+		return
+	}
+	opts := output.Options{Filter: filter}
+	if output.UsesMeta(name) {
+		opts.Meta = OutputMeta(st.Report, st.Repositories)
+		opts.Meta.TALFiles = a.o.TALFiles
+	}
+	a.stream(w, r, gz, name, func(out io.Writer) error { return output.WriteWith(out, name, st.Table, opts) })
 }
 
-// acceptsGzip reports whether an Accept-Encoding value accepts gzip: gzip
-// (or x-gzip) listed with a non-zero quality, or else "*" with a non-zero
-// quality (RFC 9110 §12.5.3: an explicit entry beats the wildcard).
-func acceptsGzip(header string) bool {
-	explicit, wildcard := -1, -1 // -1 absent, 0 refused, 1 accepted
-	for part := range strings.SplitSeq(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		ok := 1
-		if zeroQuality(params) {
-			ok = 0
-		}
-		switch strings.ToLower(strings.TrimSpace(coding)) {
-		case "gzip", "x-gzip":
-			explicit = ok
-		case "*":
-			wildcard = ok
-		}
+// etag is a strong validator (RFC 9110 §8.8.3) of one document: a hash of
+// what its bytes depend on. That is this process (its session), the
+// served table (its view's number, build time and serial), the format,
+// the filter in canonical form and the encoding; for the formats that
+// print the run's report, the report too.
+func (a *api) etag(st *state.State, v *View, name string, f *output.Filter, gz bool) string {
+	h := sha256.New()
+	var n [8]byte
+	for _, x := range []uint64{a.session, v.gen, uint64(st.Table.BuildTime.UnixNano()), uint64(st.Serial())} {
+		binary.BigEndian.PutUint64(n[:], x)
+		h.Write(n[:])
 	}
-	if explicit >= 0 {
-		return explicit == 1
-	}
-	return wildcard == 1
-}
-
-// zeroQuality reports whether params holds q=0 (or 0.0, 0.000).
-func zeroQuality(params string) bool {
-	for p := range strings.SplitSeq(params, ";") {
-		k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
-		if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-			return strings.Trim(strings.TrimSpace(val), "0.") == ""
+	if output.UsesMeta(name) && st.Report != nil {
+		for _, t := range []time.Time{st.Report.Start, st.Report.End} {
+			binary.BigEndian.PutUint64(n[:], uint64(t.UnixNano()))
+			h.Write(n[:])
 		}
 	}
-	return false
+	io.WriteString(h, name+"\x00"+f.String())
+	tag := hex.EncodeToString(h.Sum(nil)[:12])
+	if gz {
+		tag += "-gz" // another representation, another tag
+	}
+	return `"` + tag + `"`
 }

@@ -33,4 +33,28 @@ const (
 	ReadTimeout       = 30 * time.Second
 	WriteTimeout      = 5 * time.Minute
 	IdleTimeout       = 2 * time.Minute
+
+	// MaxStreams bounds the data documents (output formats, json-delta)
+	// written at once; each costs a 64 KiB buffer and, gzipped, about
+	// 1.1 MB of compressor: at most about 38 MB in all. A request waits
+	// up to StreamSlotWait for a slot, then gets 503 with Retry-After.
+	MaxStreams     = 32
+	StreamSlotWait = 30 * time.Second
+	// GzipLevel is the compression level of data documents, made on the
+	// fly per request. For the 600k-VRP /json (53 MB, about 0.43 s to
+	// render) level 1 sends 4.6 MB for about 0.4 s more; level 4 3.7 MB
+	// for 0.95 s; the default level 6 3.5 MB for 1.4 s; Huffman only
+	// 31 MB (BenchmarkGzipLevels600k): level 1 sends 30 % more than the
+	// default for less than a third of the CPU.
+	GzipLevel = 1
+	// MaxNotifyWaiters bounds the clients of /json-delta/notify waiting
+	// for a change at once; each holds a goroutine and a connection.
+	MaxNotifyWaiters = 1024
+	// NotifyMaxWait is how long /json-delta/notify waits for a change
+	// before answering the unchanged state (the client asks again); it
+	// stays below WriteTimeout.
+	NotifyMaxWait = 4 * time.Minute
+	// NotifyPoll is how often a waiting /json-delta/notify looks at the
+	// published state: the daemon publishes at most every few minutes.
+	NotifyPoll = time.Second
 )

@@ -43,5 +43,5 @@ func (a *api) current(w http.ResponseWriter) (*state.State, *View) {
 		noData(w)
 		return nil, nil
 	}
-	return st, a.viewOf(st.Table)
+	return st, a.viewOf(st)
 }

@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/openrpki/validator/pkg/output"
 	"github.com/openrpki/validator/pkg/state"
 )
 
@@ -29,8 +30,13 @@ type Options struct {
 	MaxAge time.Duration
 	// Version is reported by /version and the status page.
 	Version string
+	// TALFiles are the TAL files rpki-client's formats list.
+	TALFiles []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// notifyPoll overrides NotifyPoll (tests).
+	notifyPoll time.Duration
 }
 
 // RequestObserver receives one report per HTTP request, for metrics.
@@ -54,6 +60,9 @@ func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.notifyPoll <= 0 {
+		o.notifyPoll = NotifyPoll
+	}
 	return o
 }
 
@@ -61,17 +70,35 @@ func (o Options) withDefaults() Options {
 type api struct {
 	o    Options
 	post *postLimiter // bounds the POST handlers (postlimit.go)
-	// view is the view of the table served last (viewOf).
-	view atomic.Pointer[View]
+	// session identifies this API's serial history in json-delta and
+	// ETags: the time it was made, in milliseconds (Routinator uses
+	// seconds).
+	session uint64
+	// view is the view of the table served last (viewOf); views numbers
+	// them.
+	view  atomic.Pointer[View]
+	views atomic.Uint64
+	// streams bounds the documents written at once; waiters counts the
+	// clients waiting on /json-delta/notify.
+	streams    slots
+	waiters    atomic.Int64
+	notifyPoll time.Duration
 }
 
 // New returns the API handler.
 func New(o Options) http.Handler {
-	a := &api{o: o.withDefaults(), post: newPostLimiter(MaxConcurrentPOST, PostQueueWait)}
+	o = o.withDefaults()
+	a := &api{o: o, post: newPostLimiter(MaxConcurrentPOST, PostQueueWait), session: uint64(o.Now().UnixMilli()),
+		streams: make(slots, MaxStreams), notifyPoll: o.notifyPoll}
 	mux := http.NewServeMux()
-	for i, name := range formatNames {
-		mux.HandleFunc("GET /"+name, func(w http.ResponseWriter, r *http.Request) { a.serveFormat(w, r, i) })
+	for _, name := range output.Formats() {
+		mux.HandleFunc("GET /"+name, func(w http.ResponseWriter, r *http.Request) { a.serveFormat(w, r, name) })
 	}
+	mux.HandleFunc("GET /api/v1/origins/{$}", func(w http.ResponseWriter, r *http.Request) { a.serveFormat(w, r, "json") })
+	mux.HandleFunc("GET /json-delta", a.jsonDelta)
+	mux.HandleFunc("GET /json-delta/notify", a.jsonDeltaNotify)
+	mux.HandleFunc("GET /validity", a.validityQuery)
+	mux.HandleFunc("POST /validity", a.validityBulk)
 	mux.HandleFunc("GET /api/v1/validity/{asn}/{prefix...}", a.validityOne)
 	mux.HandleFunc("POST /api/v1/validity", a.post.wrap(a.validityBulk))
 	mux.HandleFunc("GET /api/v1/aspa", a.aspaGet)

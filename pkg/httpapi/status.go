@@ -34,6 +34,9 @@ type Status struct {
 	Repositories []report.Repository       `json:"repositories"`
 	// Troubled counts the repositories whose last attempt failed.
 	Troubled int `json:"repositories_in_trouble"`
+	// RoutinatorStatus adds Routinator's members where the data exists
+	// (status_routinator.go).
+	RoutinatorStatus
 }
 
 // RunStatus is the timing of the last validation run.
@@ -72,6 +75,7 @@ func (a *api) buildStatus(st *state.State) Status {
 	s.AgeSeconds = now.Sub(st.Confirmed).Seconds()
 	s.Ready = now.Sub(st.Confirmed) < a.o.MaxAge
 	s.Counts = Counts{VRPs: len(st.Table.VRPs), ASPAs: len(st.Table.ASPAs), RouterKeys: len(st.Table.RouterKeys)}
+	s.RoutinatorStatus = routinatorStatus(st)
 	if st.Report != nil {
 		addReport(&s, st.Report)
 	}

@@ -36,6 +36,24 @@ type vrpIndex struct {
 	lens4, lens6 [129]bool
 }
 
+// indexOfSnapshot indexes the VRPs of an RTR snapshot, which are already
+// sorted by payload.CompareVRP and deduplicated, IPv4 first: the index
+// shares its slice instead of copying 600,000 VRPs (14 MB).
+func indexOfSnapshot(s *payload.Snapshot) *vrpIndex {
+	k, _ := slices.BinarySearchFunc(s.VRPs, true, func(v payload.VRP, v6 bool) int {
+		if v.V6 == v6 {
+			return 0
+		}
+		if v.V6 {
+			return 1
+		}
+		return -1
+	})
+	ix := &vrpIndex{v4: s.VRPs[:k:k], v6: s.VRPs[k:]}
+	ix.markLengths()
+	return ix
+}
+
 func newVRPIndex(t *payload.Table) *vrpIndex {
 	ix := &vrpIndex{}
 	if t == nil {
@@ -52,13 +70,18 @@ func newVRPIndex(t *payload.Table) *vrpIndex {
 		slices.SortFunc(*s, payload.CompareVRP)
 		*s = slices.Compact(*s)
 	}
+	ix.markLengths()
+	return ix
+}
+
+// markLengths notes the prefix lengths that occur.
+func (ix *vrpIndex) markLengths() {
 	for _, v := range ix.v4 {
 		ix.lens4[v.Bits] = true
 	}
 	for _, v := range ix.v6 {
 		ix.lens6[v.Bits] = true
 	}
-	return ix
 }
 
 // covering appends to out the VRPs whose prefix covers p (RFC 6811 §2:

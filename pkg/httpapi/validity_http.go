@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -32,12 +33,45 @@ type bulkRoute struct {
 
 // validityOne answers one route: /api/v1/validity/AS65000/192.0.2.0/24.
 func (a *api) validityOne(w http.ResponseWriter, r *http.Request) {
-	asn, err := parseASN(r.PathValue("asn"))
+	a.answerValidity(w, r.PathValue("asn"), r.PathValue("prefix"))
+}
+
+// validityQuery answers one route given as Routinator's query,
+// /validity?asn=AS65000&prefix=192.0.2.0/24; any other parameter, or a
+// repeated or missing one, is a 400 that says so.
+func (a *api) validityQuery(w http.ResponseWriter, r *http.Request) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "httpapi: validity: query: "+err.Error())
+		return
+	}
+	for key, vals := range q {
+		switch {
+		case key != "asn" && key != "prefix":
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("httpapi: validity: unexpected argument %q in query (want asn and prefix)", key))
+			return
+		case len(vals) > 1:
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("httpapi: validity: duplicate %q argument in query", key))
+			return
+		}
+	}
+	for _, key := range []string{"asn", "prefix"} {
+		if !q.Has(key) {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("httpapi: validity: missing %q argument in query", key))
+			return
+		}
+	}
+	a.answerValidity(w, q.Get("asn"), q.Get("prefix"))
+}
+
+// answerValidity validates one route given as text.
+func (a *api) answerValidity(w http.ResponseWriter, asnText, prefixText string) {
+	asn, err := parseASN(asnText)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	p, err := parseRoutePrefix(r.PathValue("prefix"))
+	p, err := parseRoutePrefix(prefixText)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return

@@ -85,14 +85,16 @@ func TestValidityAgainstScan(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 20 {
 		tb, raw := randomTable(t, rng, 300)
-		ix := newVRPIndex(tb)
-		for range 500 {
-			asn, p := randomRoute(rng)
-			got := ix.validate(asn, p)
-			state, covering := naiveValidate(raw, asn, p)
-			n := len(got.Validity.VRPs.Matched) + len(got.Validity.VRPs.UnmatchedAS) + len(got.Validity.VRPs.UnmatchedLength)
-			if got.Validity.State != state || n != covering {
-				t.Fatalf("round %d: AS%d %v: index says %s with %d VRPs, scan %s with %d", round, asn, p, got.Validity.State, n, state, covering)
+		// The index of the table, and the one sharing the RTR snapshot.
+		for i, ix := range []*vrpIndex{newVRPIndex(tb), indexOfSnapshot(payload.NewSnapshot(tb.Set()))} {
+			for range 500 {
+				asn, p := randomRoute(rng)
+				got := ix.validate(asn, p)
+				state, covering := naiveValidate(raw, asn, p)
+				n := len(got.Validity.VRPs.Matched) + len(got.Validity.VRPs.UnmatchedAS) + len(got.Validity.VRPs.UnmatchedLength)
+				if got.Validity.State != state || n != covering {
+					t.Fatalf("round %d, index %d: AS%d %v: index says %s with %d VRPs, scan %s with %d", round, i, asn, p, got.Validity.State, n, state, covering)
+				}
 			}
 		}
 	}

@@ -4,37 +4,42 @@ import (
 	"sync"
 
 	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/state"
 )
 
 // View is what the API derives from one served table, computed lazily,
-// once per table, on first use: the encoded formats and the validity and
-// ASPA indexes. The API keeps the view of the table it served last (one
-// entry: memory stays bounded by one table's derivations); a confirmed
-// but unchanged run publishes the same table, so its view and encodings
-// stand.
+// once per table, on first use: the validity and ASPA indexes. The API
+// keeps the view of the table it served last (one entry: memory stays
+// bounded by one table's indexes); a confirmed but unchanged run
+// publishes the same table, so its view stands. The output formats keep
+// nothing: they are streamed from the table per request (data.go).
 type View struct {
 	// Table is the (SLURM-applied) payload served by the data endpoints
 	// and used for validity and ASPA checks.
 	Table *payload.Table
+	// Snapshot is the RTR snapshot published with Table (its VRPs sorted
+	// and deduplicated), which the validity index shares; nil when none.
+	Snapshot *payload.Snapshot
+	// gen numbers the views of this API: it tells two tables apart in
+	// ETags even when their build time and serial are the same (a SLURM
+	// reload).
+	gen uint64
 
-	encOnce  [numFormats]sync.Once
-	enc      [numFormats]*encoded
 	vrpOnce  sync.Once
 	vrps     *vrpIndex
 	aspaOnce sync.Once
 	aspas    aspaIndex
 }
 
-// encodedFormat returns the encoded output of format i, encoding it on
-// first use. Concurrent first callers wait for the one encoding.
-func (v *View) encodedFormat(i int) *encoded {
-	v.encOnce[i].Do(func() { v.enc[i] = encode(formatNames[i], v.Table) })
-	return v.enc[i]
-}
-
 // vrpIndex returns the validity index, building it on first use.
 func (v *View) vrpIndex() *vrpIndex {
-	v.vrpOnce.Do(func() { v.vrps = newVRPIndex(v.Table) })
+	v.vrpOnce.Do(func() {
+		if v.Snapshot != nil {
+			v.vrps = indexOfSnapshot(v.Snapshot)
+		} else {
+			v.vrps = newVRPIndex(v.Table)
+		}
+	})
 	return v.vrps
 }
 
@@ -44,14 +49,18 @@ func (v *View) aspaIndex() aspaIndex {
 	return v.aspas
 }
 
-// viewOf returns the view of table t: the one kept when it is of t, else a
-// new one, kept in its place.
-func (a *api) viewOf(t *payload.Table) *View {
+// viewOf returns the view of the table of st: the one kept when it is of
+// that table, else a new one, kept in its place.
+func (a *api) viewOf(st *state.State) *View {
+	t := st.Table
 	cur := a.view.Load()
 	if cur != nil && cur.Table == t {
 		return cur
 	}
-	v := &View{Table: t}
+	v := &View{Table: t, gen: a.views.Add(1)}
+	if st.RTR != nil {
+		v.Snapshot = st.RTR.Snapshot
+	}
 	if a.view.CompareAndSwap(cur, v) {
 		return v
 	}

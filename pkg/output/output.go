@@ -5,26 +5,53 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync"
 
 	"github.com/openrpki/validator/pkg/payload"
 )
 
-// writer is one output format.
-type writer func(w *bufio.Writer, t *payload.Table) error
+// Content types, as Routinator sends them (src/http/response.rs).
+const (
+	typeCSV  = "text/csv;charset=utf-8;header=present"
+	typeJSON = "application/json"
+	typeText = "text/plain;charset=utf-8"
+)
 
-var formats = map[string]struct {
-	write       writer
+// format is one output format.
+type format struct {
+	write       func(w *writer, d *doc)
 	contentType string
-}{
-	"json":     {writeJSON, "application/json"},
-	"csv":      {writeCSV, "text/csv; charset=utf-8"},
-	"openbgpd": {writeOpenBGPD, "text/plain; charset=utf-8"},
-	"bird":     {writeBIRD, "text/plain; charset=utf-8"},
+	// meta is set when the format prints Meta (or the build time in a
+	// way that changes per run), so that a cached copy must be keyed by
+	// the run too.
+	meta bool
+}
+
+var formats = map[string]format{
+	"csv":                  {writeCSV, typeCSV, false},
+	"csvcompat":            {writeCSVCompat, typeCSV, false},
+	"csvext":               {writeCSVExt, typeCSV, false},
+	"json":                 {writeJSON, typeJSON, false},
+	"jsonext":              {writeJSONExt, typeJSON, false},
+	"slurm":                {writeSLURM1, typeJSON, false},
+	"slurm2":               {writeSLURM2, typeJSON, false},
+	"openbgpd":             {writeOpenBGPD, typeText, false},
+	"bird1":                {writeBIRD1, typeText, false},
+	"bird2":                {writeBIRD2, typeText, false},
+	"rpsl":                 {writeRPSL, typeText, false},
+	"summary":              {writeSummary, typeText, true},
+	"none":                 {func(*writer, *doc) {}, typeText, false},
+	"rpki-client":          {writeRCJSON, typeJSON, true},
+	"rpki-client-csv":      {writeRCCSV, typeCSV, false},
+	"rpki-client-openbgpd": {writeRCOpenBGPD, typeText, true},
+	"rpki-client-bird":     {writeRCBIRD, typeText, true},
+	"rpki-client-bird1v4":  {writeRCBIRD1v4, typeText, true},
+	"rpki-client-bird1v6":  {writeRCBIRD1v6, typeText, true},
 }
 
 // Formats lists the format names.
 func Formats() []string {
-	var names []string
+	names := make([]string, 0, len(formats))
 	for n := range formats {
 		names = append(names, n)
 	}
@@ -32,23 +59,72 @@ func Formats() []string {
 	return names
 }
 
-// ContentType returns the HTTP content type of a format.
-func ContentType(format string) string { return formats[format].contentType }
+// ContentType returns the HTTP content type of a format, "" for an
+// unknown one.
+func ContentType(name string) string { return formats[name].contentType }
+
+// UsesMeta reports whether a format prints Options.Meta, so that its bytes
+// change with the run's report and not only with the table.
+func UsesMeta(name string) bool { return formats[name].meta }
+
+// Options say what to write besides the table.
+type Options struct {
+	// Filter selects the payload written; nil writes all of it.
+	Filter *Filter
+	// Meta describes the run that produced the table, for the formats
+	// that print it; the zero value prints zeros.
+	Meta Meta
+
+	// duplicates writes table items with the same payload one by one, as
+	// Routinator's goldens list them (tests only).
+	duplicates bool
+}
 
 // Write writes t, the (SLURM-applied) payload of a run with its
 // provenance, in the named format.
-func Write(w io.Writer, format string, t *payload.Table) error {
-	f, ok := formats[format]
+func Write(w io.Writer, name string, t *payload.Table) error {
+	return WriteWith(w, name, t, Options{})
+}
+
+// WriteWith writes t in the named format with the given options. The
+// output is streamed: memory stays at one write buffer whatever the size
+// of the table.
+func WriteWith(w io.Writer, name string, t *payload.Table, o Options) error {
+	f, ok := formats[name]
 	if !ok {
-		return fmt.Errorf("output: unknown format %q (have %v)", format, Formats())
+		return fmt.Errorf("output: unknown format %q (have %v)", name, Formats())
 	}
-	bw := bufio.NewWriterSize(w, 256<<10)
-	if err := f.write(bw, t); err != nil {
-		return err
-	}
+	bw := bufPool.Get().(*bufio.Writer)
+	bw.Reset(w)
+	defer func() { bw.Reset(nil); bufPool.Put(bw) }()
+	wr := &writer{Writer: bw}
+	f.write(wr, &doc{t: t, f: o.Filter, meta: &o.Meta, duplicates: o.duplicates})
 	return bw.Flush()
 }
 
-// writeJSON writes rpki-client's JSON layout, with the one JSON codec of
-// pkg/payload (the daemon's warm start reads the same).
-func writeJSON(w *bufio.Writer, t *payload.Table) error { return payload.WriteTable(w, t) }
+// bufPool keeps write buffers between outputs (the HTTP API writes one
+// per request).
+var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, bufferSize) }}
+
+// writer is the buffered output with a scratch buffer for one record.
+// bufio.Writer keeps the first error and drops later writes, so the
+// formats check nothing and WriteWith returns it from Flush.
+type writer struct {
+	*bufio.Writer
+	b []byte
+}
+
+// line writes the scratch buffer b (built from w.b[:0]) and keeps it.
+func (w *writer) line(b []byte) {
+	w.b = b
+	w.Write(b)
+}
+
+// doc is one output being written: the table, what selects its items and
+// what describes its run.
+type doc struct {
+	t          *payload.Table
+	f          *Filter
+	meta       *Meta
+	duplicates bool
+}

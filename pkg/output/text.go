@@ -1,102 +1,98 @@
 package output
 
 import (
-	"bufio"
 	"strconv"
-
-	"github.com/openrpki/validator/pkg/payload"
+	"strings"
+	"time"
+	"unicode/utf8"
 )
 
-// writeCSV writes Routinator's CSV: ASN,IP Prefix,Max Length,Trust Anchor.
-func writeCSV(w *bufio.Writer, t *payload.Table) error {
-	w.WriteString("ASN,IP Prefix,Max Length,Trust Anchor\n")
-	var b []byte
-	for _, v := range t.VRPs {
-		b = append(b[:0], "AS"...)
-		b = strconv.AppendUint(b, uint64(v.ASN), 10)
-		b = append(b, ',')
-		b = v.Prefix().AppendTo(b)
-		b = append(b, ',')
-		b = strconv.AppendUint(b, uint64(v.MaxLen), 10)
-		b = append(b, ',')
-		b = append(b, t.TAName(v.TA)...)
-		b = append(b, '\n')
-		w.Write(b)
-	}
-	return nil
-}
+// Routinator's router configuration and RPSL formats (src/output.rs:
+// Openbgpd, Bird1, Bird2, Rpsl): route origins only.
 
-// writeOpenBGPD writes bgpd.conf(5) roa-set and aspa-set blocks as
-// rpki-client -o does; maxlen is left out when it equals the prefix length.
-func writeOpenBGPD(w *bufio.Writer, t *payload.Table) error {
+// writeOpenBGPD writes a bgpd.conf(5) roa-set; maxlen is left out when it
+// equals the prefix length.
+func writeOpenBGPD(w *writer, d *doc) {
 	w.WriteString("roa-set {\n")
-	var b []byte
-	for _, v := range t.VRPs {
-		b = append(b[:0], '\t')
-		b = v.Prefix().AppendTo(b)
-		if v.MaxLen != v.Bits {
-			b = append(b, " maxlen "...)
-			b = strconv.AppendUint(b, uint64(v.MaxLen), 10)
+	for g := range d.origins() {
+		b := g[0].Prefix().AppendTo(append(w.b[:0], "    "...))
+		if g[0].MaxLen > g[0].Bits {
+			b = appendUint(append(b, " maxlen "...), g[0].MaxLen)
 		}
-		b = append(b, " source-as "...)
-		b = strconv.AppendUint(b, uint64(v.ASN), 10)
-		b = append(b, " expires "...)
-		b = strconv.AppendUint(b, uint64(v.Expires), 10)
-		b = append(b, '\n')
-		w.Write(b)
+		b = strconv.AppendUint(append(b, " source-as "...), uint64(g[0].ASN), 10)
+		w.line(append(b, '\n'))
 	}
 	w.WriteString("}\n")
-	if len(t.ASPAs) == 0 {
-		return nil
-	}
-	w.WriteString("\naspa-set {\n")
-	for _, a := range t.ASPAs {
-		b = append(b[:0], "\tcustomer-as "...)
-		b = strconv.AppendUint(b, uint64(a.Customer), 10)
-		b = append(b, " expires "...)
-		b = strconv.AppendUint(b, uint64(a.Expires), 10)
-		b = append(b, " provider-as {"...)
-		for i, p := range a.Providers {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, ' ')
-			b = strconv.AppendUint(b, uint64(p), 10)
-		}
-		b = append(b, " }\n"...)
-		w.Write(b)
-	}
-	_, err := w.WriteString("}\n")
-	return err
 }
 
-// writeBIRD writes BIRD 2 roa4 and roa6 tables filled by static
-// protocols, as rpki-client -B writes its "bird" file.
-func writeBIRD(w *bufio.Writer, t *payload.Table) error {
-	w.WriteString("define force_roa_table_update = ")
-	w.WriteString(strconv.FormatInt(t.BuildTime.Unix(), 10))
-	w.WriteString(";\n\nroa4 table ROAS4;\nroa6 table ROAS6;\n")
-	var b []byte
-	for _, v6 := range []bool{false, true} {
-		if v6 {
-			w.WriteString("\nprotocol static {\n\troa6 { table ROAS6; };\n\n")
-		} else {
-			w.WriteString("\nprotocol static {\n\troa4 { table ROAS4; };\n\n")
-		}
-		for _, v := range t.VRPs {
-			if v.V6 != v6 {
-				continue
-			}
-			b = append(b[:0], "\troute "...)
-			b = v.Prefix().AppendTo(b)
-			b = append(b, " max "...)
-			b = strconv.AppendUint(b, uint64(v.MaxLen), 10)
-			b = append(b, " as "...)
-			b = strconv.AppendUint(b, uint64(v.ASN), 10)
-			b = append(b, ";\n"...)
-			w.Write(b)
-		}
-		w.WriteString("}\n")
+// writeBIRD1 writes BIRD 1 "roa" lines for a roa table.
+func writeBIRD1(w *writer, d *doc) { writeBIRDLines(w, d, "roa ") }
+
+// writeBIRD2 writes BIRD 2 "route" lines for a static protocol feeding a
+// roa4 or roa6 table (one family per protocol: select-prefix=0.0.0.0/0
+// with include=more-specifics picks IPv4).
+func writeBIRD2(w *writer, d *doc) { writeBIRDLines(w, d, "route ") }
+
+func writeBIRDLines(w *writer, d *doc, keyword string) {
+	for g := range d.origins() {
+		b := appendPrefix(append(w.b[:0], keyword...), g[0].VRP, " max ")
+		b = strconv.AppendUint(append(b, " as "...), uint64(g[0].ASN), 10)
+		w.line(append(b, ";\n"...))
 	}
-	return nil
+}
+
+// writeRPSL writes one RPSL route or route6 object per VRP (RFC 2622
+// §4.5, RFC 4012 §3). Routinator stamps them with the current time; the
+// table's build time is used here, so that the output of one table does
+// not change between requests.
+func writeRPSL(w *writer, d *doc) {
+	stamp := d.buildTime().Format("2006-01-02T15:04:05Z")
+	middle := "\ndescr: RPKI attestation\nmnt-by: NA\ncreated: " + stamp + "\nlast-modified: " + stamp + "\nsource: ROA-"
+	for g := range d.origins() {
+		b := append(w.b[:0], "\nroute"...)
+		if g[0].V6 {
+			b = append(b, '6')
+		}
+		b = g[0].Prefix().AppendTo(append(b, ": "...))
+		b = appendAS(append(b, "\norigin: "...), g[0].ASN)
+		b = append(b, middle...)
+		b = appendUpper(b, d.taName(g[0].Info))
+		w.line(append(b, "-RPKI-ROOT\n\n"...))
+	}
+}
+
+// appendUpper appends s in upper case, without allocating when it is
+// ASCII (trust anchor names are file names).
+func appendUpper(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(b, strings.ToUpper(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// chronoTime formats t as chrono's Display of a UTC time, which
+// Routinator's summary prints: "2006-01-02 15:04:05 UTC", with 3, 6 or 9
+// fraction digits when the time has a fraction (chrono's %.f).
+func chronoTime(t time.Time) string {
+	t = t.UTC()
+	layout := "2006-01-02 15:04:05"
+	switch ns := t.Nanosecond(); {
+	case ns == 0:
+	case ns%1e6 == 0:
+		layout += ".000"
+	case ns%1e3 == 0:
+		layout += ".000000"
+	default:
+		layout += ".000000000"
+	}
+	return t.Format(layout) + " UTC"
 }

@@ -9,30 +9,32 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// The JSON format is rpki-client's `-j` output (and what StayRTR, GoRTR
-// and `validator vrps` use):
+// The JSON read is rpki-client's `-j` output (what StayRTR and GoRTR
+// read too), Routinator's json and jsonext, and what WriteTable writes:
 //
 //	{"metadata":{...},
 //	 "roas":[{"asn":65000,"prefix":"192.0.2.0/24","maxLength":24,"ta":"x"}],
 //	 "aspas":[{"customer_asid":64496,"providers":[64497]}],
-//	 "bgpsec_keys":[{"asn":64496,"ski":"5d42…","pubkey":"MFkw…"}]}
+//	 "bgpsec_keys":[{"asn":64496,"ski":"5D42…","pubkey":"MFkw…"}]}
 //
-// "asn" may be a number or a string "AS65000" (StayRTR accepts both). The
-// older rpki-client form of ASPA, "provider_authorizations":{"ipv4":[…],
-// "ipv6":[…]}, is accepted and merged per customer, since current ASPA
-// objects no longer carry an AFI.
+// An AS number may be a number or a string "AS65000" (StayRTR and
+// Routinator write those). Routinator names the ASPA customer "customer"
+// and lists router keys as "routerKeys" with "SKI" and "routerPublicKey"
+// (unpadded URL-safe Base 64, RFC 8416 §3.4.2). The older rpki-client form
+// of ASPA, "provider_authorizations":{"ipv4":[…],"ipv6":[…]}, is accepted
+// and merged per customer, since current ASPA objects carry no AFI.
 
 // jsonFile holds the small top-level members; "roas" is streamed.
 type jsonFile struct {
-	ASPAs    []jsonASPA    `json:"aspas,omitempty"`
-	Keys     []jsonKey     `json:"bgpsec_keys,omitempty"`
-	OldASPAs *jsonOldASPAs `json:"provider_authorizations,omitempty"`
+	ASPAs    []jsonASPA
+	Keys     []jsonKey
+	KeysName string // "bgpsec_keys" or Routinator's "routerKeys"
+	OldASPAs *jsonOldASPAs
 }
 
 type jsonROA struct {
@@ -49,8 +51,11 @@ type jsonInfo struct {
 	Expires int64  `json:"expires,omitempty"`
 }
 
+// jsonASPA is an ASPA record: rpki-client names the customer
+// "customer_asid", Routinator "customer".
 type jsonASPA struct {
-	Customer  jsonASN   `json:"customer_asid"`
+	Customer  *jsonASN  `json:"customer_asid"`
+	RCustomer *jsonASN  `json:"customer"`
 	Providers []jsonASN `json:"providers"`
 	jsonInfo
 }
@@ -60,10 +65,14 @@ type jsonOldASPAs struct {
 	IPv6 []jsonASPA `json:"ipv6"`
 }
 
+// jsonKey is a router key: rpki-client's "ski" and "pubkey" (standard
+// Base 64), or Routinator's "SKI" (matched without case) and
+// "routerPublicKey" (URL-safe Base 64).
 type jsonKey struct {
 	ASN    jsonASN `json:"asn"`
 	SKI    string  `json:"ski"`
 	Pubkey string  `json:"pubkey"`
+	RPK    string  `json:"routerPublicKey"`
 	jsonInfo
 }
 
@@ -144,7 +153,11 @@ func decodeFile(dec *json.Decoder, t *Table) error {
 			t.VRPs, err = decodeROAs(dec, t.TAs)
 		case "aspas":
 			err = dec.Decode(&f.ASPAs)
-		case "bgpsec_keys":
+		case "bgpsec_keys", "routerKeys":
+			if f.KeysName != "" {
+				return fmt.Errorf("both %q and %q", f.KeysName, key)
+			}
+			f.KeysName = key
 			err = dec.Decode(&f.Keys)
 		case "provider_authorizations":
 			err = dec.Decode(&f.OldASPAs)
@@ -162,7 +175,11 @@ func decodeFile(dec *json.Decoder, t *Table) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errors.New("trailing data after the top-level object")
 	}
-	return f.into(t)
+	if err := f.into(t); err != nil {
+		return err
+	}
+	t.Sort() // readers walk a table in its order (Table.Sort)
+	return nil
 }
 
 // decodeMetadata reads the build time of the metadata ("generated", Unix
@@ -233,23 +250,39 @@ func (f *jsonFile) into(t *Table) error {
 		aspas = append(append(aspas, f.OldASPAs.IPv4...), f.OldASPAs.IPv6...)
 	}
 	for i, a := range aspas {
-		if len(a.Providers) == 0 || len(a.Providers) > MaxProviders {
-			return fmt.Errorf("aspas[%d]: providers: %d entries, want 1..%d (draft-ietf-sidrops-aspa-profile §3)", i, len(a.Providers), MaxProviders)
+		rec, err := a.aspa()
+		if err != nil {
+			return fmt.Errorf("aspas[%d]: %w", i, err)
 		}
-		p := make([]uint32, len(a.Providers))
-		for j, x := range a.Providers {
-			p[j] = uint32(x)
-		}
-		t.ASPAs = append(t.ASPAs, ASPAInfo{ASPA: ASPA{Customer: uint32(a.Customer), Providers: p}, Info: a.info(t.TAs)})
+		t.ASPAs = append(t.ASPAs, ASPAInfo{ASPA: rec, Info: a.info(t.TAs)})
 	}
 	for i, k := range f.Keys {
 		rk, err := k.routerKey()
 		if err != nil {
-			return fmt.Errorf("bgpsec_keys[%d]: %w", i, err)
+			return fmt.Errorf("%s[%d]: %w", f.KeysName, i, err)
 		}
 		t.RouterKeys = append(t.RouterKeys, KeyInfo{RouterKey: rk, Info: k.info(t.TAs)})
 	}
 	return nil
+}
+
+// aspa checks and converts an ASPA record.
+func (a jsonASPA) aspa() (ASPA, error) {
+	c := a.Customer
+	if c == nil {
+		c = a.RCustomer
+	}
+	if c == nil {
+		return ASPA{}, errors.New("no customer_asid (or customer)")
+	}
+	if len(a.Providers) == 0 || len(a.Providers) > MaxProviders {
+		return ASPA{}, fmt.Errorf("providers: %d entries, want 1..%d (draft-ietf-sidrops-aspa-profile §3)", len(a.Providers), MaxProviders)
+	}
+	p := make([]uint32, len(a.Providers))
+	for j, x := range a.Providers {
+		p[j] = uint32(x)
+	}
+	return ASPA{Customer: uint32(*c), Providers: p}, nil
 }
 
 func (r jsonROA) vrp() (VRP, error) {
@@ -268,9 +301,9 @@ func (k jsonKey) routerKey() (RouterKey, error) {
 	if err != nil || len(ski) != 20 {
 		return RouterKey{}, fmt.Errorf("ski: want 40 hex digits (RFC 6487 §4.8.2), got %q", k.SKI)
 	}
-	spki, err := base64.StdEncoding.DecodeString(k.Pubkey)
+	spki, err := k.spki()
 	if err != nil {
-		return RouterKey{}, fmt.Errorf("pubkey: %w", err)
+		return RouterKey{}, err
 	}
 	if len(spki) == 0 || len(spki) > MaxSPKI {
 		return RouterKey{}, fmt.Errorf("pubkey: %d bytes, want 1..%d", len(spki), MaxSPKI)
@@ -278,113 +311,19 @@ func (k jsonKey) routerKey() (RouterKey, error) {
 	return RouterKey{SKI: [20]byte(ski), ASN: uint32(k.ASN), SPKI: spki}, nil
 }
 
-// WriteJSON writes snap in rpki-client JSON form, without provenance (see
-// WriteTable). The output is read back by ReadJSON into an equal snapshot.
-func WriteJSON(w io.Writer, snap *Snapshot, buildTime time.Time) error {
-	return WriteTable(w, TableOf(snap, buildTime))
-}
-
-// TableOf makes a table of a snapshot, without provenance.
-func TableOf(snap *Snapshot, buildTime time.Time) *Table {
-	t := &Table{BuildTime: buildTime, TAs: NewTANames(), VRPs: make([]VRPInfo, len(snap.VRPs)),
-		ASPAs: make([]ASPAInfo, len(snap.ASPAs)), RouterKeys: make([]KeyInfo, len(snap.RouterKeys))}
-	for i, v := range snap.VRPs {
-		t.VRPs[i].VRP = v
-	}
-	for i, a := range snap.ASPAs {
-		t.ASPAs[i].ASPA = a
-	}
-	for i, k := range snap.RouterKeys {
-		t.RouterKeys[i].RouterKey = k
-	}
-	return t
-}
-
-// WriteTable writes t in rpki-client's JSON layout: metadata, then
-// "roas", "aspas" and "bgpsec_keys", one record per line so that huge
-// tables stay diffable, AS numbers as numbers, each record with its trust
-// anchor ("ta", when known) and expiry ("expires", Unix seconds, when it
-// has one). ReadTable reads it back into an equal table.
-func WriteTable(w io.Writer, t *Table) error {
-	bw := bufio.NewWriterSize(w, 256<<10)
-	host, _ := os.Hostname()
-	var b []byte
-	b = append(b, `{"metadata":{"buildmachine":`...)
-	b = strconv.AppendQuote(b, host)
-	b = append(b, `,"buildtime":`...)
-	b = strconv.AppendQuote(b, t.BuildTime.UTC().Format("2006-01-02T15:04:05Z"))
-	b = append(b, `,"generated":`...)
-	b = strconv.AppendInt(b, t.BuildTime.Unix(), 10)
-	b = append(b, `,"vrps":`...)
-	b = strconv.AppendInt(b, int64(len(t.VRPs)), 10)
-	b = append(b, `,"aspas":`...)
-	b = strconv.AppendInt(b, int64(len(t.ASPAs)), 10)
-	b = append(b, `,"bgpsec_pubkeys":`...)
-	b = strconv.AppendInt(b, int64(len(t.RouterKeys)), 10)
-	b = append(b, "},\n\"roas\":["...)
-	bw.Write(b)
-	for i, v := range t.VRPs {
-		b = sep(b[:0], i)
-		b = append(b, `{"asn":`...)
-		b = strconv.AppendUint(b, uint64(v.ASN), 10)
-		b = append(b, `,"prefix":"`...)
-		b = v.Prefix().AppendTo(b)
-		b = append(b, `","maxLength":`...)
-		b = strconv.AppendUint(b, uint64(v.MaxLen), 10)
-		b = appendInfo(b, t, v.Info)
-		bw.Write(b)
-	}
-	bw.WriteString("\n],\n\"aspas\":[")
-	for i, a := range t.ASPAs {
-		b = sep(b[:0], i)
-		b = append(b, `{"customer_asid":`...)
-		b = strconv.AppendUint(b, uint64(a.Customer), 10)
-		b = append(b, `,"providers":[`...)
-		for j, p := range a.Providers {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendUint(b, uint64(p), 10)
+// spki decodes the key: rpki-client's "pubkey" in standard Base 64, or
+// Routinator's "routerPublicKey" in URL-safe Base 64, padded or not.
+func (k jsonKey) spki() ([]byte, error) {
+	if k.Pubkey != "" || k.RPK == "" {
+		b, err := base64.StdEncoding.DecodeString(k.Pubkey)
+		if err != nil {
+			return nil, fmt.Errorf("pubkey: %w", err)
 		}
-		b = append(b, ']')
-		b = appendInfo(b, t, a.Info)
-		bw.Write(b)
+		return b, nil
 	}
-	bw.WriteString("\n],\n\"bgpsec_keys\":[")
-	for i, k := range t.RouterKeys {
-		b = sep(b[:0], i)
-		b = append(b, `{"asn":`...)
-		b = strconv.AppendUint(b, uint64(k.ASN), 10)
-		b = append(b, `,"ski":"`...)
-		b = hex.AppendEncode(b, k.SKI[:])
-		b = append(b, `","pubkey":"`...)
-		b = base64.StdEncoding.AppendEncode(b, k.SPKI)
-		b = append(b, '"')
-		b = appendInfo(b, t, k.Info)
-		bw.Write(b)
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.RPK, "="))
+	if err != nil {
+		return nil, fmt.Errorf("routerPublicKey: %w", err)
 	}
-	bw.WriteString("\n]\n}\n")
-	return bw.Flush()
-}
-
-// sep starts the i-th record of a list.
-func sep(b []byte, i int) []byte {
-	if i > 0 {
-		b = append(b, ',')
-	}
-	return append(b, '\n')
-}
-
-// appendInfo ends a record with its trust anchor and expiry, each when
-// known (a SLURM assertion has no expiry).
-func appendInfo(b []byte, t *Table, i Info) []byte {
-	if name := t.TAName(i.TA); name != "" {
-		b = append(b, `,"ta":`...)
-		b = strconv.AppendQuote(b, name)
-	}
-	if i.Expires != 0 {
-		b = append(b, `,"expires":`...)
-		b = strconv.AppendUint(b, uint64(i.Expires), 10)
-	}
-	return append(b, '}')
+	return b, nil
 }

@@ -3,10 +3,12 @@ package payload
 import (
 	"bytes"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func readJSON(t testing.TB, name string, r io.Reader) Set {
@@ -142,4 +144,83 @@ func FuzzReadJSON(f *testing.F) {
 			t.Fatal("round trip changed the snapshot")
 		}
 	})
+}
+
+// TestReadRoutinatorJSON reads Routinator's json and jsonext (goldens of
+// its test suite): "AS" strings everywhere, "customer", "routerKeys" with
+// "SKI" and an unpadded URL-safe "routerPublicKey". Each golden lists
+// every item twice; the table holds each once.
+func TestReadRoutinatorJSON(t *testing.T) {
+	for _, name := range []string{"111.json", "111.jsonext"} {
+		f, err := os.Open(filepath.Join("testdata/json/routinator", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := ReadTable(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(tb.VRPs) != 1 || tb.VRPs[0].String() != "12.34.56.0/24-24 AS1234" {
+			t.Errorf("%s: VRPs %v", name, tb.VRPs)
+		}
+		if len(tb.ASPAs) != 1 || tb.ASPAs[0].String() != "AS1234 => [1 2 3 4]" {
+			t.Errorf("%s: ASPAs %v", name, tb.ASPAs)
+		}
+		if len(tb.RouterKeys) != 1 || tb.RouterKeys[0].ASN != 1234 || len(tb.RouterKeys[0].SPKI) != 64 {
+			t.Errorf("%s: router keys %v", name, tb.RouterKeys)
+		}
+		if !tb.BuildTime.Equal(time.Unix(0, 0)) && !tb.BuildTime.IsZero() {
+			t.Errorf("%s: build time %v", name, tb.BuildTime)
+		}
+	}
+}
+
+// TestWriteTableLayout checks rpki-client 8.2's layout (output-json.c):
+// tabs, member order, upper-case SKIs, AFI lists for ASPAs, and that the
+// table, provenance included, reads back equal.
+func TestWriteTableLayout(t *testing.T) {
+	tas := NewTANames()
+	v, _ := NewVRP(netip.MustParsePrefix("192.0.2.0/24"), 24, 65000)
+	tb := &Table{BuildTime: time.Date(2026, 12, 2, 17, 24, 40, 0, time.UTC), TAs: tas,
+		VRPs:       []VRPInfo{{VRP: v, Info: Info{TA: tas.Of("ta0"), Expires: 1796837047}}},
+		RouterKeys: []KeyInfo{{RouterKey: RouterKey{SKI: [20]byte{0xda, 0xa8}, ASN: 1000400, SPKI: []byte{1, 2, 3}}, Info: Info{TA: tas.Of("ta0"), Expires: 1827768247}}},
+		ASPAs:      []ASPAInfo{{ASPA: ASPA{Customer: 64496, Providers: []uint32{64497, 64498}}, Info: Info{TA: tas.Of("ta1"), Expires: 7}}},
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, tb); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"{\n\t\"metadata\": {\n\t\t\"buildmachine\": ",
+		"\t\t\"buildtime\": \"2026-12-02T17:24:40Z\",\n\t\t\"elapsedtime\": \"0\",\n",
+		"\t\t\"talfiles\": [\n\t\t],\n",
+		"\t\t\"cachedir_del_dirs\": 0\n\t},\n\n\t\"roas\": [\n",
+		"\t\t{ \"asn\": 65000, \"prefix\": \"192.0.2.0/24\", \"maxLength\": 24, \"ta\": \"ta0\", \"expires\": 1796837047 }\n\t],\n\n",
+		"\t\"bgpsec_keys\": [\n\t\t{ \"asn\": 1000400, \"ski\": \"DAA8000000000000000000000000000000000000\", \"pubkey\": \"AQID\", \"ta\": \"ta0\", \"expires\": 1827768247 }\n\t],\n\n",
+		"\t\"provider_authorizations\": {\n\t\t\"ipv4\": [\n\t\t\t{ \"customer_asid\": 64496, \"providers\": [64497, 64498], \"ta\": \"ta1\", \"expires\": 7 }\n\t\t],\n",
+		"\t\t]\n\t}\n\n}\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	back, err := ReadTable(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again bytes.Buffer
+	back.BuildTime = tb.BuildTime
+	if err := WriteTable(&again, back); err != nil || again.String() != out {
+		t.Fatalf("read back differs (%v):\n%s", err, again.String())
+	}
+}
+
+func TestAppendJSONString(t *testing.T) {
+	for in, want := range map[string]string{`ta0`: `"ta0"`, `a"b\c`: `"a\"b\\c"`, "x\ny\x01": `"x\u000ay\u0001"`, "é\xff": "\"é\\ufffd\""} {
+		if got := string(AppendJSONString(nil, in)); got != want {
+			t.Errorf("%q: %s, want %s", in, got, want)
+		}
+	}
 }

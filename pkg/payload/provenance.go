@@ -95,6 +95,11 @@ type Info struct {
 	Object uint32
 }
 
+// LocalTA is the trust anchor name of locally asserted payload (SLURM,
+// RFC 8416 §3.4): such items have no source object and no expiry, and
+// the output formats print them as Routinator prints its exceptions.
+const LocalTA = "slurm"
+
 // Source returns the index of the item's object in Sources.Objects.
 func (i Info) Source() (int, bool) { return int(i.Object) - 1, i.Object != 0 }
 

@@ -122,7 +122,7 @@ func apply[T any](in []T, drop func(T) bool, add []T) []T {
 }
 
 // TA is the trust anchor name of locally asserted payload.
-const TA = "slurm"
+const TA = payload.LocalTA
 
 // ApplyTable applies the policy to a table of payload with provenance and
 // returns the new table, sorted; t is not modified. Filters run first;
