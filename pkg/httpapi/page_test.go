@@ -212,7 +212,9 @@ func checkLabData(t *testing.T, srv *httptest.Server, table *payload.Table) {
 func TestStatusPageChromiumTrouble(t *testing.T) {
 	st := failedFirstRun()
 	srv := httptest.NewServer(New(Options{State: func() *state.State { return st }, Version: "test-1",
-		Progress: func() RunProgress { return RunProgress{Running: true, Start: time.Now().Add(-20 * time.Second), CAs: 3, Points: 2, Objects: 40} },
+		Progress: func() RunProgress {
+			return RunProgress{Running: true, Start: time.Now().Add(-20 * time.Second), CAs: 3, Points: 2, Objects: 40}
+		},
 		Sessions: func() []SessionStatus {
 			return []SessionStatus{{Peer: "192.0.2.1:50000", Negotiated: true, Version: 1, ConnectedSince: time.Now()}}
 		}}))
