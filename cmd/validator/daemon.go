@@ -49,6 +49,7 @@ type daemon struct {
 	rtr     *rtr.Server
 	metrics *metrics.Metrics
 	reg     *prometheus.Registry
+	news    *runNews // what the logs say of each run
 
 	mu        sync.Mutex     // guards the last run and policy between the loop and reloads
 	lastTable *payload.Table // the latest run's table, before SLURM, to re-apply SLURM on reload
@@ -82,7 +83,7 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 	pub := state.NewPublisher(cfg.RTR.History)
 	m.Watch(pub.Load)
 	d := &daemon{cfg: cfg, conf: conf, log: log, tals: in.tals, src: src, engine: engine, pub: pub,
-		policy: in.policy, metrics: m, reg: reg}
+		policy: in.policy, metrics: m, reg: reg, news: newRunNews(log)}
 	d.rtr = rtr.NewServer(state.RTR{P: pub}, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions, MaxAge: cfg.RTR.MaxAge,
 		Allow: cfg.RTR.Allow, Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
 			Retry: seconds(cfg.RTR.Retry), Expire: seconds(cfg.RTR.Expire)}})
@@ -111,7 +112,7 @@ func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	var wg sync.WaitGroup
 	httpSrv := httpapi.NewServer("", httpapi.New(httpapi.Options{Logger: d.log, State: d.pub.Load,
 		Metrics: promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}), Observer: d.metrics,
-		MaxAge: d.cfg.RTR.MaxAge, Version: version}))
+		MaxAge: d.cfg.RTR.MaxAge, Version: version, Progress: engineProgress(d.engine), Sessions: rtrSessions(d.rtr)}))
 	for _, l := range httpLns {
 		d.log.Info("serving HTTP", zap.Stringer("addr", l.Addr()))
 		wg.Add(1)
@@ -174,20 +175,19 @@ func (d *daemon) validate(ctx context.Context, quick bool) {
 	if quick {
 		run = d.engine.Poll
 	}
+	stopWatch := d.news.watch(d.engine.Progress)
 	table, rep, err := run(ctx, d.tals)
+	stopWatch()
 	if ctx.Err() != nil {
 		return
 	}
-	d.metrics.RunDone(rep, err)
 	repos := d.src.Scheduler().Health()
+	d.news.runDone(table, rep, repos, err) // logs it; stamps the report before it is published
+	d.metrics.RunDone(rep, err)
 	if err != nil {
-		d.log.Error("validation failed: serving the previous data", zap.Error(err), zap.Bool("quick", quick))
 		d.pub.Failed(rep, repos)
 		return
 	}
-	d.log.Info("validation done", zap.Bool("quick", quick), zap.Duration("took", rep.End.Sub(rep.Start)),
-		zap.Int("vrps", len(table.VRPs)), zap.Int("aspas", len(table.ASPAs)), zap.Int("router_keys", len(table.RouterKeys)),
-		zap.Int("points", len(rep.Points)), zap.Int("reused", rep.Reused), zap.Int("rejected", len(rep.Rejected)))
 	d.mu.Lock()
 	d.lastTable, d.lastRep = table, rep
 	policy := d.policy
@@ -210,7 +210,9 @@ func (d *daemon) publish(t *payload.Table, rep *report.Run, repos []report.Repos
 		return
 	}
 	d.rtr.Notify()
-	d.log.Info("new serial", zap.Uint32("serial", st.Serial()), zap.Int("vrps", len(st.RTR.Snapshot.VRPs)))
+	// DEBUG: on the global RPKI nearly every poll brings a new serial;
+	// the INFO line of each full run carries the counts.
+	d.log.Debug("new serial", zap.Uint32("serial", st.Serial()), zap.Int("vrps", len(st.RTR.Snapshot.VRPs)))
 	if err := writeTable(filepath.Join(d.cfg.Cache, persistedOutput), t); err != nil {
 		d.log.Warn("persisting the table", zap.Error(err))
 	}

@@ -40,14 +40,21 @@ func startDaemon(t *testing.T, l *lab.Lab, extra ...string) (rtrAddr, httpURL st
 // loopback ports) until the test ends; it returns once it is ready.
 func startDaemonWith(t *testing.T, extra ...string) (rtrAddr, httpURL string) {
 	t.Helper()
+	rtrAddr, httpURL, _ = startDaemonLog(t, extra...)
+	return rtrAddr, httpURL
+}
+
+// startDaemonLog is startDaemonWith, returning the daemon's log too.
+func startDaemonLog(t *testing.T, extra ...string) (rtrAddr, httpURL string, log *lockedBuffer) {
+	t.Helper()
 	rtrAddr, httpAddr := freeAddr(t), freeAddr(t)
 	args := []string{"--rtr-listen", rtrAddr, "--http-listen", httpAddr}
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr lockedBuffer
+	stderr := &lockedBuffer{}
 	exited := make(chan struct{})
 	go func() {
 		defer close(exited)
-		if code := runDaemonContext(ctx, append(args, extra...), io.Discard, &stderr); code != 0 {
+		if code := runDaemonContext(ctx, append(args, extra...), io.Discard, stderr); code != 0 {
 			t.Errorf("daemon exit %d\n%s", code, stderr.String())
 		}
 	}()
@@ -58,7 +65,7 @@ func startDaemonWith(t *testing.T, extra ...string) (rtrAddr, httpURL string) {
 		if resp, err := http.Get(httpURL + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return rtrAddr, httpURL
+				return rtrAddr, httpURL, stderr
 			}
 		}
 		select {

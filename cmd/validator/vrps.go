@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/openrpki/validator/pkg/config"
 	"github.com/openrpki/validator/pkg/fetch"
@@ -25,7 +26,9 @@ import (
 
 // vrpsAbout is the help text of `validator vrps`.
 const vrpsAbout = `Fetches and validates once, prints the VRPs, ASPAs and router keys, and
-exits; 1 when no trust anchor validated. Takes the configuration of
+exits; 1 when a trust anchor produced nothing, with its cause on standard
+error. --report writes every rejected object and failed publication point
+as JSON (the form of GET /api/v1/rejected). Takes the configuration of
 validator run (--config and the same flags) for what it validates.`
 
 // vrpsRun is the parsed command line of `validator vrps` besides the
@@ -33,6 +36,7 @@ validator run (--config and the same flags) for what it validates.`
 type vrpsRun struct {
 	offline                bool
 	format, output         string
+	report                 string
 	cpuProfile, memProfile string
 	memLimit               string
 }
@@ -45,6 +49,7 @@ func runVRPs(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&r.offline, "offline", false, "fetch nothing: validate the cache alone")
 	fs.StringVar(&r.format, "format", "csv", "output format: "+strings.Join(output.Formats(), ", "))
 	fs.StringVar(&r.output, "output", "", "write to this file instead of standard output")
+	fs.StringVar(&r.report, "report", "", "write the rejected objects and failed publication points to this `FILE` (JSON)")
 	fs.StringVar(&r.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.StringVar(&r.memProfile, "memprofile", "", "write a heap profile, taken at the largest live heap, to this file")
 	fs.StringVar(&r.memLimit, "memory-limit", defaultOneShotMemoryLimit,
@@ -72,7 +77,7 @@ func runVRPs(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := r.once(ctx, cfg, in, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "validator vrps:", err)
+		printError(stderr, "vrps", err)
 		return 1
 	}
 	return 0
@@ -91,7 +96,7 @@ func (r *vrpsRun) prepare(src *configSource) (*config.Config, *inputs, error) {
 	}
 	in, err := readInputs(cfg)
 	var errs []error
-	for _, f := range [][2]string{{"--output", r.output}, {"--cpuprofile", r.cpuProfile}, {"--memprofile", r.memProfile}} {
+	for _, f := range [][2]string{{"--output", r.output}, {"--report", r.report}, {"--cpuprofile", r.cpuProfile}, {"--memprofile", r.memProfile}} {
 		if f[1] != "" && f[1] != "-" {
 			errs = append(errs, checkNewFile(f[0], f[1]))
 		}
@@ -102,20 +107,26 @@ func (r *vrpsRun) prepare(src *configSource) (*config.Config, *inputs, error) {
 	return cfg, in, nil
 }
 
-// once validates and writes the table.
+// once validates and writes the table, and the report when asked. Its
+// error names each trust anchor that produced nothing, with the cause.
 func (r *vrpsRun) once(ctx context.Context, cfg *config.Config, in *inputs, stdout, stderr io.Writer) error {
 	log, err := buildLogger(cfg.Log, stderr)
 	if err != nil {
 		return err
 	}
-	table, _, err := validateOnce(ctx, cfg, in.tals, r.offline, log)
+	table, rep, err := validateOnce(ctx, cfg, in.tals, r.offline, log)
 	if table == nil {
 		return err
 	}
 	if werr := writeOutput(r.output, r.format, in.policy.ApplyTable(table), stdout); werr != nil {
 		return werr
 	}
-	return err // non-nil when no trust anchor validated
+	if r.report != "" {
+		if werr := writeRejections(r.report, rep); werr != nil {
+			return fmt.Errorf("--report: %w", werr)
+		}
+	}
+	return errors.Join(emptyTAs(rep), err) // err: no trust anchor validated
 }
 
 // validateOnce runs one validation of the TALs over the configured cache.
@@ -130,7 +141,9 @@ func validateOnce(ctx context.Context, cfg *config.Config, tals []*tal.TAL, offl
 	if err != nil {
 		return nil, nil, err
 	}
+	stop := watchProgress(log, zapcore.InfoLevel, e.Progress)
 	table, rep, err := e.Run(ctx, tals)
+	stop()
 	log.Info("validation done", zap.Duration("took", rep.End.Sub(rep.Start)), zap.Int("vrps", len(table.VRPs)),
 		zap.Int("aspas", len(table.ASPAs)), zap.Int("router_keys", len(table.RouterKeys)),
 		zap.Int("rejected_objects", len(rep.Rejected)))

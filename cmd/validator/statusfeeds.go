@@ -1,0 +1,26 @@
+package main
+
+import (
+	"github.com/openrpki/validator/pkg/httpapi"
+	"github.com/openrpki/validator/pkg/rtr"
+	"github.com/openrpki/validator/pkg/validate"
+)
+
+// engineProgress adapts the engine's progress to what the status page
+// reads.
+func engineProgress(e *validate.Engine) func() httpapi.RunProgress {
+	return func() httpapi.RunProgress {
+		p := e.Progress()
+		return httpapi.RunProgress{Running: p.Running, Quick: p.Quick, Start: p.Start, CAs: p.CAs, Points: p.Points, Objects: p.Objects}
+	}
+}
+
+// rtrSessions adapts the RTR server's session list to what the status
+// page reads. The server's list (rtr.Server.Sessions returning
+// []rtr.SessionInfo{Remote, Negotiated, Version, Synced, Serial, Since,
+// LastQuery, BytesSent}) is being added on another branch; until it is
+// merged the page shows no session.
+func rtrSessions(s *rtr.Server) func() []httpapi.SessionStatus {
+	_ = s
+	return func() []httpapi.SessionStatus { return nil }
+}
