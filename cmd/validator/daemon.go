@@ -70,6 +70,7 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
+	m.SetRefresh(cfg.Refresh)
 	src, err := openSource(cfg, false, log, m)
 	if err != nil {
 		return nil, err
