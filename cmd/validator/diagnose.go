@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/openrpki/validator/pkg/fetch"
@@ -84,18 +83,5 @@ func firstLine(s string) string {
 // form of GET /api/v1/rejected; first seen is the run's end.
 func writeRejections(path string, rep *report.Run) error {
 	report.NewTracker().Observe(rep, nil)
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if err := rep.Rejections(report.Filter{}).WriteJSON(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return writeAtomically(path, rep.Rejections(report.Filter{}).WriteJSON)
 }

@@ -159,12 +159,18 @@ func writeOutput(path, format string, t *payload.Table, stdout io.Writer) error 
 	if path == "" || path == "-" {
 		return output.Write(stdout, format, t)
 	}
+	return writeAtomically(path, func(w io.Writer) error { return output.Write(w, format, t) })
+}
+
+// writeAtomically writes a file through write: into a temporary file
+// renamed over path once complete, so a reader never sees half of it.
+func writeAtomically(path string, write func(io.Writer) error) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
 		return err
 	}
-	if err := output.Write(f, format, t); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		os.Remove(tmp)
 		return err

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"cmp"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -101,15 +102,10 @@ type Window struct {
 
 // explain answers /api/v1/explain/{asn}/{prefix}[?path=AS3,AS2,AS1&direction=upstream].
 func (a *api) explain(w http.ResponseWriter, r *http.Request) {
-	asn, err := parseASN(r.PathValue("asn"))
+	asn, p, err := routeOf(r)
 	if err == nil {
 		err = onlyParams(r, "path", "direction")
 	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "httpapi: explain: "+err.Error())
-		return
-	}
-	p, err := parseRoutePrefix(r.PathValue("prefix"))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "httpapi: explain: "+err.Error())
 		return
@@ -163,7 +159,7 @@ func explainPath(r *http.Request) (*explainRoute, error) {
 		return nil, err
 	}
 	if er.direction != "upstream" && er.direction != "downstream" {
-		return nil, &paramError{"direction", er.direction, "upstream or downstream"}
+		return nil, fmt.Errorf("httpapi: explain: %w", &paramError{"direction", er.direction, "upstream or downstream"})
 	}
 	return er, nil
 }

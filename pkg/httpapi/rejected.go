@@ -49,5 +49,5 @@ func onlyParams(r *http.Request, allowed ...string) error {
 type paramError struct{ name, value, want string }
 
 func (e *paramError) Error() string {
-	return fmt.Sprintf("httpapi: %s %q: want %s", e.name, e.value, e.want)
+	return fmt.Sprintf("%s %q: want %s", e.name, e.value, e.want)
 }

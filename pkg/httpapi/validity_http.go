@@ -34,12 +34,7 @@ type bulkRoute struct {
 
 // validityOne answers one route: /api/v1/validity/AS65000/192.0.2.0/24.
 func (a *api) validityOne(w http.ResponseWriter, r *http.Request) {
-	asn, err := parseASN(r.PathValue("asn"))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	p, err := parseRoutePrefix(r.PathValue("prefix"))
+	asn, p, err := routeOf(r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -75,6 +70,16 @@ func (a *api) validityBulk(w http.ResponseWriter, r *http.Request) {
 		out.ValidatedRoutes[i] = ix.validate(rt.asn, rt.prefix)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// routeOf reads the route of a path ending in {asn}/{prefix...}.
+func routeOf(r *http.Request) (uint32, netip.Prefix, error) {
+	asn, err := parseASN(r.PathValue("asn"))
+	if err != nil {
+		return 0, netip.Prefix{}, err
+	}
+	p, err := parseRoutePrefix(r.PathValue("prefix"))
+	return asn, p, err
 }
 
 type parsedRoute struct {
