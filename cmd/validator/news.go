@@ -67,6 +67,18 @@ func (n *runNews) runDone(table *payload.Table, rep *report.Run, repos []report.
 	}
 }
 
+// oneShotDone logs the run of validator vrps: each problem once and, when
+// it succeeded, its counts (its failure is the command's error, which the
+// command prints).
+func (n *runNews) oneShotDone(table *payload.Table, rep *report.Run, repos []report.Repository, err error) {
+	n.runs++
+	c := n.tracker.Observe(rep, repos)
+	if err == nil {
+		n.logRun(table, rep, c, nil)
+	}
+	n.logNew(c)
+}
+
 // logRun logs the run itself: a failure at ERROR when it starts or its
 // cause changes, else at DEBUG; a success at INFO (DEBUG for a poll).
 func (n *runNews) logRun(table *payload.Table, rep *report.Run, c report.Changes, err error) {
@@ -118,7 +130,7 @@ func (n *runNews) logNew(c report.Changes) {
 	}
 	for _, r := range c.Repositories {
 		warn("repository failing", zap.String("uri", r.URI), zap.String("transport", r.Transport),
-			zap.String("outcome", r.Outcome), zap.String("error", r.LastError), zap.Time("last_success", r.LastSuccess))
+			zap.String("outcome", r.Outcome), zap.String("error", r.LastError), timeField("last_success", r.LastSuccess))
 	}
 	for _, p := range c.Points {
 		if p.Outcome == report.Cached {
@@ -153,6 +165,14 @@ func (n *runNews) logRecovered(c report.Changes) {
 	if c.Cleared > 0 && !c.First {
 		n.log.Info("no longer in trouble", zap.Int("points_and_objects", c.Cleared))
 	}
+}
+
+// timeField is a time, or "never" for the zero time.
+func timeField(key string, t time.Time) zap.Field {
+	if t.IsZero() {
+		return zap.String(key, "never")
+	}
+	return zap.Time(key, t)
 }
 
 func troubleFields(t report.Trouble) []zap.Field {

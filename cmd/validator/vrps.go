@@ -12,7 +12,6 @@ import (
 	"syscall"
 
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
 	"github.com/openrpki/validator/pkg/config"
 	"github.com/openrpki/validator/pkg/fetch"
@@ -141,12 +140,11 @@ func validateOnce(ctx context.Context, cfg *config.Config, tals []*tal.TAL, offl
 	if err != nil {
 		return nil, nil, err
 	}
-	stop := watchProgress(log, zapcore.InfoLevel, e.Progress)
+	news := newRunNews(log)
+	stop := news.watch(e.Progress)
 	table, rep, err := e.Run(ctx, tals)
 	stop()
-	log.Info("validation done", zap.Duration("took", rep.End.Sub(rep.Start)), zap.Int("vrps", len(table.VRPs)),
-		zap.Int("aspas", len(table.ASPAs)), zap.Int("router_keys", len(table.RouterKeys)),
-		zap.Int("rejected_objects", len(rep.Rejected)))
+	news.oneShotDone(table, rep, src.Scheduler().Health(), err)
 	return table, rep, err
 }
 
