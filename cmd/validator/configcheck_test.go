@@ -8,12 +8,16 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io/fs"
 	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/openrpki/validator/configs"
+	"go.uber.org/zap/zapcore"
 )
 
 // writeKeyPair writes a self-signed certificate and its key as PEM files.
@@ -136,4 +140,50 @@ func TestReloadKeepsFlags(t *testing.T) {
 	if d.cfg.SLURM[0] != b || !strings.Contains(errb.String(), "did you mean refresh?") {
 		t.Errorf("broken file: slurm %v, log %q", d.cfg.SLURM, errb.String())
 	}
+}
+
+// TestReloadAppliesSettings reloads a file that changes every reloadable
+// setting and one that needs a restart: the reloadable ones take effect
+// (intervals, log level, TALs, a new engine for reconsidered), the other
+// keeps its running value with a warning naming it.
+func TestReloadAppliesSettings(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "validator.yaml")
+	os.WriteFile(cfgFile, []byte("refresh: 1m\nrrdp_poll: 30s\nlog:\n  level: warn\n"), 0o644)
+	var out, errb lockedBuffer
+	cfg, src, code := daemonConfig("run", []string{"--config", cfgFile, "--cache", filepath.Join(dir, "cache")}, &out, &errb)
+	if cfg == nil {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	d, err := newDaemon(cfg, src, &errb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.src.Close()
+	engine, tals := d.engine, len(d.tals)
+	os.WriteFile(filepath.Join(dir, "only.tal"), builtinTALFile(t), 0o644)
+	os.WriteFile(cfgFile, []byte("refresh: 2m\nrrdp_poll: 5s\nreconsidered: true\ntal_dir: .\nlog:\n  level: info\nrtr:\n  max_age: 1h\n"), 0o644)
+	d.reload()
+	if d.cfg.Refresh != 2*time.Minute || d.cfg.RRDPPoll != 5*time.Second || d.level.Level() != zapcore.InfoLevel ||
+		!d.cfg.Reconsidered || d.engine == engine || len(d.tals) != 1 || tals == 1 {
+		t.Fatalf("after reload: refresh %v, poll %v, level %v, reconsidered %v (new engine %v), %d TALs (were %d)",
+			d.cfg.Refresh, d.cfg.RRDPPoll, d.level.Level(), d.cfg.Reconsidered, d.engine != engine, len(d.tals), tals)
+	}
+	if d.cfg.RTR.MaxAge == time.Hour || !strings.Contains(errb.String(), "need a restart") || !strings.Contains(errb.String(), `"rtr"`) {
+		t.Fatalf("rtr.max_age %v after reload; log %s", d.cfg.RTR.MaxAge, errb.String())
+	}
+}
+
+// builtinTALFile returns one of the TALs built in, as a file's bytes.
+func builtinTALFile(t *testing.T) []byte {
+	t.Helper()
+	names, err := fs.Glob(configs.TALs, "tals/*.tal")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("built-in TALs: %v %v", names, err)
+	}
+	b, err := configs.TALs.ReadFile(names[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
+	"reflect"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -51,14 +48,17 @@ type daemon struct {
 	reg     *prometheus.Registry
 	news    *runNews // what the logs say of each run
 
-	mu        sync.Mutex     // guards the last run and policy between the loop and reloads
+	level zap.AtomicLevel // the log level, which a reload may change
+
+	// The loop's own: reload runs in the loop too, so nothing here is
+	// shared between goroutines.
 	lastTable *payload.Table // the latest run's table, before SLURM, to re-apply SLURM on reload
 	lastRep   *report.Run
 	policy    *slurm.Policy // the local exceptions in force
 }
 
 func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemon, error) {
-	log, err := buildLogger(cfg.Log, stderr)
+	log, level, err := newLogger(cfg.Log, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,6 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 	if err = errors.Join(err, checkServing(cfg)); err != nil {
 		return nil, err
 	}
-	now := clock(cfg.Now)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
@@ -75,8 +74,7 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 	if err != nil {
 		return nil, err
 	}
-	engine, err := validate.New(validate.Options{Logger: logging.Slog(log.Named("validate")), Now: now,
-		Source: validate.SourceOf[*fetch.Session](src), Observer: m, Reconsidered: cfg.Reconsidered})
+	engine, err := newEngine(cfg, log, src, m)
 	if err != nil {
 		src.Close()
 		return nil, err
@@ -84,7 +82,7 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 	pub := state.NewPublisher(cfg.RTR.History)
 	m.Watch(pub.Load)
 	d := &daemon{cfg: cfg, conf: conf, log: log, tals: in.tals, src: src, engine: engine, pub: pub,
-		policy: in.policy, metrics: m, reg: reg, news: newRunNews(log)}
+		policy: in.policy, metrics: m, reg: reg, level: level, news: newRunNews(log)}
 	d.rtr = rtr.NewServer(state.RTR{P: pub}, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions, MaxAge: cfg.RTR.MaxAge,
 		Allow: cfg.RTR.Allow, Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
 			Retry: seconds(cfg.RTR.Retry), Expire: seconds(cfg.RTR.Expire)}})
@@ -93,68 +91,38 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 
 func seconds(d time.Duration) uint32 { return uint32(d / time.Second) }
 
-// serve binds the listeners, publishes the persisted table, then validates
-// on the configured intervals until ctx ends.
+// serve binds the listeners, publishes the persisted table, then serves
+// RTR and HTTP and validates on the configured intervals, reloading on
+// SIGHUP, until ctx ends.
 func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	defer d.src.Close()
 	defer d.log.Sync()
-	listeners, err := bindAll(config.AddrStrings(d.cfg.RTR.Listen), config.AddrStrings(d.cfg.RTR.TLSListen), d.cfg.RTR.TLSCert, d.cfg.RTR.TLSKey)
+	lns, err := bindListeners(config.AddrStrings(d.cfg.RTR.Listen), config.AddrStrings(d.cfg.RTR.TLSListen),
+		d.cfg.RTR.TLSCert, d.cfg.RTR.TLSKey, config.AddrStrings(d.cfg.HTTP.Listen))
 	if err != nil {
-		return fmt.Errorf("RTR listen: %w", err)
-	}
-	httpLns, err := bindAll(config.AddrStrings(d.cfg.HTTP.Listen), nil, "", "")
-	if err != nil {
-		for _, l := range listeners {
-			l.Close()
-		}
-		return fmt.Errorf("HTTP listen: %w", err)
+		return err
 	}
 	d.warmStart()
-	var wg sync.WaitGroup
-	httpSrv := httpapi.NewServer("", httpapi.New(httpapi.Options{Logger: d.log, State: d.pub.Load,
+	api := httpapi.New(httpapi.Options{Logger: d.log, State: d.pub.Load,
 		Metrics: promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}), Observer: d.metrics,
-		MaxAge: d.cfg.RTR.MaxAge, Version: version, Progress: engineProgress(d.engine), Sessions: rtrSessions(d.rtr)}))
-	for _, l := range httpLns {
-		d.log.Info("serving HTTP", zap.Stringer("addr", l.Addr()))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := httpSrv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				d.log.Error("HTTP listener", zap.Error(err))
-			}
-		}()
-	}
-	for _, l := range listeners {
-		d.log.Info("serving RTR", zap.Stringer("addr", l.Addr()), zap.Int("max_version", d.cfg.RTR.MaxVersion))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := d.rtr.Serve(l, uint8(d.cfg.RTR.MaxVersion)); err != nil && !errors.Is(err, net.ErrClosed) {
-				d.log.Error("RTR listener", zap.Error(err))
-			}
-		}()
-	}
-	d.loop(ctx, hup)
-	d.log.Info("shutting down")
-	d.rtr.Close()
-	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	httpSrv.Shutdown(shut)
-	wg.Wait()
-	return nil
+		MaxAge: d.cfg.RTR.MaxAge, Version: buildVersion(), Progress: runProgress(d.news.progress), Sessions: rtrSessions(d.rtr)})
+	var g actors
+	g.untilDone(ctx)
+	lns.serve(&g, d.log, d.rtr, uint8(d.cfg.RTR.MaxVersion), api)
+	g.loop(ctx, func(ctx context.Context) { d.loop(ctx, hup) })
+	err = g.run()
+	d.log.Info("shut down")
+	return err
 }
 
 // loop runs a full validation now and every Refresh, a quick RRDP poll
-// every RRDPPoll in between, and reloads on SIGHUP.
+// every RRDPPoll in between, and reloads on SIGHUP (new intervals take
+// effect at once).
 func (d *daemon) loop(ctx context.Context, hup <-chan os.Signal) {
 	full := time.NewTimer(0)
 	defer full.Stop()
-	var pollC <-chan time.Time
-	if d.cfg.RRDPPoll > 0 {
-		poll := time.NewTicker(d.cfg.RRDPPoll)
-		defer poll.Stop()
-		pollC = poll.C
-	}
+	poll := newPollTicker(d.cfg.RRDPPoll)
+	defer poll.stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -162,11 +130,39 @@ func (d *daemon) loop(ctx context.Context, hup <-chan os.Signal) {
 		case <-full.C:
 			d.validate(ctx, false)
 			full.Reset(d.cfg.Refresh)
-		case <-pollC:
+		case <-poll.c:
 			d.validate(ctx, true)
 		case <-hup:
+			refresh, rrdpPoll := d.cfg.Refresh, d.cfg.RRDPPoll
 			d.reload()
+			if d.cfg.Refresh != refresh {
+				full.Reset(d.cfg.Refresh)
+			}
+			if d.cfg.RRDPPoll != rrdpPoll {
+				poll.stop()
+				poll = newPollTicker(d.cfg.RRDPPoll)
+			}
 		}
+	}
+}
+
+// pollTicker ticks every RRDP poll interval; 0 never ticks.
+type pollTicker struct {
+	t *time.Ticker
+	c <-chan time.Time
+}
+
+func newPollTicker(every time.Duration) pollTicker {
+	if every <= 0 {
+		return pollTicker{}
+	}
+	t := time.NewTicker(every)
+	return pollTicker{t: t, c: t.C}
+}
+
+func (p pollTicker) stop() {
+	if p.t != nil {
+		p.t.Stop()
 	}
 }
 
@@ -189,10 +185,8 @@ func (d *daemon) validate(ctx context.Context, quick bool) {
 		d.pub.Failed(rep, repos)
 		return
 	}
-	d.mu.Lock()
 	d.lastTable, d.lastRep = table, rep
 	policy := d.policy
-	d.mu.Unlock()
 	if cur := d.pub.Load(); rep.Unchanged && cur != nil && cur.Report != nil && cur.Table != nil {
 		// The engine returned the previous table itself: the served
 		// table stands, without SLURM, snapshot and delta computed
@@ -240,27 +234,78 @@ func (d *daemon) warmStart() {
 		zap.Duration("age", time.Since(fi.ModTime()).Round(time.Second)))
 }
 
-// reload rebuilds the configuration (defaults, file, flags) on SIGHUP
-// and applies what can change without dropping RTR sessions: the SLURM
-// files (re-applied to the latest run at once) and the intervals take
-// effect; listener changes need a restart.
+// newEngine builds the validation engine of a configuration.
+func newEngine(cfg *config.Config, log *zap.Logger, src *fetch.Source, m *metrics.Metrics) (*validate.Engine, error) {
+	return validate.New(validate.Options{Logger: logging.Slog(log.Named("validate")), Now: clock(cfg.Now),
+		Source: validate.SourceOf[*fetch.Session](src), Observer: m, Reconsidered: cfg.Reconsidered})
+}
+
+// reload rebuilds the configuration on SIGHUP as at start (defaults, the
+// file, the command-line flags, Validate, then every file it names) and
+// applies what changes without a restart: the TALs, the SLURM files
+// (re-applied to the last run at once), the intervals (the loop resets its
+// timers), the log level, and RFC 8360 reconsidered (a new engine: the next
+// run validates every point again). The settings that need a restart
+// (docs in configs/validator.yaml) keep their running values, with a
+// warning naming them; a bad configuration or file changes nothing.
 func (d *daemon) reload() {
 	cfg, err := d.conf.load()
-	if err != nil {
-		d.log.Error("reload: keeping the running configuration", zap.Error(err))
-		return
+	if err == nil {
+		var in *inputs
+		if in, err = readInputs(cfg); err == nil {
+			d.apply(cfg, in)
+			return
+		}
 	}
-	policy, err := loadSLURM(cfg.SLURM)
-	if err != nil {
-		d.log.Error("reload: SLURM; keeping the running exceptions", zap.Error(err))
-		return
+	d.log.Error("reload: keeping the running configuration", zap.Error(err))
+}
+
+// apply makes the reloadable settings of cfg the running ones.
+func (d *daemon) apply(cfg *config.Config, in *inputs) {
+	if fixed := needRestart(d.cfg, cfg); len(fixed) > 0 {
+		d.log.Warn("reload: settings that need a restart keep their running values", zap.Strings("settings", fixed))
 	}
-	d.mu.Lock()
-	d.cfg.SLURM, d.policy = cfg.SLURM, policy
-	table, rep := d.lastTable, d.lastRep
-	d.mu.Unlock()
-	d.log.Info("reloaded", zap.Strings("slurm", cfg.SLURM))
-	if table != nil {
-		d.publish(policy.ApplyTable(table), rep, d.src.Scheduler().Health(), rep.End)
+	if cfg.Reconsidered != d.cfg.Reconsidered {
+		engine, err := newEngine(cfg, d.log, d.src, d.metrics)
+		if err != nil {
+			d.log.Error("reload: keeping the running engine", zap.Error(err))
+			cfg.Reconsidered = d.cfg.Reconsidered
+		} else {
+			d.engine = engine
+		}
 	}
+	d.level.SetLevel(zapLevels[cfg.Log.Level])
+	d.metrics.SetRefresh(cfg.Refresh)
+	d.tals, d.policy = in.tals, in.policy
+	d.cfg.TALDir, d.cfg.TALs, d.cfg.SLURM = cfg.TALDir, cfg.TALs, cfg.SLURM
+	d.cfg.Refresh, d.cfg.RRDPPoll, d.cfg.Log.Level, d.cfg.Reconsidered = cfg.Refresh, cfg.RRDPPoll, cfg.Log.Level, cfg.Reconsidered
+	d.log.Info("reloaded", zap.Int("tals", len(d.tals)), zap.Strings("slurm", cfg.SLURM),
+		zap.Duration("refresh", cfg.Refresh), zap.Duration("rrdp_poll", cfg.RRDPPoll), zap.Stringer("log_level", d.level.Level()))
+	if d.lastTable != nil {
+		d.publish(d.policy.ApplyTable(d.lastTable), d.lastRep, d.src.Scheduler().Health(), d.lastRep.End)
+	}
+}
+
+// needRestart names the settings that differ between the running
+// configuration and a reloaded one and that only a restart applies: where
+// the cache is, how repositories are fetched, what is listened on and how
+// RTR sessions are run, the log format and a fixed clock.
+func needRestart(running, next *config.Config) []string {
+	var out []string
+	for _, c := range []struct {
+		name string
+		a, b any
+	}{
+		{"cache", running.Cache, next.Cache},
+		{"now", running.Now, next.Now},
+		{"fetch", running.Fetch, next.Fetch},
+		{"rtr", running.RTR, next.RTR},
+		{"http", running.HTTP, next.HTTP},
+		{"log.format", running.Log.Format, next.Log.Format},
+	} {
+		if !reflect.DeepEqual(c.a, c.b) {
+			out = append(out, c.name)
+		}
+	}
+	return out
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/openrpki/validator/internal/corpus"
 )
 
-// corpusFile returns the path of a file of the shared corpus; the test fails
+// corpusFile returns the path of a file of the RPKI corpus; the test fails
 // when the corpus is missing.
 func corpusFile(t *testing.T, rel string) string {
 	t.Helper()

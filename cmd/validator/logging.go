@@ -18,9 +18,16 @@ var zapLevels = map[config.LogLevel]zapcore.Level{
 
 // buildLogger returns a structured logger writing to w.
 func buildLogger(l config.Log, w io.Writer) (*zap.Logger, error) {
+	log, _, err := newLogger(l, w)
+	return log, err
+}
+
+// newLogger returns a structured logger writing to w, and its level, which
+// a reload may change.
+func newLogger(l config.Log, w io.Writer) (*zap.Logger, zap.AtomicLevel, error) {
 	lvl, ok := zapLevels[l.Level]
 	if !ok {
-		return nil, fmt.Errorf("log level %q", l.Level) // Validate refuses it first
+		return nil, zap.AtomicLevel{}, fmt.Errorf("log level %q", l.Level) // Validate refuses it first
 	}
 	cfg := zap.NewProductionEncoderConfig()
 	cfg.EncodeTime = zapcore.ISO8601TimeEncoder
@@ -32,7 +39,8 @@ func buildLogger(l config.Log, w io.Writer) (*zap.Logger, error) {
 		cfg.EncodeLevel = zapcore.CapitalLevelEncoder
 		enc = zapcore.NewConsoleEncoder(cfg)
 	default:
-		return nil, fmt.Errorf("log format %q", l.Format) // Validate refuses it first
+		return nil, zap.AtomicLevel{}, fmt.Errorf("log format %q", l.Format) // Validate refuses it first
 	}
-	return zap.New(zapcore.NewCore(enc, zapcore.AddSync(w), lvl)).Named("validator"), nil
+	level := zap.NewAtomicLevelAt(lvl)
+	return zap.New(zapcore.NewCore(enc, zapcore.AddSync(w), level)).Named("validator"), level, nil
 }

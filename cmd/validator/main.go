@@ -1,5 +1,3 @@
-// Command validator is an RPKI relying party: it fetches and validates the
-// RPKI and serves the result to routers over RTR.
 package main
 
 import (
@@ -19,17 +17,15 @@ type command struct {
 
 // commands is the table of subcommands. Each lives in its own file.
 var commands = map[string]command{
-	"version": {"print the version", runVersion},
-	"lab":     {"generate, serve and change an offline RPKI", runLab},
-	"vrps":    {"fetch, validate and print VRPs, ASPAs and router keys once", runVRPs},
-	"run":     {"validate continuously and serve RTR and HTTP (the default)", runDaemon},
-	"config":  {"check a configuration file: config check [--config FILE]", runConfig},
-	"inspect": {"print RPKI objects as JSON", runInspect},
-	"rtr":     {"serve RTR from a payload file or URL", runRTR},
+	"version":     {"print the version", runVersion},
+	"lab":         {"generate, serve and change an offline RPKI", runLab},
+	"vrps":        {"fetch, validate and print VRPs, ASPAs and router keys once", runVRPs},
+	"run":         {"validate continuously and serve RTR and HTTP (the default)", runDaemon},
+	"config":      {"check a configuration file: config check [--config FILE]", runConfig},
+	"inspect":     {"print RPKI objects as JSON", runInspect},
+	"rtr":         {"serve RTR from a payload file or URL", runRTR},
+	"healthcheck": {"probe the daemon's /healthz (or --url) once: the container HEALTHCHECK", runHealthcheck},
 }
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 func main() {
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
@@ -73,13 +69,4 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-}
-
-func runVersion(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("version", "", "Prints the version.")
-	if code, done := noArgs(fs, args, stdout, stderr); done {
-		return code
-	}
-	fmt.Fprintln(stdout, "validator", version)
-	return 0
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -40,6 +41,9 @@ type runNews struct {
 	summaryAt time.Time // when the last summary line was logged
 	runs      int       // runs done
 	failed    string    // the error of the failing runs, "" when the last succeeded
+	// current reads the progress of the engine of the run going on (or
+	// done last): set by watch, read by the status page's goroutines.
+	current atomic.Pointer[func() validate.Progress]
 }
 
 func newRunNews(log *zap.Logger) *runNews {
@@ -184,11 +188,20 @@ func troubleFields(t report.Trouble) []zap.Field {
 // until stop is called: at INFO until a run is done (nothing is served
 // yet, and an operator waits), at DEBUG after.
 func (n *runNews) watch(progress func() validate.Progress) (stop func()) {
+	n.current.Store(&progress)
 	lvl := zap.DebugLevel
 	if n.runs == 0 {
 		lvl = zap.InfoLevel
 	}
 	return watchProgress(n.log, lvl, progress)
+}
+
+// progress is how far the run going on is (nothing before the first).
+func (n *runNews) progress() validate.Progress {
+	if p := n.current.Load(); p != nil {
+		return (*p)()
+	}
+	return validate.Progress{}
 }
 
 // watchProgress logs progress() at lvl every progressEvery until stop is

@@ -14,15 +14,16 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/openrpki/validator/pkg/httpapi"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/rtr"
+	"github.com/openrpki/validator/pkg/state"
 )
 
 // rtrConfig is the parsed command line of `validator rtr`.
@@ -30,6 +31,7 @@ type rtrConfig struct {
 	source      string
 	listen      []string
 	tlsListen   []string
+	httpListen  []string
 	tlsCert     string
 	tlsKey      string
 	maxVersion  uint
@@ -44,10 +46,11 @@ type rtrConfig struct {
 }
 
 // rtrRunner holds what tests inject: the HTTP client and a callback
-// receiving the bound listener addresses.
+// receiving the bound listener addresses; and the SIGHUP channel.
 type rtrRunner struct {
 	httpClient *http.Client
 	onListen   func([]net.Addr)
+	hup        <-chan os.Signal
 }
 
 // runRTR implements `validator rtr --source FILE|URL --listen ADDR`: an
@@ -57,7 +60,10 @@ type rtrRunner struct {
 func runRTR(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return (&rtrRunner{}).run(ctx, args, stdout, stderr)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	return (&rtrRunner{hup: hup}).run(ctx, args, stdout, stderr)
 }
 
 // rtrAbout is the help text of `validator rtr`.
@@ -69,11 +75,12 @@ not), read again when it changes; each change is a new serial with a delta.`
 func parseRTRFlags(args []string, stdout, stderr io.Writer) (*rtrConfig, int) {
 	fs := newFlagSet("rtr", "--source FILE|URL [flags]", rtrAbout)
 	c := &rtrConfig{}
-	var listen, tlsListen, allow string
+	var listen, tlsListen, httpListen, allow string
 	var refresh, retry, expire uint
 	fs.StringVar(&c.source, "source", "", "payload JSON file or http(s) URL (rpki-client/StayRTR format, .gz allowed)")
 	fs.StringVar(&listen, "listen", "127.0.0.1:3323", "comma-separated TCP addresses for plain RTR")
 	fs.StringVar(&tlsListen, "tls-listen", "", "comma-separated TCP addresses for RTR over TLS")
+	fs.StringVar(&httpListen, "http-listen", "", "comma-separated TCP addresses serving /healthz and /readyz (ready: holds data younger than --max-age)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate (PEM) for --tls-listen")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS key (PEM) for --tls-listen")
 	fs.UintVar(&c.maxVersion, "max-version", rtr.MaxVersion, "highest RTR version offered (0, 1 or 2)")
@@ -90,7 +97,7 @@ func parseRTRFlags(args []string, stdout, stderr io.Writer) (*rtrConfig, int) {
 	if code, done := noArgs(fs, args, stdout, stderr); done {
 		return nil, code
 	}
-	if err := c.finish(listen, tlsListen, allow, refresh, retry, expire); err != nil {
+	if err := c.finish(listen, tlsListen, httpListen, allow, refresh, retry, expire); err != nil {
 		fmt.Fprintln(stderr, "validator", err)
 		return nil, 2
 	}
@@ -102,7 +109,7 @@ func parseRTRFlags(args []string, stdout, stderr io.Writer) (*rtrConfig, int) {
 }
 
 // finish checks the flags and fills in what they give.
-func (c *rtrConfig) finish(listen, tlsListen, allow string, refresh, retry, expire uint) error {
+func (c *rtrConfig) finish(listen, tlsListen, httpListen, allow string, refresh, retry, expire uint) error {
 	if c.source == "" {
 		return errors.New("rtr: --source is required")
 	}
@@ -113,7 +120,7 @@ func (c *rtrConfig) finish(listen, tlsListen, allow string, refresh, retry, expi
 	if err := rtr.ValidateTimers(c.timers); err != nil {
 		return err
 	}
-	c.listen, c.tlsListen = splitList(listen), splitList(tlsListen)
+	c.listen, c.tlsListen, c.httpListen = splitList(listen), splitList(tlsListen), splitList(httpListen)
 	if len(c.tlsListen) > 0 && (c.tlsCert == "" || c.tlsKey == "") {
 		return errors.New("rtr: --tls-listen needs --tls-cert and --tls-key")
 	}
@@ -154,7 +161,8 @@ func splitList(s string) []string {
 }
 
 // run loads the source, starts the listeners and polls the source until
-// ctx ends.
+// ctx ends, on the lifecycle `validator run` has (lifecycle.go); SIGHUP
+// reads the source again at once.
 func (r *rtrRunner) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, code := parseRTRFlags(args, stdout, stderr)
 	if cfg == nil {
@@ -166,34 +174,35 @@ func (r *rtrRunner) run(ctx context.Context, args []string, stdout, stderr io.Wr
 	if src.client == nil {
 		src.client = &http.Client{Timeout: time.Minute}
 	}
-	hist := payload.NewHistory(cfg.history)
-	srv := rtr.NewServer(hist, rtr.Options{Logger: log, Timers: cfg.timers, MaxSessions: cfg.maxSessions,
+	pub := state.NewPublisher(cfg.history)
+	srv := rtr.NewServer(state.RTR{P: pub}, rtr.Options{Logger: log, Timers: cfg.timers, MaxSessions: cfg.maxSessions,
 		MaxAge: cfg.maxAge, Allow: cfg.allow, WriteTimeout: cfg.writeTO})
-	listeners, err := bindAll(cfg.listen, cfg.tlsListen, cfg.tlsCert, cfg.tlsKey)
+	lns, err := bindListeners(cfg.listen, cfg.tlsListen, cfg.tlsCert, cfg.tlsKey, cfg.httpListen)
 	if err != nil {
 		log.Error("listen", zap.Error(err))
 		return 1
 	}
-	var wg sync.WaitGroup
-	var addrs []net.Addr
-	for _, l := range listeners {
-		addrs = append(addrs, l.Addr())
-		log.Info("serving RTR", zap.Stringer("addr", l.Addr()), zap.Uint("max_version", cfg.maxVersion))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := srv.Serve(l, uint8(cfg.maxVersion)); err != nil {
-				log.Error("serve", zap.Error(err))
-			}
-		}()
-	}
+	// The replica's HTTP API serves what it holds, the formats included,
+	// and /readyz once it holds data young enough to serve over RTR.
+	api := httpapi.New(httpapi.Options{Logger: log, State: pub.Load, MaxAge: readyMaxAge(cfg.maxAge), Version: buildVersion()})
+	var g actors
+	g.untilDone(ctx)
+	lns.serve(&g, log, srv, uint8(cfg.maxVersion), api)
 	if r.onListen != nil {
-		r.onListen(addrs)
+		r.onListen(lns.rtrAddrs())
 	}
-	pollSource(ctx, src, hist, srv, cfg.interval, log)
-	srv.Close()
-	wg.Wait()
+	g.loop(ctx, func(ctx context.Context) { pollSource(ctx, src, pub, srv, cfg.interval, r.hup, log) })
+	g.run()
 	return 0
+}
+
+// readyMaxAge is the data age past which the replica is not ready: its
+// --max-age, or, with none (0: serve whatever age), never.
+func readyMaxAge(maxAge time.Duration) time.Duration {
+	if maxAge <= 0 {
+		return 100 * 365 * 24 * time.Hour
+	}
+	return maxAge
 }
 
 // newRTRLogger logs JSON lines to w (stderr).
@@ -208,34 +217,36 @@ func newRTRLogger(w io.Writer, debug bool) *zap.Logger {
 	return zap.New(core).Named("validator")
 }
 
-// pollSource publishes the source now and then every interval; each
-// change becomes a new serial and a Serial Notify.
-func pollSource(ctx context.Context, src *payloadSource, hist *payload.History, srv *rtr.Server, interval time.Duration, log *zap.Logger) {
+// pollSource publishes the source now, then every interval and on each
+// SIGHUP; each change becomes a new serial and a Serial Notify, and an
+// unchanged source confirms the data (RTR's max age and /readyz follow).
+func pollSource(ctx context.Context, src *payloadSource, pub *state.Publisher, srv *rtr.Server, interval time.Duration,
+	hup <-chan os.Signal, log *zap.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		snap, changed, err := src.fetch(ctx)
+		table, changed, err := src.fetch(ctx)
 		switch {
 		case err != nil:
 			log.Warn("reading payload source; keeping the previous data", zap.String("source", src.location), zap.Error(err))
 		case changed:
-			st, _ := hist.Publish(snap, time.Now())
-			log.Info("payload published", zap.Uint32("serial", st.Serial), zap.Int("vrps", len(snap.VRPs)),
-				zap.Int("aspas", len(snap.ASPAs)), zap.Int("router_keys", len(snap.RouterKeys)), zap.Int("deltas", len(st.Deltas)))
+			st, _ := pub.Publish(table, nil, nil, time.Now())
+			log.Info("payload published", zap.Uint32("serial", st.Serial()), zap.Int("vrps", len(table.VRPs)),
+				zap.Int("aspas", len(table.ASPAs)), zap.Int("router_keys", len(table.RouterKeys)), zap.Int("deltas", len(st.RTR.Deltas)))
 			srv.Notify()
 			// Parsing a large file leaves hundreds of MB of garbage;
 			// hand it back now rather than hold it as RSS until the
 			// next GC cycles decide to.
 			debug.FreeOSMemory()
 		default:
-			if st := hist.Load(); st != nil {
-				hist.Publish(st.Snapshot, time.Now()) // confirmed unchanged: fresh
-			}
+			pub.Confirm(nil, nil, time.Now()) // confirmed unchanged: fresh
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-hup:
+			log.Info("SIGHUP: reading the payload source again")
 		}
 	}
 }
@@ -260,8 +271,8 @@ func isURL(location string) bool {
 	return strings.HasPrefix(location, "http://") || strings.HasPrefix(location, "https://")
 }
 
-// fetch returns a new snapshot if the source changed.
-func (s *payloadSource) fetch(ctx context.Context) (*payload.Snapshot, bool, error) {
+// fetch returns a new table if the source changed.
+func (s *payloadSource) fetch(ctx context.Context) (*payload.Table, bool, error) {
 	if s.isURL() {
 		return s.fetchURL(ctx)
 	}
@@ -285,7 +296,7 @@ func (s *payloadSource) fetch(ctx context.Context) (*payload.Snapshot, bool, err
 	return snap, true, nil
 }
 
-func (s *payloadSource) fetchURL(ctx context.Context) (*payload.Snapshot, bool, error) {
+func (s *payloadSource) fetchURL(ctx context.Context) (*payload.Table, bool, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.location, nil)
 	if err != nil {
 		return nil, false, err
@@ -316,8 +327,9 @@ func (s *payloadSource) fetchURL(ctx context.Context) (*payload.Snapshot, bool, 
 	return snap, true, nil
 }
 
-// readPayload reads JSON, gunzipping it if it starts with the gzip magic.
-func readPayload(r io.Reader) (*payload.Snapshot, error) {
+// readPayload reads JSON, gunzipping it if it starts with the gzip magic,
+// into a sorted table (the trust anchors and expiry times it carries kept).
+func readPayload(r io.Reader) (*payload.Table, error) {
 	br := &peekReader{r: r}
 	head, err := br.peek(2)
 	if err != nil {
@@ -332,11 +344,12 @@ func readPayload(r io.Reader) (*payload.Snapshot, error) {
 		defer z.Close()
 		in = io.LimitReader(z, payload.MaxJSONBytes+1)
 	}
-	set, err := payload.ReadJSON(in)
+	t, err := payload.ReadTable(in)
 	if err != nil {
 		return nil, err
 	}
-	return payload.NewSnapshot(set), nil
+	t.Sort()
+	return t, nil
 }
 
 // peekReader lets readPayload look at the first bytes without losing them.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -16,20 +17,29 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openrpki/validator/internal/testshared"
+	"github.com/openrpki/validator/internal/vrpgen"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/rtr"
 )
 
 const rtrWait = 10 * time.Second
 
-func rtrSharedFile(t *testing.T, rel string) []byte {
+// smallPayloads returns the generated 5,000-VRP payload and its ±50
+// update as JSON (internal/vrpgen).
+func smallPayloads() (first, second []byte) { return vrpgen.Small.JSON() }
+
+// gzipped compresses b: `validator rtr` reads gzipped payloads as well.
+func gzipped(t *testing.T, b []byte) []byte {
 	t.Helper()
-	b, err := os.ReadFile(testshared.Path(t, rel))
-	if err != nil {
-		t.Fatalf("shared test data missing: %v", err)
+	var buf bytes.Buffer
+	z := gzip.NewWriter(&buf)
+	if _, err := z.Write(b); err != nil {
+		t.Fatal(err)
 	}
-	return b
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // startRTR runs `validator rtr` in-process until the test ends and returns
@@ -40,20 +50,22 @@ func startRTR(t *testing.T, client *http.Client, args ...string) string {
 	addrs := make(chan []net.Addr, 1)
 	r := &rtrRunner{httpClient: client, onListen: func(a []net.Addr) { addrs <- a }}
 	var stderr bytes.Buffer
-	done := make(chan int, 1)
+	var code int
+	exited := make(chan struct{})
 	go func() {
-		done <- r.run(ctx, append([]string{"--listen", "127.0.0.1:0", "--interval", "50ms"}, args...), io.Discard, &lockedWriter{w: &stderr})
+		defer close(exited)
+		code = r.run(ctx, append([]string{"--listen", "127.0.0.1:0", "--interval", "50ms"}, args...), io.Discard, &lockedWriter{w: &stderr})
 	}()
 	t.Cleanup(func() {
 		cancel()
-		if code := <-done; code != 0 {
+		if <-exited; code != 0 {
 			t.Errorf("validator rtr exited %d", code)
 		}
 	})
 	select {
 	case a := <-addrs:
 		return a[0].String()
-	case code := <-done:
+	case <-exited:
 		t.Fatalf("validator rtr exited %d: %s", code, stderr.String())
 	case <-time.After(rtrWait):
 		t.Fatal("validator rtr did not start")
@@ -156,10 +168,11 @@ func (m *miniRouter) waitNotify(t *testing.T) uint32 {
 
 func wantVRPs(t *testing.T, m *miniRouter, raw []byte) {
 	t.Helper()
-	snap, err := readPayload(bytes.NewReader(raw))
+	table, err := readPayload(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
+	snap := payload.NewSnapshot(table.Set())
 	if len(m.vrps) != len(snap.VRPs) {
 		t.Fatalf("router has %d VRPs, want %d", len(m.vrps), len(snap.VRPs))
 	}
@@ -171,10 +184,10 @@ func wantVRPs(t *testing.T, m *miniRouter, raw []byte) {
 }
 
 func TestRTRCommandFile(t *testing.T) {
-	first := rtrSharedFile(t, "rtr-data/small.json.gz")
-	second := rtrSharedFile(t, "rtr-data/small-delta.json.gz")
-	path := filepath.Join(t.TempDir(), "vrps.json.gz")
-	if err := os.WriteFile(path, first, 0o644); err != nil {
+	// The first file gzipped, the second plain: both are read.
+	first, second := smallPayloads()
+	path := filepath.Join(t.TempDir(), "vrps.json")
+	if err := os.WriteFile(path, gzipped(t, first), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	addr := startRTR(t, nil, "--source", path)
@@ -198,7 +211,8 @@ func TestRTRCommandFile(t *testing.T) {
 }
 
 func TestRTRCommandURL(t *testing.T) {
-	bodies := [][]byte{rtrSharedFile(t, "rtr-data/small.json.gz"), rtrSharedFile(t, "rtr-data/small-delta.json.gz")}
+	first, second := smallPayloads()
+	bodies := [][]byte{gzipped(t, first), gzipped(t, second)}
 	var current, full, notModified atomic.Int64
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b := bodies[current.Load()]
@@ -216,7 +230,7 @@ func TestRTRCommandURL(t *testing.T) {
 	addr := startRTR(t, srv.Client(), "--source", srv.URL+"/vrps.json.gz")
 	m := dialRouter(t, addr)
 	m.sync(t, false)
-	wantVRPs(t, m, bodies[0])
+	wantVRPs(t, m, first)
 	deadline := time.Now().Add(rtrWait)
 	for notModified.Load() < 2 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -227,7 +241,7 @@ func TestRTRCommandURL(t *testing.T) {
 	current.Store(1)
 	m.waitNotify(t)
 	m.sync(t, true)
-	wantVRPs(t, m, bodies[1])
+	wantVRPs(t, m, second)
 }
 
 func TestRTRCommandFlags(t *testing.T) {

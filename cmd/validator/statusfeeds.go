@@ -6,11 +6,11 @@ import (
 	"github.com/openrpki/validator/pkg/validate"
 )
 
-// engineProgress adapts the engine's progress to what the status page
-// reads.
-func engineProgress(e *validate.Engine) func() httpapi.RunProgress {
+// runProgress adapts the progress of the validation run (that of the
+// engine in use: a reload may replace it) to what the status page reads.
+func runProgress(progress func() validate.Progress) func() httpapi.RunProgress {
 	return func() httpapi.RunProgress {
-		p := e.Progress()
+		p := progress()
 		return httpapi.RunProgress{Running: p.Running, Quick: p.Quick, Start: p.Start, CAs: p.CAs, Points: p.Points, Objects: p.Objects}
 	}
 }

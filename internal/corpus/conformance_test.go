@@ -23,7 +23,7 @@ type run struct {
 }
 
 // loadRun checks every RPKI object of EXPECTED.tsv once per test binary.
-// It fails the test when the shared corpus is missing.
+// It fails the test when the corpus is missing.
 func loadRun(t *testing.T) *run {
 	t.Helper()
 	r, err := theRun()

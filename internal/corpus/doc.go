@@ -1,6 +1,6 @@
-// Package corpus reads the shared RPKI object corpus (../shared/rpki-corpus
-// relative to the module root: real objects, the BBN conformance suite and
-// rpki-client 8.2's reading of each) and holds the conformance test that
+// Package corpus reads the RPKI object corpus (internal/testfiles/testdata/
+// rpki-corpus: real objects, the BBN conformance suite and rpki-client
+// 8.2's reading of each) and holds the conformance test that
 // compares our verdicts and fields with it.
 //
 // The helpers here load EXPECTED.tsv and the rpki-client reference
@@ -12,5 +12,6 @@
 //
 // Test-only in spirit: nothing in the daemon imports this package.
 //
-// May import: the standard library, internal/inspect, pkg/x509rpki.
+// May import: the standard library, internal/inspect, internal/testfiles,
+// pkg/x509rpki.
 package corpus

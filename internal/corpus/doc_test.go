@@ -128,7 +128,7 @@ const docHeader = `# Conformance: where we differ from the corpus, and why
 This file lists every case in which ` + "`validator`" + ` (through ` + "`validator inspect`" + `,
 i.e. ` + "`internal/inspect`" + ` on top of ` + "`pkg/x509rpki`" + ` and ` + "`pkg/tal`" + `) differs from
 
-- **EXPECTED.tsv** of the shared corpus (` + "`../shared/rpki-corpus`" + `): the BBN conformance suite's
+- **EXPECTED.tsv** of the RPKI corpus (` + "`internal/testfiles/testdata/rpki-corpus`" + `): the BBN conformance suite's
   ` + "`good*`/`bad*`" + ` names, the ASPA interop samples, and "accept" for real published objects;
 - **rpki-client 8.2**: its verdict (chain run for the BBN and RIPE 2023 objects, parse run otherwise)
   and, where both of us parse an object, the fields its reference summary prints (type, SKI, AKI,
@@ -155,8 +155,8 @@ READMEs are not RPKI objects and are left to their own parsers.
 To look at one case by hand, run for example (from the repository root):
 
     go run ./cmd/validator inspect --pretty --now 2024-01-01T00:00:00Z \
-        --issuer ../shared/rpki-corpus/rpki-commons/src/test/resources/conformance/root.cer \
-        ../shared/rpki-corpus/rpki-commons/src/test/resources/conformance/root/goodROANothingWrong.roa
+        --issuer internal/testfiles/testdata/rpki-corpus/rpki-commons/src/test/resources/conformance/root.cer \
+        internal/testfiles/testdata/rpki-corpus/rpki-commons/src/test/resources/conformance/root/goodROANothingWrong.roa
 
 Reasons marked **open** are gaps still to be closed, pinned here so that the test notices when they
 change; the others are deliberate.

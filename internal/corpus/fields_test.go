@@ -81,19 +81,6 @@ func TestNormalizeRef(t *testing.T) {
 	}
 }
 
-// Dir must fail, not skip, when the shared corpus is missing.
-func TestDirMissing(t *testing.T) {
-	tmp := t.TempDir()
-	mod := tmp + "/module"
-	if err := mkdirWithGoMod(mod); err != nil {
-		t.Fatal(err)
-	}
-	t.Chdir(mod)
-	if _, err := Dir(); err == nil || !strings.Contains(err.Error(), "shared corpus missing") {
-		t.Errorf("Dir() error = %v, want one naming the missing corpus", err)
-	}
-}
-
 // The -j JSON fields of rpki-client and ours meet in one form.
 func TestJSONFields(t *testing.T) {
 	raw := map[string]json.RawMessage{

@@ -2,9 +2,10 @@ package corpus
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/openrpki/validator/internal/testfiles"
 )
 
 // ModuleRoot walks up from the working directory to the directory holding
@@ -26,17 +27,13 @@ func ModuleRoot() (string, error) {
 	}
 }
 
-// Dir returns the corpus directory, ../shared/rpki-corpus relative to the
-// module root. It is an error (not a reason to skip) when it is missing:
-// the conformance test must not pass by not running.
+// Dir returns the corpus directory, committed with the module under
+// internal/testfiles. It is an error (not a reason to skip) when it is
+// missing: the conformance test must not pass by not running.
 func Dir() (string, error) {
-	root, err := ModuleRoot()
+	dir, err := testfiles.Dir()
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(root, "..", "shared", "rpki-corpus")
-	if _, err := os.Stat(filepath.Join(dir, "EXPECTED.tsv")); err != nil {
-		return "", fmt.Errorf("corpus: shared corpus missing (want %s/EXPECTED.tsv): %w", dir, err)
-	}
-	return dir, nil
+	return filepath.Join(dir, testfiles.CorpusDir), nil
 }

@@ -23,12 +23,10 @@ type Reference struct {
 	Fields map[string]string
 }
 
-// Reference files in the corpus directory.
-const (
-	SummaryParse     = "REFERENCE-rpki-client-summary.tsv"
-	SummaryChainBBN  = "REFERENCE-rpki-client-chain-bbn-summary.tsv"
-	SummaryChainRIPE = "REFERENCE-rpki-client-chain-ripe2023-summary.tsv"
-)
+// SummaryParse is rpki-client's parse-only summary in the corpus
+// directory (the chain-run summaries were not copied into the module: the
+// chain verdicts come from EXPECTED.tsv).
+const SummaryParse = "REFERENCE-rpki-client-summary.tsv"
 
 // ReadReference reads one summary file of the corpus directory, keyed by
 // file.

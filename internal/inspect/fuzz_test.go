@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/openrpki/validator/internal/testfiles"
 )
 
-// seedFiles are corpus objects of each type, relative to
-// ../shared/rpki-corpus; they seed FuzzInspect.
+// seedFiles are corpus objects of each type, relative to the
+// RPKI corpus (internal/testfiles); they seed FuzzInspect.
 var seedFiles = []string{
 	"rpki-rrdp-tools-py/tests/data/ripe-ncc-ta.cer",
 	"rpki-rrdp-tools-py/tests/data/ripe-ncc-ta.crl",
@@ -25,7 +27,7 @@ var seedFiles = []string{
 // every rejection, and that the report marshals.
 func FuzzInspect(f *testing.F) {
 	types := KnownTypes()
-	dir := filepath.Join("..", "..", "..", "shared", "rpki-corpus")
+	dir := testfiles.Corpus(f)
 	for _, s := range seedFiles {
 		data, err := os.ReadFile(filepath.Join(dir, s))
 		if err != nil {

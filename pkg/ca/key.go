@@ -21,7 +21,7 @@ import (
 
 // PublicKey is the subject key of a certificate as the builders need it:
 // its DER SubjectPublicKeyInfo and its key identifier. *Key and *ECKey
-// implement it; ForeignKey wraps any other public key.
+// implement it.
 type PublicKey interface {
 	// SPKI returns the DER SubjectPublicKeyInfo.
 	SPKI() []byte
@@ -139,27 +139,6 @@ func (k *ECKey) SKI() []byte { return k.ski }
 
 // Public returns the *ecdsa.PublicKey.
 func (k *ECKey) Public() crypto.PublicKey { return &k.Private.PublicKey }
-
-// foreignKey is a PublicKey for a key this package did not make.
-type foreignKey struct{ spki, ski []byte }
-
-func (f *foreignKey) SPKI() []byte { return f.spki }
-func (f *foreignKey) SKI() []byte  { return f.ski }
-
-// ForeignKey wraps any public key crypto/x509 can marshal (*rsa.PublicKey,
-// *ecdsa.PublicKey, ...) as a certificate subject key. The lab uses it to
-// build deliberately off-profile certificates (short RSA keys, wrong curves).
-func ForeignKey(pub crypto.PublicKey) (PublicKey, error) {
-	spki, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return nil, fmt.Errorf("ca: foreign key: %w", err)
-	}
-	ski, err := skiFromSPKI(spki)
-	if err != nil {
-		return nil, err
-	}
-	return &foreignKey{spki: spki, ski: ski}, nil
-}
 
 // skiFromSPKI computes the key identifier: SHA-1 over the value of the
 // subjectPublicKey BIT STRING, without tag, length and unused-bits byte

@@ -10,5 +10,6 @@
 // and key of each problem, and for an unknown key the nearest known one.
 // Relative paths in a file are taken from the file's folder.
 //
-// May import: the standard library and gopkg.in/yaml.v3.
+// May import: configs (the embedded defaults), the standard library and
+// gopkg.in/yaml.v3.
 package config

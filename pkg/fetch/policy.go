@@ -44,8 +44,10 @@ func (p Policy) shouldFallback(lastSuccess, now time.Time, after time.Duration) 
 	return lastSuccess.IsZero() || now.Sub(lastSuccess) > after
 }
 
-// ErrDubious marks a URI refused by the dubious-host rule.
-var ErrDubious = errors.New("fetch: dubious URI refused")
+// ErrDubious marks a URI refused by the dubious-host rule. Its message
+// names the setting that allows such URIs, so that an operator who meets
+// it on a lab knows what to change.
+var ErrDubious = errors.New("fetch: dubious URI refused (allowed by --allow-dubious-hosts, fetch.allow_dubious_hosts)")
 
 // checkDubious refuses, unless allowed, URIs whose host is localhost, an IP
 // literal or carries an explicit port, and notification URIs that are not

@@ -1,17 +1,17 @@
 package httpapi
 
 import (
+	"bytes"
+
+	"github.com/openrpki/validator/internal/vrpgen"
 	"github.com/openrpki/validator/pkg/state"
 
-	"compress/gzip"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -25,32 +25,23 @@ var (
 	bigErr   error
 )
 
-// big600k reads the 600k-VRP payload of /work/shared/rtr-data into a table.
+// big600k reads the generated 600k-VRP payload (internal/vrpgen) into a
+// table.
 func big600k(b *testing.B) *payload.Table {
-	path := filepath.Join(sharedDir(b), "rtr-data", "vrps.json.gz")
 	bigOnce.Do(func() {
-		f, err := os.Open(path)
-		if err != nil {
-			bigErr = err
-			return
-		}
-		defer f.Close()
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			bigErr = err
-			return
-		}
-		set, err := payload.ReadJSON(zr)
+		raw, _ := vrpgen.Full.JSON()
+		set, err := payload.ReadJSON(bytes.NewReader(raw))
 		if err != nil {
 			bigErr = err
 			return
 		}
 		t := &payload.Table{BuildTime: t0, TAs: payload.NewTANames()}
+		info := payload.Info{TA: t.TAs.Of("bench"), Expires: payload.ExpiryOf(t0)}
 		for _, v := range set.VRPs {
-			t.VRPs = append(t.VRPs, payload.VRPInfo{VRP: v, Info: payload.Info{TA: t.TAs.Of("bench"), Expires: payload.ExpiryOf(t0)}})
+			t.VRPs = append(t.VRPs, payload.VRPInfo{VRP: v, Info: info})
 		}
 		for _, a := range set.ASPAs {
-			t.ASPAs = append(t.ASPAs, payload.ASPAInfo{ASPA: a, Info: payload.Info{TA: t.TAs.Of("bench"), Expires: payload.ExpiryOf(t0)}})
+			t.ASPAs = append(t.ASPAs, payload.ASPAInfo{ASPA: a, Info: info})
 		}
 		bigTable = t
 	})

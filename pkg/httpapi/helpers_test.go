@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openrpki/validator/internal/testshared"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/report"
 	"github.com/openrpki/validator/pkg/state"
@@ -122,6 +121,3 @@ func gunzip(t testing.TB, b []byte) []byte {
 	}
 	return out
 }
-
-// sharedDir returns the shared test data folder.
-func sharedDir(t testing.TB) string { return testshared.Dir(t) }

@@ -6,8 +6,10 @@
 //
 // The work is split in steps: plan.go decides the hierarchy and its
 // resources from a preset and a seed (pure, no crypto); build.go signs the
-// objects; publish.go writes the trees; serve.go serves them; expected.go
-// derives the expected output; faults.go breaks chosen objects on purpose.
+// objects; generate.go writes the rsync tree and rrdp.go the RRDP files;
+// changes.go makes the next change (lab publish); serve.go serves them;
+// expected.go derives the expected output; faults.go and hostile.go break
+// chosen objects and responses on purpose.
 //
 // May import: x509rpki, ca, tal, rrdp, payload, the standard library and zap.
 package lab

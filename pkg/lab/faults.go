@@ -111,15 +111,6 @@ func FaultNames() []string {
 	return names
 }
 
-// FaultEffects returns each known fault with its documented effect.
-func FaultEffects() map[string]string {
-	m := map[string]string{}
-	for _, f := range append(faultCatalogue[:len(faultCatalogue):len(faultCatalogue)], hostileCatalogue...) {
-		m[f.name] = f.effect
-	}
-	return m
-}
-
 // faultTargets assigns each fault a distinct CA of trust anchor 0: a member
 // CA without children for object and publication-point faults, a delegated
 // child CA (which has none below it) for CA faults.

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,4 +137,43 @@ func balanced(s string) bool {
 		}
 	}
 	return len(stack) == 0
+}
+
+// TestDashboardQueriesParse has promtool parse every panel query of the
+// dashboard, as recording rules with Grafana's variables filled in, so a
+// query Prometheus would reject fails here instead of as an error panel.
+func TestDashboardQueriesParse(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Fatalf("promtool not installed (apt-get install prometheus): %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(deployDir(t), "grafana", "dashboard.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d dashboard
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	vars := strings.NewReplacer("$__rate_interval", "5m", "$__interval", "1m", "$instance", ".*")
+	var rules strings.Builder
+	rules.WriteString("groups:\n  - name: dashboard\n    rules:\n")
+	n := 0
+	for _, p := range d.Panels {
+		for _, q := range p.Targets {
+			expr, _ := json.Marshal(vars.Replace(q.Expr)) // a JSON string is a YAML string
+			fmt.Fprintf(&rules, "      - record: dashboard:panel%d:%s\n        expr: %s\n", p.ID, q.RefID, expr)
+			n++
+		}
+	}
+	file := filepath.Join(t.TempDir(), "dashboard-rules.yml")
+	if err := os.WriteFile(file, []byte(rules.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, promtool, "check", "rules", file).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), fmt.Sprintf("SUCCESS: %d rules found", n)) {
+		t.Errorf("promtool check rules on the dashboard's %d queries: %v\n%s", n, err, out)
+	}
 }

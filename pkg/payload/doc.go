@@ -14,5 +14,5 @@
 // json.go reads and writes the rpki-client / StayRTR JSON format, so that
 // `validator vrps` and `validator rtr` share one implementation.
 //
-// Imports: the standard library only (enforced by depguard).
+// May import: the standard library only (enforced by internal/archtest).
 package payload

@@ -1,35 +1,34 @@
 package payload
 
 import (
-	"compress/gzip"
+	"bytes"
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/openrpki/validator/internal/testshared"
+	"github.com/openrpki/validator/internal/testfiles"
+	"github.com/openrpki/validator/internal/vrpgen"
 )
 
-// sharedDir returns ../shared beside the module root; the test fails if
-// it is missing.
-func sharedDir(t testing.TB) string { return testshared.Dir(t) }
+// vectorFile is the path of a file under the module's rtr-vectors test
+// data; the test fails if it is missing.
+func vectorFile(t testing.TB, rel string) string { return testfiles.Vector(t, rel) }
 
-// openShared opens a file under ../shared, gunzipping *.gz files.
-func openShared(t testing.TB, rel string) io.Reader {
+// openVector opens a file under rtr-vectors.
+func openVector(t testing.TB, rel string) io.Reader {
 	t.Helper()
-	f, err := os.Open(filepath.Join(sharedDir(t), rel))
+	f, err := os.Open(vectorFile(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
-	if filepath.Ext(rel) != ".gz" {
-		return f
-	}
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return z
+	return f
+}
+
+// smallJSON returns the generated 5,000-VRP set (internal/vrpgen).
+func smallJSON() io.Reader {
+	b, _ := vrpgen.Small.JSON()
+	return bytes.NewReader(b)
 }
 
 // decodeSets builds two random snapshots from fuzz bytes: each 4-byte

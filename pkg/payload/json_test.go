@@ -2,23 +2,27 @@ package payload
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func readShared(t testing.TB, rel string) Set {
+func readJSON(t testing.TB, name string, r io.Reader) Set {
 	t.Helper()
-	s, err := ReadJSON(openShared(t, rel))
+	s, err := ReadJSON(r)
 	if err != nil {
-		t.Fatalf("%s: %v", rel, err)
+		t.Fatalf("%s: %v", name, err)
 	}
 	return s
 }
 
+// readVector reads a payload JSON file of rtr-vectors.
+func readVector(t testing.TB, rel string) Set { return readJSON(t, rel, openVector(t, rel)) }
+
 func TestReadJSONStayRTR(t *testing.T) {
-	snap := NewSnapshot(readShared(t, "rtr-vectors/stayrtr/cmd/stayrtr/test.rpki.json"))
+	snap := NewSnapshot(readVector(t, "stayrtr/cmd/stayrtr/test.rpki.json"))
 	if len(snap.VRPs) != 19 || len(snap.RouterKeys) != 3 {
 		t.Fatalf("got %d VRPs, %d keys; want 19, 3", len(snap.VRPs), len(snap.RouterKeys))
 	}
@@ -34,7 +38,7 @@ func TestReadJSONStayRTR(t *testing.T) {
 }
 
 func TestReadJSONStringASN(t *testing.T) {
-	snap := NewSnapshot(readShared(t, "rtr-vectors/stayrtr/cmd/stayrtr/smalltest.rpki.json"))
+	snap := NewSnapshot(readVector(t, "stayrtr/cmd/stayrtr/smalltest.rpki.json"))
 	found := false
 	for _, v := range snap.VRPs {
 		found = found || v.ASN == 9367
@@ -45,15 +49,16 @@ func TestReadJSONStringASN(t *testing.T) {
 }
 
 func TestReadJSONCurrentASPAForm(t *testing.T) {
-	snap := NewSnapshot(readShared(t, "rtr-vectors/rpki-rtr-demo/t/rpki.json"))
+	snap := NewSnapshot(readVector(t, "rpki-rtr-demo/t/rpki.json"))
 	if len(snap.ASPAs) == 0 || len(snap.VRPs) == 0 {
 		t.Fatalf("rpki-rtr-demo: %d VRPs, %d ASPAs", len(snap.VRPs), len(snap.ASPAs))
 	}
 }
 
 func TestJSONRoundTrip(t *testing.T) {
-	for _, rel := range []string{"rtr-data/small.json.gz", "rtr-vectors/stayrtr/cmd/stayrtr/test.rpki.json"} {
-		snap := NewSnapshot(readShared(t, rel))
+	const small = "generated small set"
+	for rel, r := range map[string]io.Reader{small: smallJSON(), "stayrtr test.rpki.json": openVector(t, "stayrtr/cmd/stayrtr/test.rpki.json")} {
+		snap := NewSnapshot(readJSON(t, rel, r))
 		var buf bytes.Buffer
 		if err := WriteJSON(&buf, snap, fixedTime(0)); err != nil {
 			t.Fatal(err)
@@ -65,8 +70,8 @@ func TestJSONRoundTrip(t *testing.T) {
 		if got := NewSnapshot(back); !got.Equal(snap) {
 			t.Fatalf("%s: round trip changed the snapshot (%d vs %d records)", rel, got.Len(), snap.Len())
 		}
-		if rel == "rtr-data/small.json.gz" && len(snap.VRPs) != 5000 {
-			t.Errorf("small.json.gz: %d VRPs, want 5000", len(snap.VRPs))
+		if rel == small && len(snap.VRPs) != 5000 {
+			t.Errorf("%s: %d VRPs, want 5000", rel, len(snap.VRPs))
 		}
 	}
 }
@@ -110,7 +115,10 @@ func FuzzReadJSON(f *testing.F) {
 		b, _ := os.ReadFile(p)
 		f.Add(b)
 	}
-	b, _ := os.ReadFile(filepath.Join(sharedDir(f), "rtr-vectors/stayrtr/cmd/stayrtr/test.rpki.json"))
+	b, err := os.ReadFile(vectorFile(f, "stayrtr/cmd/stayrtr/test.rpki.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Add(b)
 	f.Add([]byte(`{"roas":[{"asn":"AS1","prefix":"::/0","maxLength":0}],"aspas":[{"customer_asid":1,"providers":[2,2,1]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"net/http"
@@ -357,11 +356,4 @@ func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
-}
-
-// IsTransport reports whether err is a transport failure (connection,
-// status, timeout) rather than bad content; the scheduler's fallback policy
-// may treat them alike, the metrics do not.
-func IsTransport(err error) bool {
-	return errors.Is(err, ErrHTTP) || errors.Is(err, ErrTimeout) || errors.Is(err, context.DeadlineExceeded)
 }

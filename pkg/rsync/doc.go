@@ -1,7 +1,7 @@
 // Package rsync runs the system rsync binary to mirror an RPKI repository
 // module into a directory of the cache, and walks the result safely.
 //
-// The command line is fixed (args.go): recursive with times, --delete, no
+// The command line is fixed (Runner.Args in run.go): recursive with times, --delete, no
 // symlinks, devices or specials (they are simply not requested), a connect
 // timeout (--contimeout), an I/O timeout (--timeout), a per-file size limit
 // (--max-size) and a filter that only transfers RPKI file types. There is no

@@ -15,10 +15,10 @@ import (
 )
 
 // capturePDUs returns the PDU bytes of one loopback capture (StayRTR and
-// rtrdump/rtrlib, see ../shared/rtr-vectors/SOURCES.md).
+// rtrdump/rtrlib, see internal/testfiles/testdata/rtr-vectors/SOURCES.md).
 func capturePDUs(t *testing.T, name string) (dirs []string, pdus [][]byte) {
 	t.Helper()
-	f, err := os.Open(filepath.Join(sharedDir(t), "rtr-vectors/generated-loopback", name+".decoded.txt"))
+	f, err := os.Open(filepath.Join(dataDir(t), "rtr-vectors/generated-loopback", name+".decoded.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func oneByteReader(b []byte) io.Reader { return &byteReader{b} }
 // bytes. Seeds: every PDU of the loopback captures and the tcpdump
 // over-read regression packet.
 func FuzzDecode(f *testing.F) {
-	dir := filepath.Join(sharedDir(f), "rtr-vectors/generated-loopback")
+	dir := filepath.Join(dataDir(f), "rtr-vectors/generated-loopback")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.decoded.txt"))
 	for _, file := range files {
 		b, _ := os.ReadFile(file)

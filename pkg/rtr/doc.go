@@ -17,6 +17,6 @@
 // to each session through a channel of capacity 1 (coalesced Serial
 // Notify).
 //
-// Imports: payload, the standard library and zap. Metrics go through the
+// May import: payload, the standard library and zap. Metrics go through the
 // Observer hook, implemented in pkg/metrics.
 package rtr

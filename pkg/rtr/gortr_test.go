@@ -69,8 +69,7 @@ func gortrTable(t *testing.T, h *gortrHandler, table map[payload.VRP]bool) *rtrl
 }
 
 func TestGoRTRClient(t *testing.T) {
-	first := loadSnapshot(t, "rtr-data/small.json.gz")
-	second := loadSnapshot(t, "rtr-data/small-delta.json.gz")
+	first, second := smallSets(t)
 	for _, version := range []uint8{0, 1} {
 		ts := startServer(t, rtrOptions(), 2)
 		ts.publish(first)

@@ -1,7 +1,7 @@
 package rtr_test
 
 import (
-	"compress/gzip"
+	"bytes"
 	"io"
 	"net"
 	"os"
@@ -10,31 +10,39 @@ import (
 	"time"
 
 	"github.com/openrpki/validator/internal/rtrclient"
-	"github.com/openrpki/validator/internal/testshared"
+	"github.com/openrpki/validator/internal/testfiles"
+	"github.com/openrpki/validator/internal/vrpgen"
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/rtr"
 )
 
 const ioWait = 10 * time.Second
 
-// sharedDir returns ../shared beside the module root; the test fails if
-// it is missing.
-func sharedDir(t testing.TB) string { return testshared.Dir(t) }
+// dataDir returns the module's committed test data (internal/testfiles);
+// the test fails if it is missing.
+func dataDir(t testing.TB) string { return testfiles.Path(t) }
 
-// loadSnapshot reads a payload JSON file (gzipped or not) under ../shared.
+// loadSnapshot reads a payload JSON file under dataDir.
 func loadSnapshot(t testing.TB, rel string) *payload.Snapshot {
 	t.Helper()
-	f, err := os.Open(filepath.Join(sharedDir(t), rel))
+	f, err := os.Open(filepath.Join(dataDir(t), rel))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var r io.Reader = f
-	if filepath.Ext(rel) == ".gz" {
-		if r, err = gzip.NewReader(f); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return readSnapshot(t, f)
+}
+
+// smallSets returns the generated 5,000-VRP set and its ±50 update
+// (internal/vrpgen).
+func smallSets(t testing.TB) (first, second *payload.Snapshot) {
+	t.Helper()
+	a, b := vrpgen.Small.JSON()
+	return readSnapshot(t, bytes.NewReader(a)), readSnapshot(t, bytes.NewReader(b))
+}
+
+func readSnapshot(t testing.TB, r io.Reader) *payload.Snapshot {
+	t.Helper()
 	set, err := payload.ReadJSON(r)
 	if err != nil {
 		t.Fatal(err)

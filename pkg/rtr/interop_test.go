@@ -61,8 +61,7 @@ func (o *versionObserver) String() string {
 // interop runs one client against our server: it starts the client, waits
 // for the full small table, publishes the delta and waits for it.
 func interop(t *testing.T, start func(t *testing.T, port int), table func() (map[payload.VRP]bool, error)) {
-	first := loadSnapshot(t, "rtr-data/small.json.gz")
-	second := loadSnapshot(t, "rtr-data/small-delta.json.gz")
+	first, second := smallSets(t)
 	obs := &versionObserver{}
 	ts := startServer(t, rtr.Options{Observer: obs}, rtr.MaxVersion)
 	ts.publish(first)

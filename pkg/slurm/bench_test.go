@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/openrpki/validator/internal/vrpgen"
 	"github.com/openrpki/validator/pkg/payload"
 )
 
@@ -38,7 +39,7 @@ func benchPolicy(b *testing.B, vrps []payload.VRP, n int) *Policy {
 // BenchmarkApplyVRPs600k applies 100 or 1000 filters of each kind to the
 // 600k-VRP production-like set.
 func BenchmarkApplyVRPs600k(b *testing.B) {
-	set := readVRPFile(b, "vrps.json.gz")
+	set := generatedSet(b, vrpgen.Full)
 	for _, n := range []int{100, 1000} {
 		p := benchPolicy(b, set.VRPs, n)
 		b.Run(itoa(n)+"filters", func(b *testing.B) {
@@ -70,7 +71,7 @@ func BenchmarkParse(b *testing.B) {
 // BenchmarkOverlap5k checks two files holding the distinct prefixes of
 // the 5,000-VRP set between them.
 func BenchmarkOverlap5k(b *testing.B) {
-	set := readVRPFile(b, "small.json.gz")
+	set := generatedSet(b, vrpgen.Small)
 	files := []*File{{Name: "a"}, {Name: "b"}}
 	seen := map[pfxKey]bool{}
 	for i, v := range set.VRPs {

@@ -24,5 +24,5 @@
 // FilterVRP/FilterASPA/FilterKey per record and append AssertedVRPs,
 // AssertedASPAs and AssertedKeys. Apply does both for a payload.Set.
 //
-// Imports: the standard library and pkg/payload only.
+// May import: the standard library and pkg/payload only.
 package slurm

@@ -15,13 +15,13 @@ import (
 // SLURM files to the corpus.
 func addSeeds(f *testing.F) {
 	names, _ := filepath.Glob("testdata/*/*.json")
-	shared := sharedDir(f)
+	data := dataDir(f)
 	for _, s := range []string{
 		"rtr-vectors/stayrtr/cmd/stayrtr/test.slurm.json",
 		"rtr-vectors/rtrtr/test-data/exceptions.json",
 		"rpki-corpus/rpki-prover/test/data/slurm1.json",
 	} {
-		names = append(names, filepath.Join(shared, s))
+		names = append(names, filepath.Join(data, s))
 	}
 	if len(names) < 10 {
 		f.Fatalf("only %d seed files", len(names))

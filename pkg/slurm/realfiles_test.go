@@ -2,27 +2,27 @@ package slurm
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/openrpki/validator/internal/testfiles"
+	"github.com/openrpki/validator/internal/vrpgen"
 	"github.com/openrpki/validator/pkg/payload"
-
-	"github.com/openrpki/validator/internal/testshared"
 )
 
-// sharedDir returns the shared test data folder.
-func sharedDir(t testing.TB) string { return testshared.Dir(t) }
+// dataDir returns the module's committed test data (internal/testfiles),
+// which holds the peers' files under rpki-corpus/ and rtr-vectors/.
+func dataDir(t testing.TB) string { return testfiles.Path(t) }
 
 // TestRealFiles parses the SLURM files that peers ship in their test
 // data. None of them conforms to RFC 8416 as written, and each is rejected
 // for the reason given. The second step repairs exactly that defect and
 // checks the file then parses, so the verdict is pinned to the reason.
 func TestRealFiles(t *testing.T) {
-	shared := sharedDir(t)
+	data := dataDir(t)
 	tests := []struct {
 		file string
 		// why the file is not RFC 8416 conformant.
@@ -65,7 +65,7 @@ func TestRealFiles(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(filepath.Base(filepath.Dir(tc.file))+"/"+filepath.Base(tc.file), func(t *testing.T) {
-			path := filepath.Join(shared, tc.file)
+			path := filepath.Join(data, tc.file)
 			_, err := Load(path)
 			if err == nil {
 				t.Fatalf("%s parsed, want rejection: %s", tc.file, tc.why)
@@ -105,18 +105,11 @@ func replacePlaceholderKeys(s string) string {
 	return r.Replace(s)
 }
 
-// readVRPFile reads a gzip-compressed payload JSON file from rtr-data.
-func readVRPFile(t testing.TB, name string) payload.Set {
+// generatedSet reads the base set of a generated payload (internal/vrpgen).
+func generatedSet(t testing.TB, spec vrpgen.Spec) payload.Set {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(sharedDir(t), "rtr-data", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := payload.ReadJSON(zr)
+	raw, _ := spec.JSON()
+	s, err := payload.ReadJSON(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,8 +120,8 @@ func readVRPFile(t testing.TB, name string) payload.Set {
 // policy built here to StayRTR's real payload file, and checks the result
 // against a naive reference implementation of RFC 8416 §3.3.1 and §4.
 func TestApplyStayRTRPayload(t *testing.T) {
-	shared := sharedDir(t)
-	fh, err := os.Open(filepath.Join(shared, "rtr-vectors/stayrtr/cmd/stayrtr/test.rpki.json"))
+	data := dataDir(t)
+	fh, err := os.Open(filepath.Join(data, "rtr-vectors/stayrtr/cmd/stayrtr/test.rpki.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +130,7 @@ func TestApplyStayRTRPayload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join(shared, "rtr-vectors/stayrtr/cmd/stayrtr/test.slurm.json"))
+	raw, err := os.ReadFile(filepath.Join(data, "rtr-vectors/stayrtr/cmd/stayrtr/test.slurm.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

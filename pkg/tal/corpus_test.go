@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openrpki/validator/internal/testshared"
+	"github.com/openrpki/validator/internal/testfiles"
 )
 
-// corpusDir returns the shared RPKI corpus (failing the test without it).
-func corpusDir(t testing.TB) string { return testshared.Corpus(t) }
+// corpusDir returns the RPKI corpus (internal/testfiles), failing the test
+// without it.
+func corpusDir(t testing.TB) string { return testfiles.Corpus(t) }
 
 // expectation is one EXPECTED.tsv row: the peer-suite expectation and
 // rpki-client 8.2's parse verdict.

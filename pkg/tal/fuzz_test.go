@@ -7,7 +7,7 @@ import (
 )
 
 // FuzzParse checks that Parse never panics, and that whatever it accepts
-// survives Marshal and Parse unchanged. Seeds are every TAL of the shared
+// survives Marshal and Parse unchanged. Seeds are every TAL of the RPKI
 // corpus plus a CRLF variant.
 func FuzzParse(f *testing.F) {
 	corpus := corpusDir(f)

@@ -44,6 +44,3 @@ func checkURI(line int, uri string) error {
 
 // IsHTTPS reports whether uri uses the https scheme.
 func IsHTTPS(uri string) bool { return strings.HasPrefix(uri, schemeHTTPS) }
-
-// IsRsync reports whether uri uses the rsync scheme.
-func IsRsync(uri string) bool { return strings.HasPrefix(uri, schemeRsync) }

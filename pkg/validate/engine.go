@@ -209,14 +209,42 @@ func (r *run) work() {
 		var children []*caNode
 		switch {
 		case ta != nil:
-			children = r.processTA(ta.tal, ta.state)
+			children = r.processTASafely(ta.tal, ta.state)
 		case r.ctx.Err() != nil:
 			r.pointDone(n, report.Point{Outcome: report.Failed, Reason: "run cancelled: " + context.Cause(r.ctx).Error()})
 		default:
-			children = r.processCA(n)
+			children = r.processCASafely(n)
 		}
 		r.q.done(n, children)
 	}
+}
+
+// processCASafely is processCA, with a panic (a bug met by some input)
+// turned into the failure of n's publication point, logged with its stack
+// and counted: the rest of the run goes on.
+func (r *run) processCASafely(n *caNode) (children []*caNode) {
+	defer func() {
+		if p := recover(); p != nil {
+			err := r.panicked("publication point of CA "+n.uri, p)
+			r.pointDone(n, report.Point{Outcome: report.Failed, Reason: err.Error()})
+			children = nil
+		}
+	}()
+	return r.processCA(n)
+}
+
+// processTASafely is processTA, with a panic failing the trust anchor.
+func (r *run) processTASafely(t *tal.TAL, st *taState) (children []*caNode) {
+	defer func() {
+		if p := recover(); p != nil {
+			err := r.panicked("trust anchor "+t.Name, p)
+			r.mu.Lock()
+			r.rep.TAs = append(r.rep.TAs, report.TA{Name: t.Name, Error: err.Error()})
+			r.mu.Unlock()
+			children = nil
+		}
+	}()
+	return r.processTA(t, st)
 }
 
 // registerCA gives CA n its entry in the run's sources, which its objects

@@ -343,7 +343,7 @@ func ccEmbeddedCert(der []byte, parse func([]byte) (*Cert, error)) *Cert {
 // a real RSC has no SIA, which ParseCert refuses and parseEECertNoSIA
 // accepts; a ROA's EE, which has SIA, is refused by parseEECertNoSIA.
 func TestParseEECertNoSIA(t *testing.T) {
-	root := filepath.Join(ccSharedDir(t), "rpki-corpus")
+	root := corpusDir(t)
 	rsc, err := os.ReadFile(filepath.Join(root, "rpki-commons/src/test/resources/interop/openbsd-regress/checklist-08.sig"))
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,7 @@
 package x509rpki
 
 // Shared loader for the certificate and CRL corpus tests: every .cer and
-// .crl under ../shared/rpki-corpus, with rpki-client 8.2's reading
+// .crl of the RPKI corpus (internal/testfiles), with rpki-client 8.2's reading
 // (REFERENCE-rpki-client-summary.tsv) and the expected verdict
 // (EXPECTED.tsv). Helpers are prefixed "cc" to stay apart from the
 // signed-object tests in this package.
@@ -17,8 +17,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/openrpki/validator/internal/testshared"
 )
 
 // ccObject is one corpus file with its parse result.
@@ -45,13 +43,10 @@ var (
 	ccErr    error
 )
 
-// ccSharedDir returns the shared test data folder.
-func ccSharedDir(t testing.TB) string { return testshared.Dir(t) }
-
 // ccLoad parses the whole certificate/CRL corpus once.
 func ccLoad(t testing.TB) *ccCorpus {
 	t.Helper()
-	root := filepath.Join(ccSharedDir(t), "rpki-corpus")
+	root := corpusDir(t)
 	ccOnce.Do(func() { ccLoaded, ccErr = ccBuild(root) })
 	if ccErr != nil {
 		t.Fatal(ccErr)

@@ -12,7 +12,7 @@ import (
 // named regression inputs under testdata/<dir>/, as fuzz seeds.
 func fzSeeds(f *testing.F, dir string, exts ...string) {
 	f.Helper()
-	root := filepath.Join(ccSharedDir(f), "rpki-corpus")
+	root := corpusDir(f)
 	n := 0
 	err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {

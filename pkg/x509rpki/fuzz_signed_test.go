@@ -18,10 +18,42 @@ import (
 // adding no code path that smaller ROAs do not reach.
 const fuzzMaxInput = 16 << 10
 
+// seedCount is what a fuzz target was seeded with from the corpus: whole
+// objects, and the eContent of those whose CMS layer parses.
+type seedCount struct{ objects, contents int }
+
+// minSeeds is, per fuzz target, what the corpus provides today: every
+// object of the target's types up to fuzzMaxInput (one ROA is larger), and
+// the eContent of each that parses. Seeding skips what is too large or
+// does not parse, so without this floor a missing corpus, or a CMS layer
+// that starts rejecting good objects, would leave the fuzzer with nothing
+// and the seed run passing.
+var minSeeds = map[string]seedCount{
+	"cms":  {objects: 307, contents: 259},
+	"roa":  {objects: 205, contents: 162},
+	"mft":  {objects: 91, contents: 87},
+	"aspa": {objects: 11, contents: 10},
+	"any":  {objects: 622, contents: 277},
+}
+
+// checkSeeds fails the target when it got fewer seeds than minSeeds.
+func checkSeeds(f *testing.F, name string, got seedCount) {
+	f.Helper()
+	want, ok := minSeeds[name]
+	if !ok {
+		f.Fatalf("no minimum seed count for %q", name)
+	}
+	if got.objects < want.objects || got.contents < want.contents {
+		f.Fatalf("%s: seeded %d objects and %d eContents from the corpus, want at least %d and %d",
+			name, got.objects, got.contents, want.objects, want.contents)
+	}
+}
+
 // seedSigned adds every corpus object of the given types, and the eContent
-// of each, as fuzz seeds; plus the named regression inputs in
-// testdata/fuzz-regress/<name>/.
+// of each, as fuzz seeds (at least minSeeds[name]); plus the named
+// regression inputs in testdata/fuzz-regress/<name>/.
 func seedSigned(f *testing.F, name string, types ...ObjectType) {
+	var n seedCount
 	for _, ty := range types {
 		for _, file := range corpusFiles(f, ty) {
 			der := readCorpus(f, file)
@@ -29,11 +61,14 @@ func seedSigned(f *testing.F, name string, types ...ObjectType) {
 				continue
 			}
 			f.Add(der)
+			n.objects++
 			if so, err := parseCMS(der, ctOf(ty)); err == nil {
 				f.Add(so.Content)
+				n.contents++
 			}
 		}
 	}
+	checkSeeds(f, name, n)
 	regress, _ := filepath.Glob(filepath.Join("testdata", "fuzz-regress", name, "*"))
 	for _, r := range regress {
 		b, err := os.ReadFile(r)
@@ -204,6 +239,7 @@ var contentDecoder = map[ObjectType]byte{
 // the first byte selects the decoder, the rest is its input. Every
 // rejection carries an error class.
 func FuzzParseAny(f *testing.F) {
+	var n seedCount
 	for i, ty := range []ObjectType{TypeCert, TypeCRL, TypeManifest, TypeROA, TypeASPA, TypeGBR, TypeRSC, TypeTAK, TypeSPL} {
 		for _, file := range corpusFiles(f, ty) {
 			der := readCorpus(f, file)
@@ -211,11 +247,14 @@ func FuzzParseAny(f *testing.F) {
 				continue
 			}
 			f.Add(append([]byte{byte(i)}, der...))
+			n.objects++
 			if so, err := parseCMS(der, ctOf(ty)); err == nil && contentDecoder[ty] != 0 {
 				f.Add(append([]byte{contentDecoder[ty]}, so.Content...))
+				n.contents++
 			}
 		}
 	}
+	checkSeeds(f, "any", n)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) == 0 || len(data) > fuzzMaxInput {
 			return

@@ -13,11 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openrpki/validator/internal/testshared"
+	"github.com/openrpki/validator/internal/testfiles"
 )
 
-// corpusDir returns the shared RPKI corpus (failing the test without it).
-func corpusDir(t testing.TB) string { return testshared.Corpus(t) }
+// corpusDir returns the RPKI corpus (internal/testfiles), failing the test
+// without it.
+func corpusDir(t testing.TB) string { return testfiles.Corpus(t) }
 
 // refRow is one row of a REFERENCE-rpki-client*-summary.tsv file.
 type refRow struct {

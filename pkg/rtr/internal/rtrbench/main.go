@@ -1,14 +1,3 @@
-// Command rtrbench measures the RTR server against StayRTR: N concurrent
-// sessions on loopback each send a Reset Query and read the full table to
-// End of Data; then the source file is replaced and every session must
-// pick up the delta after Serial Notify. Both servers run as separate
-// processes fed the same JSON file, so their CPU time and RSS are read
-// from /proc.
-//
-//	go run ./pkg/rtr/internal/rtrbench            # 600k VRPs, 1000 sessions
-//	go run ./pkg/rtr/internal/rtrbench -sessions 100 -data ../shared/rtr-data/small.json.gz
-//
-// Imports: rtr, payload and the standard library.
 package main
 
 import (
@@ -25,10 +14,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openrpki/validator/internal/vrpgen"
 	"github.com/openrpki/validator/pkg/payload"
 )
 
 type config struct {
+	set         string
 	data, delta string
 	sessions    int
 	version     uint
@@ -40,8 +31,9 @@ type config struct {
 
 func main() {
 	var c config
-	flag.StringVar(&c.data, "data", "../shared/rtr-data/vrps.json.gz", "payload file (relative to the module root)")
-	flag.StringVar(&c.delta, "delta", "../shared/rtr-data/vrps-delta.json.gz", "updated payload file for the delta phase")
+	flag.StringVar(&c.set, "set", "full", "generated payload and update (internal/vrpgen): full (600k VRPs, ±1,000) or small (5k, ±50)")
+	flag.StringVar(&c.data, "data", "", "payload file instead of the generated set (relative to the module root; .gz allowed)")
+	flag.StringVar(&c.delta, "delta", "", "updated payload file for the delta phase, with -data")
 	flag.IntVar(&c.sessions, "sessions", 1000, "concurrent RTR sessions")
 	flag.UintVar(&c.version, "version", 1, "RTR version the clients speak")
 	flag.StringVar(&c.validator, "validator", "", "validator binary (default: go build ./cmd/validator)")
@@ -116,11 +108,7 @@ type expectation struct {
 // prepare writes both payloads as plain JSON (StayRTR reads plain JSON)
 // and computes the expected PDU counts.
 func prepare(root string, c config, first, second string) (expectation, error) {
-	a, err := copyJSON(filepath.Join(root, c.data), first)
-	if err != nil {
-		return expectation{}, err
-	}
-	b, err := copyJSON(filepath.Join(root, c.delta), second)
+	a, b, err := payloads(root, c, first, second)
 	if err != nil {
 		return expectation{}, err
 	}
@@ -133,6 +121,31 @@ func prepare(root string, c config, first, second string) (expectation, error) {
 		e.delta += len(d.AnnouncedKeys) + len(d.WithdrawnKeys)
 	}
 	return e, nil
+}
+
+// payloads writes the generated set and its update, or the -data and
+// -delta files, to first and second.
+func payloads(root string, c config, first, second string) (a, b *payload.Snapshot, err error) {
+	if c.data != "" || c.delta != "" {
+		if c.data == "" || c.delta == "" {
+			return nil, nil, fmt.Errorf("-data and -delta go together")
+		}
+		if a, err = copyJSON(filepath.Join(root, c.data), first); err != nil {
+			return nil, nil, err
+		}
+		b, err = copyJSON(filepath.Join(root, c.delta), second)
+		return a, b, err
+	}
+	spec, ok := map[string]vrpgen.Spec{"full": vrpgen.Full, "small": vrpgen.Small}[c.set]
+	if !ok {
+		return nil, nil, fmt.Errorf("-set %q: want full or small", c.set)
+	}
+	base, update := spec.JSON()
+	if a, err = writeJSON(base, first); err != nil {
+		return nil, nil, err
+	}
+	b, err = writeJSON(update, second)
+	return a, b, err
 }
 
 func copyJSON(src, dst string) (*payload.Snapshot, error) {
@@ -151,6 +164,11 @@ func copyJSON(src, dst string) (*payload.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	return writeJSON(raw, dst)
+}
+
+// writeJSON writes raw to dst and parses it.
+func writeJSON(raw []byte, dst string) (*payload.Snapshot, error) {
 	if err := os.WriteFile(dst, raw, 0o644); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,110 @@
+package validate
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/openrpki/validator/pkg/cache"
+	"github.com/openrpki/validator/pkg/fetch"
+	"github.com/openrpki/validator/pkg/lab"
+	"github.com/openrpki/validator/pkg/payload"
+)
+
+// panicky is a Source whose sessions panic when asked for one CA's
+// repository: a bug met while processing that CA's point.
+type panicky struct {
+	src    *fetch.Source
+	target string // the caRepository whose fetch panics
+}
+
+func (p panicky) Begin(ctx context.Context, quick bool) Session {
+	return panickySession{Session: p.src.Begin(ctx, quick), target: p.target}
+}
+func (p panicky) Store() *cache.Store { return p.src.Store() }
+
+type panickySession struct {
+	*fetch.Session
+	target string
+}
+
+func (s panickySession) Repository(notify, caRepository string) (*cache.Repo, error) {
+	if caRepository == s.target {
+		panic("injected: processing " + caRepository)
+	}
+	return s.Session.Repository(notify, caRepository)
+}
+
+// panics counts the engine's recovered panics (a validate.Observer).
+type panics struct {
+	nopObserver
+	n atomic.Int32
+}
+
+func (p *panics) Panicked(component string) { p.n.Add(1) }
+
+// TestEnginePanicFailsOnlyItsPoint makes the processing of one CA's point
+// panic: the run goes on, that point fails with the panic as its reason
+// and is counted, and everything else is validated; only that CA's own
+// products are missing.
+func TestEnginePanicFailsOnlyItsPoint(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 35})
+	clean := validateLab(t, l, t.TempDir(), fetch.SourceOptions{})
+	// The target: a CA without children whose point yields VRPs.
+	target, lost := "", 0
+	for _, ca := range clean.Sources.CAs {
+		if ca.Parent < 0 {
+			continue
+		}
+		n := 0
+		for _, v := range clean.VRPs {
+			if o, ok := clean.Sources.Object(v.Info); ok && clean.Sources.CAs[o.CA].Repository == ca.Repository {
+				n++
+			}
+		}
+		if n > 0 && !hasChild(clean.Sources, ca.Repository) {
+			target, lost = ca.Repository, n
+			break
+		}
+	}
+	if target == "" {
+		t.Fatal("no leaf CA with VRPs in the lab")
+	}
+	src, err := fetch.OpenSource(t.TempDir(), fetch.SourceOptions{CACert: l.CAFile(), Options: fetch.Options{AllowDubiousHosts: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	obs := &panics{}
+	e, err := New(Options{Source: panicky{src: src, target: target}, Observer: obs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runEngine(t, l, e)
+	if obs.n.Load() != 1 {
+		t.Fatalf("%d panics counted, want 1", obs.n.Load())
+	}
+	var failed bool
+	for _, p := range res.Points {
+		if p.URI == target {
+			failed = p.Outcome == "failed" && strings.Contains(p.Reason, "internal error") && strings.Contains(p.Reason, "injected")
+		}
+	}
+	if !failed {
+		t.Fatalf("the panicking point is not failed with its reason: %v", failedPoints(res))
+	}
+	if got, want := len(payload.NewSnapshot(res.Set()).VRPs), len(payload.NewSnapshot(clean.Set()).VRPs); got == 0 || got > want-1 || got < want-lost {
+		t.Fatalf("%d VRPs after the panic, want %d minus that CA's %d", got, want, lost)
+	}
+}
+
+// hasChild reports whether some CA of s was issued from repository repo.
+func hasChild(s *payload.Sources, repo string) bool {
+	for _, c := range s.CAs {
+		if c.Parent >= 0 && s.CAs[c.Parent].Repository == repo {
+			return true
+		}
+	}
+	return false
+}
