@@ -46,6 +46,7 @@ type daemon struct {
 	rtr     *rtr.Server
 	metrics *metrics.Metrics
 	reg     *prometheus.Registry
+	news    *runNews // what the logs say of each run
 
 	level zap.AtomicLevel // the log level, which a reload may change
 
@@ -68,6 +69,7 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
+	m.SetRefresh(cfg.Refresh)
 	src, err := openSource(cfg, false, log, m)
 	if err != nil {
 		return nil, err
@@ -80,7 +82,7 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 	pub := state.NewPublisher(cfg.RTR.History)
 	m.Watch(pub.Load)
 	d := &daemon{cfg: cfg, conf: conf, log: log, tals: in.tals, src: src, engine: engine, pub: pub,
-		policy: in.policy, metrics: m, reg: reg, level: level}
+		policy: in.policy, metrics: m, reg: reg, level: level, news: newRunNews(log)}
 	d.rtr = rtr.NewServer(state.RTR{P: pub}, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions,
 		MaxSessionsPerSource: cfg.RTR.MaxSessionsPerSource, FirstQueryTimeout: cfg.RTR.FirstQueryTimeout, MaxAge: cfg.RTR.MaxAge,
 		Allow: cfg.RTR.Allow, Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
@@ -104,7 +106,8 @@ func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	d.warmStart()
 	api := httpapi.New(httpapi.Options{Logger: d.log, State: d.pub.Load,
 		Metrics: promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}), Observer: d.metrics,
-		MaxAge: d.cfg.RTR.MaxAge, Version: buildVersion(), TALFiles: talFiles(d.cfg, d.tals)})
+		MaxAge: d.cfg.RTR.MaxAge, Version: buildVersion(), TALFiles: talFiles(d.cfg, d.tals),
+		Progress: runProgress(d.news.progress), Sessions: rtrSessions(d.rtr)})
 	var g actors
 	g.untilDone(ctx)
 	lns.serve(&g, d.log, d.rtr, uint8(d.cfg.RTR.MaxVersion), api)
@@ -171,20 +174,19 @@ func (d *daemon) validate(ctx context.Context, quick bool) {
 	if quick {
 		run = d.engine.Poll
 	}
+	stopWatch := d.news.watch(d.engine.Progress)
 	table, rep, err := run(ctx, d.tals)
+	stopWatch()
 	if ctx.Err() != nil {
 		return
 	}
-	d.metrics.RunDone(rep, err)
 	repos := d.src.Scheduler().Health()
+	d.news.runDone(table, rep, repos, err) // logs it; stamps the report before it is published
+	d.metrics.RunDone(rep, err)
 	if err != nil {
-		d.log.Error("validation failed: serving the previous data", zap.Error(err), zap.Bool("quick", quick))
 		d.pub.Failed(rep, repos)
 		return
 	}
-	d.log.Info("validation done", zap.Bool("quick", quick), zap.Duration("took", rep.End.Sub(rep.Start)),
-		zap.Int("vrps", len(table.VRPs)), zap.Int("aspas", len(table.ASPAs)), zap.Int("router_keys", len(table.RouterKeys)),
-		zap.Int("points", len(rep.Points)), zap.Int("reused", rep.Reused), zap.Int("rejected", len(rep.Rejected)))
 	d.lastTable, d.lastRep = table, rep
 	policy := d.policy
 	if cur := d.pub.Load(); rep.Unchanged && cur != nil && cur.Report != nil && cur.Table != nil {
@@ -206,7 +208,9 @@ func (d *daemon) publish(t *payload.Table, rep *report.Run, repos []report.Repos
 	}
 	d.reportDroppedASPAs(st.RTR.Snapshot)
 	d.rtr.Notify()
-	d.log.Info("new serial", zap.Uint32("serial", st.Serial()), zap.Int("vrps", len(st.RTR.Snapshot.VRPs)))
+	// DEBUG: on the global RPKI nearly every poll brings a new serial;
+	// the INFO line of each full run carries the counts.
+	d.log.Debug("new serial", zap.Uint32("serial", st.Serial()), zap.Int("vrps", len(st.RTR.Snapshot.VRPs)))
 	if err := writeTable(filepath.Join(d.cfg.Cache, persistedOutput), t); err != nil {
 		d.log.Warn("persisting the table", zap.Error(err))
 	}
@@ -285,6 +289,7 @@ func (d *daemon) apply(cfg *config.Config, in *inputs) {
 		}
 	}
 	d.level.SetLevel(zapLevels[cfg.Log.Level])
+	d.metrics.SetRefresh(cfg.Refresh)
 	d.tals, d.policy = in.tals, in.policy
 	d.cfg.TALDir, d.cfg.TALs, d.cfg.SLURM = cfg.TALDir, cfg.TALs, cfg.SLURM
 	d.cfg.Refresh, d.cfg.RRDPPoll, d.cfg.Log.Level, d.cfg.Reconsidered = cfg.Refresh, cfg.RRDPPoll, cfg.Log.Level, cfg.Reconsidered

@@ -16,6 +16,11 @@
 //	  → rtr (state.RTR), httpapi (Options.State) and metrics (Watch), which
 //	    all read that one State.
 //
+// Around each run the daemon's runNews (news.go) stamps the report with
+// when each problem was first seen (report.Tracker) and logs what changed:
+// a WARN line per new problem, an INFO line per full run, a summary while
+// trouble lasts, the progress of a long run.
+//
 // `validator rtr` serves the same State, published from a payload file or
 // URL instead of the engine. Both run on one lifecycle (lifecycle.go): the
 // listeners, the loop and the wait for a signal are actors of one group.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -41,12 +42,12 @@ func startDaemon(t *testing.T, l *lab.Lab, extra ...string) (rtrAddr, httpURL st
 // loopback ports) until the test ends; it returns once it is ready.
 func startDaemonWith(t *testing.T, extra ...string) (rtrAddr, httpURL string) {
 	t.Helper()
-	rtrAddr, httpURL, _ = startDaemonLogged(t, extra...)
+	rtrAddr, httpURL, _ = startDaemonLog(t, extra...)
 	return rtrAddr, httpURL
 }
 
-// startDaemonLogged is startDaemonWith that also returns the daemon's log.
-func startDaemonLogged(t *testing.T, extra ...string) (rtrAddr, httpURL string, log *lockedBuffer) {
+// startDaemonLog is startDaemonWith, returning the daemon's log too.
+func startDaemonLog(t *testing.T, extra ...string) (rtrAddr, httpURL string, log *lockedBuffer) {
 	t.Helper()
 	rtrAddr, httpAddr := freeAddr(t), freeAddr(t)
 	args := []string{"--rtr-listen", rtrAddr, "--http-listen", httpAddr}
@@ -132,6 +133,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if !c.Table().Equal(payload.NewSnapshot(want)) {
 		t.Fatalf("RTR table differs from the lab's expected output")
 	}
+	checkSessionShown(t, base, c.Serial)
 
 	// Publish until a change alters the payload (a manifest re-issue does not).
 	var name string
@@ -241,5 +243,28 @@ func TestDaemonRelativePaths(t *testing.T) {
 	checkEndpoints(t, base, want)
 	if entries, err := os.ReadDir(filepath.Join(work, "relative-dir")); err != nil || len(entries) == 0 {
 		t.Fatalf("cache not in the working directory's relative-dir: %v, %d entries", err, len(entries))
+	}
+}
+
+// checkSessionShown checks /api/v1/status lists the one connected router,
+// synced at serial.
+func checkSessionShown(t *testing.T, base string, serial uint32) {
+	t.Helper()
+	_, body := get(t, base+"/api/v1/status")
+	var st struct {
+		Sessions []struct {
+			Peer    string `json:"peer"`
+			Version uint8  `json:"version"`
+			Synced  bool   `json:"synced"`
+			Serial  uint32 `json:"serial"`
+			Bytes   int64  `json:"bytes_sent"`
+		} `json:"rtr_sessions"`
+	}
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Sessions) != 1 || st.Sessions[0].Version != 2 || !st.Sessions[0].Synced || st.Sessions[0].Serial != serial ||
+		st.Sessions[0].Bytes == 0 || !strings.HasPrefix(st.Sessions[0].Peer, "127.0.0.1:") {
+		t.Fatalf("status lists sessions %+v, want the one router synced at serial %d", st.Sessions, serial)
 	}
 }

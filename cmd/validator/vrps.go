@@ -28,8 +28,10 @@ import (
 
 // vrpsAbout is the help text of `validator vrps`.
 const vrpsAbout = `Fetches and validates once, prints the VRPs, ASPAs and router keys, and
-exits; 1 when a trust anchor did not validate (the output then holds the
-others', if any). Takes the configuration of validator run (--config and
+exits; 1 when a trust anchor produced nothing, with its cause on standard
+error (the output then holds the others', if any). --report writes every
+rejected object and failed publication point as JSON (the form of GET
+/api/v1/rejected). Takes the configuration of validator run (--config and
 the same flags) for what it validates.`
 
 // vrpsRun is the parsed command line of `validator vrps` besides the
@@ -37,6 +39,7 @@ the same flags) for what it validates.`
 type vrpsRun struct {
 	offline                bool
 	format, output         string
+	report                 string
 	cpuProfile, memProfile string
 	memLimit               string
 	// selectors are Routinator's --select-asn and --select-prefix, with
@@ -62,6 +65,7 @@ func runVRPs(args []string, stdout, stderr io.Writer) int {
 	}
 	fs.BoolVar(&r.moreSpecifics, "more-specifics", false, "--select-prefix also selects the VRPs of more specific prefixes")
 	fs.StringVar(&r.output, "output", "", "write to this file instead of standard output")
+	fs.StringVar(&r.report, "report", "", "write the rejected objects and failed publication points to this `FILE` (JSON)")
 	fs.StringVar(&r.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.StringVar(&r.memProfile, "memprofile", "", "write a heap profile, taken at the largest live heap, to this file")
 	fs.StringVar(&r.memLimit, "memory-limit", defaultOneShotMemoryLimit,
@@ -116,7 +120,7 @@ func (r *vrpsRun) prepare(src *configSource) (*config.Config, *inputs, error) {
 	}
 	in, err := readInputs(cfg)
 	var errs []error
-	for _, f := range [][2]string{{"--output", r.output}, {"--cpuprofile", r.cpuProfile}, {"--memprofile", r.memProfile}} {
+	for _, f := range [][2]string{{"--output", r.output}, {"--report", r.report}, {"--cpuprofile", r.cpuProfile}, {"--memprofile", r.memProfile}} {
 		if f[1] != "" && f[1] != "-" {
 			errs = append(errs, checkNewFile(f[0], f[1]))
 		}
@@ -127,7 +131,8 @@ func (r *vrpsRun) prepare(src *configSource) (*config.Config, *inputs, error) {
 	return cfg, in, nil
 }
 
-// once validates and writes the table.
+// once validates and writes the table, and the report when asked. Its
+// error names each trust anchor that produced nothing, with the cause.
 func (r *vrpsRun) once(ctx context.Context, cfg *config.Config, in *inputs, stdout, stderr io.Writer) error {
 	log, err := buildLogger(cfg.Log, stderr)
 	if err != nil {
@@ -146,22 +151,12 @@ func (r *vrpsRun) once(ctx context.Context, cfg *config.Config, in *inputs, stdo
 	if werr != nil {
 		return werr
 	}
-	if err != nil {
-		return err // no trust anchor validated, or the run was cut short
+	if r.report != "" {
+		if werr := writeRejections(r.report, rep); werr != nil {
+			return fmt.Errorf("--report: %w", werr)
+		}
 	}
-	return failedTAs(rep)
-}
-
-// failedTAs is the error of a run in which some trust anchors did not
-// validate, naming each with its reason; nil when all did. The output
-// holds the others', but it is not the whole RPKI: a script must see it.
-func failedTAs(rep *report.Run) error {
-	var errs []error
-	for _, t := range rep.FailedTAs() {
-		errs = append(errs, fmt.Errorf("trust anchor %s not validated (the output lacks its payload): %s",
-			t.Name, strings.ReplaceAll(t.Error, "\n", "; ")))
-	}
-	return errors.Join(errs...)
+	return errors.Join(emptyTAs(rep), err) // err: no trust anchor validated, or the run was cut short
 }
 
 // talFiles lists the TAL files of the configuration, as rpki-client's
@@ -190,11 +185,13 @@ func validateOnce(ctx context.Context, cfg *config.Config, tals []*tal.TAL, offl
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	news := newRunNews(log)
+	stop := news.watch(e.Progress)
 	table, rep, err := e.Run(ctx, tals)
-	log.Info("validation done", zap.Duration("took", rep.End.Sub(rep.Start)), zap.Int("vrps", len(table.VRPs)),
-		zap.Int("aspas", len(table.ASPAs)), zap.Int("router_keys", len(table.RouterKeys)),
-		zap.Int("rejected_objects", len(rep.Rejected)))
-	return table, rep, src.Scheduler().Health(), err
+	stop()
+	repos := src.Scheduler().Health()
+	news.oneShotDone(table, rep, repos, err)
+	return table, rep, repos, err
 }
 
 // writeTable persists a table in the one JSON form of pkg/payload
@@ -208,6 +205,12 @@ func writeFile(path string, stdout io.Writer, write func(io.Writer) error) error
 	if path == "" || path == "-" {
 		return write(stdout)
 	}
+	return writeAtomically(path, write)
+}
+
+// writeAtomically writes a file through write: into a temporary file
+// renamed over path once complete, so a reader never sees half of it.
+func writeAtomically(path string, write func(io.Writer) error) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {

@@ -18,6 +18,9 @@ type health struct {
 	nextTry     time.Time
 	lastSuccess time.Time
 	last        Attempt
+	// failure is the error of the last attempt that failed (a skip in
+	// backoff is not one): what the operators need while it backs off.
+	failure error
 }
 
 // healthBook holds the health of every endpoint, keyed by transport and URI.
@@ -61,6 +64,9 @@ func (b *healthBook) record(key string, a Attempt) {
 		a.Serial = h.last.Serial // keep the serial held through failures
 	}
 	h.last = a
+	if a.Outcome == Failed || a.Outcome == Refused {
+		h.failure = a.Err
+	}
 	switch {
 	case !a.Failed():
 		h.failures, h.nextTry, h.lastSuccess = 0, time.Time{}, b.now()
@@ -96,8 +102,11 @@ func (b *healthBook) snapshot() []report.Repository {
 		r := report.Repository{URI: h.last.URI, Transport: h.last.Transport, Outcome: string(h.last.Outcome),
 			Failing: h.last.Failed(), Failures: h.failures, LastAttempt: h.last.Start, LastSuccess: h.lastSuccess,
 			LastDuration: h.last.Duration, Bytes: h.last.Bytes, Serial: h.last.Serial, NextTry: h.nextTry}
-		if h.last.Err != nil {
-			r.LastError = h.last.Err.Error()
+		if err := h.last.Err; err != nil {
+			if h.last.Outcome == Backoff && h.failure != nil {
+				err = h.failure // why it backs off, not that it does (NextTry says until when)
+			}
+			r.LastError = err.Error()
 		}
 		out = append(out, r)
 	}

@@ -161,6 +161,11 @@ func TestBackoffSkipsFailingRepository(t *testing.T) {
 	if n := ls[0].repo.Requests("/notification.xml"); n != 1 {
 		t.Errorf("%d requests during backoff", n)
 	}
+	// The health says why it backs off (the failure), not that it does.
+	if h := s.Health(); len(h) != 1 || h[0].Outcome != "backoff" || !h[0].Failing || h[0].LastError == "" ||
+		strings.Contains(h[0].LastError, "backoff") || h[0].NextTry.IsZero() {
+		t.Errorf("health in backoff: %+v", h)
+	}
 	now = now.Add(61 * time.Second)
 	runAll(t, s, repo) // second failure: backoff doubles to 2 minutes
 	now = now.Add(61 * time.Second)

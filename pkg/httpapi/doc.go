@@ -4,10 +4,15 @@
 // /rpki-client-csv, ...), with Routinator's query filters, ETags, gzip and
 // HEAD; Routinator's /json-delta and /json-delta/notify; RFC 6811 route
 // origin validation (/validity?asn=&prefix=, /api/v1/validity) and ASPA
-// AS_PATH verification (/api/v1/aspa); the run status as JSON
-// (/api/v1/status, with Routinator's members where the data exists) and
-// as an HTML page for people (/ and /status); /healthz, /readyz,
-// /version, and /metrics when the daemon passes a handler for it.
+// AS_PATH verification (/api/v1/aspa); why a route has its validity, down
+// to the ROA, its manifest and its certificate chain (/api/v1/explain);
+// what the last run rejected (/api/v1/rejected); the run status as JSON
+// (/api/v1/status, with Routinator's members where the data exists) and as
+// an HTML page for people (/ and /status), which says what needs attention
+// (failed trust anchors, repositories, publication points, a failed run),
+// the progress of a run and the connected RTR routers, with a lookup form
+// (/lookup); /healthz, /readyz, /version, and /metrics when the daemon
+// passes a handler for it.
 //
 // The daemon publishes one immutable state.State per validation run
 // (state.Publisher); handlers call Options.State once per request and

@@ -23,6 +23,10 @@ const (
 	// MaxTroubleRows bounds the repositories in trouble shown on the
 	// status page (the JSON status lists them all).
 	MaxTroubleRows = 100
+	// MaxStatusRejected bounds the rejected objects and the troubled
+	// publication points in /api/v1/status and on the status page
+	// (/api/v1/rejected lists them all).
+	MaxStatusRejected = 100
 	// DefaultMaxAge is the data age above which /readyz fails when
 	// Options.MaxAge is zero.
 	DefaultMaxAge = 2 * time.Hour

@@ -20,8 +20,16 @@ var pageHTML string
 // refresh to stay current.
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"age":  humanAge,
-	"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	"time": pageTime,
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return pageTime(t)
+	},
 }).Parse(pageHTML))
+
+func pageTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
 
 // pageData is what the page template reads.
 type pageData struct {
@@ -30,6 +38,9 @@ type pageData struct {
 	MoreTrouble int
 	ObjectRows  []objectRow
 	Verdicts    []string
+	// MoreRejected and MorePoints count what the page leaves to
+	// /api/v1/rejected.
+	MoreRejected, MorePoints int
 }
 
 // objectRow is one object type's counts, in the order of Verdicts.
@@ -52,6 +63,8 @@ func (a *api) page(w http.ResponseWriter, r *http.Request) {
 		d.Troubles = append(d.Troubles, rs)
 	}
 	d.Verdicts, d.ObjectRows = objectTable(d.Objects)
+	d.MoreRejected = d.Counts.Rejected - len(d.Rejected)
+	d.MorePoints = d.PubPoints[report.Cached] + d.PubPoints[report.Failed] - len(d.TroubledPoints)
 	var b bytes.Buffer
 	if err := pageTemplate.Execute(&b, d); err != nil {
 		writeError(w, http.StatusInternalServerError, "httpapi: status page: "+err.Error())

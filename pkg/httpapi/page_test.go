@@ -29,6 +29,13 @@ import (
 // daemon would publish, with the scheduler's repository health.
 func labState(t *testing.T) *state.State {
 	t.Helper()
+	st, _ := labRun(t)
+	return st
+}
+
+// labRun is labState with the lab.
+func labRun(t *testing.T) (*state.State, *lab.Lab) {
+	t.Helper()
 	cfg := lab.Config{Preset: "small", Seed: 81, PrimesFile: filepath.Join(os.TempDir(), "validator-lab-test-primes.txt")}
 	l, srv, err := lab.Launch(t.TempDir(), cfg)
 	if err != nil {
@@ -57,7 +64,7 @@ func labState(t *testing.T) *state.State {
 	if len(table.VRPs) == 0 || len(rep.TAs) == 0 {
 		t.Fatalf("lab validated to %d VRPs, %d TAs", len(table.VRPs), len(rep.TAs))
 	}
-	return testState(stateOf{Table: table, Result: rep, Serial: 3, Updated: time.Now(), Repositories: src.Scheduler().Health()})
+	return testState(stateOf{Table: table, Result: rep, Serial: 3, Updated: time.Now(), Repositories: src.Scheduler().Health()}), l
 }
 
 // chromium runs headless Chromium with args and the URL, returning its
@@ -130,6 +137,13 @@ func TestStatusPageChromium(t *testing.T) {
 	if !regexp.MustCompile(`data-type="roa"><td>roa</td><td class="n">\d+</td>`).MatchString(dom) {
 		t.Error("object counts lack the ROA row")
 	}
+	if !strings.Contains(dom, `id="health" class="health bad"`) || !strings.Contains(dom, "repositories failing") ||
+		strings.Contains(dom, "All trust anchors validated") {
+		t.Error("with a repository in trouble, the page does not say it needs attention")
+	}
+	if !strings.Contains(dom, `<form action="/lookup"`) || !strings.Contains(dom, `value="explain"`) {
+		t.Error("the lookup form is missing")
+	}
 
 	checkLabData(t, srv, st.Table)
 
@@ -188,5 +202,38 @@ func checkLabData(t *testing.T, srv *httptest.Server, table *payload.Table) {
 	var ans singleAnswer
 	if err := json.NewDecoder(resp2.Body).Decode(&ans); err != nil || ans.ValidatedRoute.Validity.State != StateValid {
 		t.Fatalf("validity of %v: %v %+v", x, err, ans)
+	}
+}
+
+// TestStatusPageChromiumTrouble renders in Chromium the page of a daemon
+// whose first run failed (the TA's certificate refused as a dubious host)
+// while its next run is in progress and a router is connected: the page
+// must say what is wrong, never that everything succeeded.
+func TestStatusPageChromiumTrouble(t *testing.T) {
+	st := failedFirstRun()
+	srv := httptest.NewServer(New(Options{State: func() *state.State { return st }, Version: "test-1",
+		Progress: func() RunProgress {
+			return RunProgress{Running: true, Start: time.Now().Add(-20 * time.Second), CAs: 3, Points: 2, Objects: 40}
+		},
+		Sessions: func() []SessionStatus {
+			return []SessionStatus{{Peer: "192.0.2.1:50000", Negotiated: true, Version: 1, ConnectedSince: time.Now()}}
+		}}))
+	defer srv.Close()
+	dom := string(chromium(t, srv.URL+"/", "--dump-dom"))
+	for _, want := range []string{`id="health" class="health bad"`, "trust anchor ta1 failed: fetching TA certificate: fetch: dubious URI refused",
+		"the last validation run failed", "1 of 1 repositories failing", `id="run-error"`, `id="progress-cas">3<`,
+		`class="session"><td>192.0.2.1:50000</td><td class="n">1</td>`, "No validation run has succeeded yet",
+		`class="err">failed: fetching TA certificate`} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for _, lie := range []string{"All trust anchors validated", "every repository's last fetch succeeded", "every publication point was used"} {
+		if strings.Contains(dom, lie) {
+			t.Errorf("the page says %q after a failed run", lie)
+		}
+	}
+	if n := strings.Count(dom, `class="repo"`); n != 1 {
+		t.Errorf("%d repositories in trouble shown, want 1", n)
 	}
 }

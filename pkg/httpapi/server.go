@@ -34,6 +34,13 @@ type Options struct {
 	TALFiles []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Progress returns how far the current validation run is; nil means
+	// none is shown. It must not block (validate.Engine.Progress reads
+	// atomics).
+	Progress func() RunProgress
+	// Sessions returns the connected RTR sessions; nil means none are
+	// shown. It must not block on a router.
+	Sessions func() []SessionStatus
 
 	// notifyPoll overrides NotifyPoll (tests).
 	notifyPoll time.Duration
@@ -104,6 +111,9 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/aspa", a.aspaGet)
 	mux.HandleFunc("POST /api/v1/aspa", a.post.wrap(a.aspaPost))
 	mux.HandleFunc("GET /api/v1/status", a.status)
+	mux.HandleFunc("GET /api/v1/rejected", a.rejected)
+	mux.HandleFunc("GET /api/v1/explain/{asn}/{prefix...}", a.explain)
+	mux.HandleFunc("GET /lookup", a.lookup)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.HandleFunc("GET /version", a.version)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openrpki/validator/pkg/report"
+	"github.com/openrpki/validator/pkg/state"
 )
 
 // testResult is a run report with two TAs, points and rejected objects.
@@ -79,5 +80,75 @@ func TestStatusJSON(t *testing.T) {
 	}
 	if resp, body := get(t, srv, "GET", "/version", nil); resp.StatusCode != 200 || !strings.Contains(string(body), `"version": "v1.2.3"`) {
 		t.Errorf("/version: %d %s", resp.StatusCode, body)
+	}
+}
+
+// failedFirstRun is what state.Publisher.Failed publishes when the first
+// run fails: a report (every TA failed) and the repositories, no table.
+func failedFirstRun() *state.State {
+	rep := &report.Run{Start: t0.Add(-time.Minute), End: t0, Error: "validate: no trust anchor could be validated",
+		TAs: []report.TA{{Name: "ta1", Error: "fetching TA certificate: fetch: dubious URI refused: https://127.0.0.1:8443/ta/ta1.cer: IP literal"}}}
+	repos := []report.Repository{{URI: "https://127.0.0.1:8443/ta/ta1.cer", Transport: "https", Outcome: "refused", Failing: true,
+		Failures: 1, LastAttempt: t0, LastError: "fetch: dubious URI refused"}}
+	return &state.State{Report: rep, Repositories: repos}
+}
+
+// TestStatusProblems: the status says what is wrong (and only then that
+// nothing is): before any run, while the first runs, after a failed first
+// run, and with a healthy run; it shows the progress and the RTR sessions.
+func TestStatusProblems(t *testing.T) {
+	prog := RunProgress{Running: true, Start: t0, CAs: 10, Points: 8, Objects: 600}
+	sessions := []SessionStatus{{Peer: "192.0.2.1:50000", Negotiated: true, Version: 2, Synced: true, Serial: 7,
+		ConnectedSince: t0, LastQuery: t0.Add(30 * time.Second), BytesSent: 1234}}
+	var running bool
+	srv, h := testServer(t, Options{MaxAge: 10 * time.Minute,
+		Progress: func() RunProgress { p := prog; p.Running = running; return p },
+		Sessions: func() []SessionStatus { return sessions }})
+	status := func() Status {
+		t.Helper()
+		_, body := get(t, srv, "GET", "/api/v1/status", nil)
+		var s Status
+		if err := json.Unmarshal(body, &s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := status(); s.Healthy || len(s.Problems) != 1 || !strings.Contains(s.Problems[0], "no validation run has finished") || s.Progress != nil {
+		t.Errorf("before any run: %+v", s)
+	}
+	running = true
+	s := status()
+	if s.Healthy || !strings.Contains(s.Problems[0], "first validation run is in progress") || s.Progress == nil ||
+		s.Progress.ObjectsPerSecond != 10 || s.Progress.CAs != 10 {
+		t.Errorf("first run: problems %v, progress %+v", s.Problems, s.Progress)
+	}
+	if len(s.Sessions) != 1 || s.Sessions[0].Peer != "192.0.2.1:50000" || s.Sessions[0].BytesSent != 1234 {
+		t.Errorf("sessions %+v", s.Sessions)
+	}
+	running = false
+
+	h.p.Store(failedFirstRun())
+	s = status()
+	want := []string{"the last validation run failed: validate: no trust anchor", "trust anchor ta1 failed: fetching TA certificate",
+		"1 of 1 repositories failing"}
+	if s.Healthy || s.HasData || len(s.TAs) != 1 || s.LastRun == nil || s.LastRun.Error == "" || len(s.Problems) != len(want) {
+		t.Fatalf("failed first run: %+v", s)
+	}
+	for i, w := range want {
+		if !strings.Contains(s.Problems[i], w) {
+			t.Errorf("problem %d: %q, want %q", i, s.Problems[i], w)
+		}
+	}
+
+	rep := &report.Run{Start: t0.Add(-time.Minute), End: t0, TAs: []report.TA{{Name: "ta1", VRPs: 5}},
+		Points: []report.Point{{URI: "rsync://a/", Outcome: report.Fresh}}}
+	h.p.Store(testState(stateOf{Table: smallTable(t), Result: rep, Serial: 1, Updated: t0,
+		Repositories: []report.Repository{{URI: "https://a/notify.xml", Transport: "rrdp", Outcome: "unchanged"}}}))
+	if s := status(); !s.Healthy || len(s.Problems) != 0 {
+		t.Errorf("healthy run: %v", s.Problems)
+	}
+	rep.Points = append(rep.Points, report.Point{URI: "rsync://b/", Outcome: report.Cached, Reason: "RFC 9286 §6.5"})
+	if s := status(); s.Healthy || len(s.TroubledPoints) != 1 || !strings.Contains(s.Problems[0], "1 publication points served from their last validated copy") {
+		t.Errorf("a cached point: %v %+v", s.Problems, s.TroubledPoints)
 	}
 }

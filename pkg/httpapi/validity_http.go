@@ -105,6 +105,16 @@ func (a *api) validityBulk(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// routeOf reads the route of a path ending in {asn}/{prefix...}.
+func routeOf(r *http.Request) (uint32, netip.Prefix, error) {
+	asn, err := parseASN(r.PathValue("asn"))
+	if err != nil {
+		return 0, netip.Prefix{}, err
+	}
+	p, err := parseRoutePrefix(r.PathValue("prefix"))
+	return asn, p, err
+}
+
 type parsedRoute struct {
 	asn    uint32
 	prefix netip.Prefix

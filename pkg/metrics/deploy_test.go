@@ -55,7 +55,8 @@ func TestAlertRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, alert := range []string{"RPKIValidatorDown", "RPKIDataTooOld", "RPKITrustAnchorNoVRPs", "RPKIRepositoryFailing"} {
+	for _, alert := range []string{"RPKIValidatorDown", "RPKIDataTooOld", "RPKITrustAnchorNoVRPs", "RPKIRepositoryFailing",
+		"RPKITrustAnchorFailing", "RPKIRepositoryStale", "RPKIRepositoryNeverFetched", "RPKINoSuccessfulRun"} {
 		if !strings.Contains(string(b), "alert: "+alert+"\n") {
 			t.Errorf("alerts.yml lacks %s", alert)
 		}

@@ -20,6 +20,7 @@ type Metrics struct {
 	repos   repoMetrics
 	rtr     rtrMetrics
 	http    httpMetrics
+	health  healthMetrics
 }
 
 // New creates the metrics and registers them on reg (a nil reg registers
@@ -39,6 +40,7 @@ func newAt(reg prometheus.Registerer, now func() time.Time) *Metrics {
 	cs = append(cs, m.repos.init()...)
 	cs = append(cs, m.rtr.init()...)
 	cs = append(cs, m.http.init()...)
+	cs = append(cs, m.health.init(m)...)
 	if reg != nil {
 		reg.MustRegister(cs...)
 	}

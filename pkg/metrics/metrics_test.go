@@ -60,12 +60,14 @@ var testRepos = []report.Repository{
 // publishes a state (serial 0) of 100 VRPs of "ripe" and none of "arin".
 func exercise(m *Metrics) *state.Publisher {
 	pub := state.NewPublisher(4)
-	rep := &report.Run{Start: t0.Add(-2 * time.Minute), End: t0, TAs: []report.TA{{Name: "ripe"}, {Name: "arin"}},
+	rep := &report.Run{Start: t0.Add(-2 * time.Minute), End: t0,
+		TAs:     []report.TA{{Name: "ripe", LastSuccess: t0}, {Name: "arin", Error: "fetching TA certificate: refused"}},
 		Objects: map[string]map[string]int{"roa": {"valid": 90, "stale": 2}},
 		Points:  []report.Point{{Outcome: "fresh"}, {Outcome: "failed"}}}
 	pub.Publish(testTable(100, "ripe"), rep, testRepos, t0)
 	m.Watch(pub.Load)
 	m.RunDone(rep, nil)
+	m.SetRefresh(10 * time.Minute)
 	m.ObjectDone("roa", "valid")
 	m.ObjectDone("roa", "signature")
 	m.PubPointDone("rsync://a/", "fresh")
@@ -142,6 +144,10 @@ func TestNamesAndHelp(t *testing.T) {
 		"rpki_http_requests_total":                       {"code", "handler"},
 		"rpki_http_request_duration_seconds":             {"handler"},
 		"rpki_http_response_bytes_total":                 {"handler"},
+		"rpki_ta_up":                                     {"ta"},
+		"rpki_ta_last_success_timestamp_seconds":         {"ta"},
+		"rpki_last_full_run_success_timestamp_seconds":   nil,
+		"rpki_refresh_interval_seconds":                  nil,
 	} {
 		f, ok := got[name]
 		if !ok {
@@ -233,6 +239,14 @@ func TestValuesMove(t *testing.T) {
 	checkState("rpki_repository_up", `transport="rrdp",uri="https://rrdp.example/n.xml"`, 1)
 	checkState("rpki_repository_up", `transport="rsync",uri="rsync://bad.example/r/"`, 0)
 	checkState("rpki_repository_rrdp_serial", `uri="https://rrdp.example/n.xml"`, 77)
+	checkState("rpki_ta_up", `ta="ripe"`, 1)
+	checkState("rpki_ta_up", `ta="arin"`, 0)
+	checkState("rpki_ta_last_success_timestamp_seconds", `ta="ripe"`, float64(t0.Unix()))
+	if n := countGathered(t, reg, "rpki_ta_last_success_timestamp_seconds"); n != 1 {
+		t.Errorf("%d TA last-success series, want 1 (arin never validated)", n)
+	}
+	check("last full run success", m.health.lastFullOK, float64(t0.Unix()))
+	check("refresh", m.health.refresh, 600)
 	check("runs ok", m.run.runs.WithLabelValues("ok"), 1)
 	check("run objects", m.run.runObjects.WithLabelValues("roa", "stale"), 2)
 	check("rejected roa", m.objects.rejected.WithLabelValues("roa", "signature"), 1)
@@ -249,6 +263,8 @@ func TestValuesMove(t *testing.T) {
 	check("rtr error code 2", m.rtr.errors.WithLabelValues("2"), 1)
 	check("rtr stale", m.rtr.stale, 1)
 	check("http", m.http.requests.WithLabelValues("GET /json", "200"), 1)
+	m.RunDone(&report.Run{Start: t0, End: t0.Add(time.Minute), Quick: true}, nil)
+	check("a poll is not a full run", m.health.lastFullOK, float64(t0.Unix()))
 
 	// A confirmation moves the freshness the metrics read: the one RTR
 	// and HTTP read too.

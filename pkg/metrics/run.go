@@ -42,6 +42,7 @@ func (r *runMetrics) init() []prometheus.Collector {
 // counts).
 func (m *Metrics) RunDone(rep *report.Run, err error) {
 	r := &m.run
+	m.health.runDone(rep, err)
 	r.duration.Observe(seconds(rep.End.Sub(rep.Start)))
 	r.lastEnd.Set(unixSeconds(rep.End))
 	if err != nil {

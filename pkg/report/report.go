@@ -42,6 +42,9 @@ type TA struct {
 	// that failed before the kept certificate was used, a replayed older
 	// certificate refused).
 	Warning string `json:"warning,omitempty"`
+	// LastSuccess is when a run of this process last validated it
+	// (Tracker sets it; zero when none has).
+	LastSuccess time.Time `json:"last_success,omitzero"`
 	// CAs, VRPs, ASPAs and RouterKeys count what was found below it.
 	CAs        int `json:"cas"`
 	VRPs       int `json:"vrps"`
@@ -74,6 +77,9 @@ type Point struct {
 	// Until is, for a cached point, when the validated copy being
 	// served expires (its manifest's nextUpdate or its chain's expiry).
 	Until time.Time `json:"until,omitzero"`
+	// FirstSeen is, for a cached or failed point, when a run of this
+	// process first saw it so (Tracker sets it).
+	FirstSeen time.Time `json:"first_seen,omitzero"`
 }
 
 // Object is one rejected object.
@@ -87,6 +93,9 @@ type Object struct {
 	// resources, stale, revoked, ...); Reason cites the RFC section.
 	Class  string `json:"class"`
 	Reason string `json:"reason"`
+	// FirstSeen is when a run of this process first rejected it for
+	// this reason (Tracker sets it).
+	FirstSeen time.Time `json:"first_seen,omitzero"`
 }
 
 // Sort puts every list in a fixed order.

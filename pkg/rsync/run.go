@@ -1,7 +1,6 @@
 package rsync
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -185,7 +184,7 @@ func (r *Runner) checkTarget(dir string) error {
 
 // runError explains a failed run.
 func (r *Runner) runError(ctx context.Context, uri string, err error, stderr *capBuffer) error {
-	msg := strings.TrimSpace(stderr.String())
+	msg := lastMeaningfulLine(stderr.String())
 	if ctx.Err() != nil {
 		return fmt.Errorf("rsync: %s: killed after deadline: %w (%s)", uri, ctx.Err(), msg)
 	}
@@ -233,16 +232,28 @@ func (l *lineCounter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// capBuffer keeps the first max bytes written to it.
+// capBuffer keeps the last max bytes written to it (at most 2·max held
+// at once): what explains a failure is at the end of rsync's output.
 type capBuffer struct {
-	bytes.Buffer
+	buf []byte
 	max int
 }
 
-// Write implements io.Writer, dropping what exceeds max.
+// Write implements io.Writer, dropping the oldest bytes past max.
 func (c *capBuffer) Write(p []byte) (int, error) {
-	if room := c.max - c.Len(); room > 0 {
-		c.Buffer.Write(p[:min(room, len(p))])
+	n := len(p)
+	if len(p) > c.max {
+		p = p[len(p)-c.max:]
 	}
-	return len(p), nil
+	if len(c.buf)+len(p) > 2*c.max {
+		keep := max(c.max-len(p), 0)
+		c.buf = append(c.buf[:0], c.buf[len(c.buf)-keep:]...)
+	}
+	c.buf = append(c.buf, p...)
+	return n, nil
+}
+
+// String returns the last max bytes written.
+func (c *capBuffer) String() string {
+	return string(c.buf[max(len(c.buf)-c.max, 0):])
 }

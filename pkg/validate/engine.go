@@ -32,6 +32,8 @@ type Engine struct {
 	// last is the previous run's table, which a run that finds nothing
 	// changed returns again.
 	last *payload.Table
+	// progress counts what the current run has done (Progress).
+	progress progress
 }
 
 // New returns an engine; o.Source is required.
@@ -126,6 +128,8 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*payload
 	defer r.se.Close()
 	e.memo.begin()
 	r.rep = report.Run{Start: time.Now(), Quick: quick, Objects: map[string]map[string]int{}}
+	e.progress.begin(quick, r.rep.Start)
+	defer e.progress.running.Store(false)
 	if e.last != nil && e.last.Sources != nil {
 		r.rep.Points = make([]report.Point, 0, len(e.last.Sources.CAs))
 		r.sources.CAs = make([]payload.CASource, 0, len(e.last.Sources.CAs))
@@ -250,6 +254,7 @@ func (r *run) processTASafely(t *tal.TAL, st *taState) (children []*caNode) {
 // and its children point to. It runs before n's children are queued, so a
 // parent always has its index when a child registers.
 func (r *run) registerCA(n *caNode) {
+	r.e.progress.cas.Add(1)
 	c := n.cert
 	parent := int32(-1)
 	if n.up != nil {

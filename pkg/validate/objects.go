@@ -330,6 +330,7 @@ func (r *run) collect(n *caNode, out *caOutput) {
 		for range c.n {
 			r.e.o.Observer.ObjectDone(c.typ, c.verdict)
 		}
+		r.e.progress.objects.Add(int64(c.n))
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -256,6 +256,7 @@ func nameIn(uri, dir string) (string, error) {
 // reports).
 func (r *run) pointDone(n *caNode, p report.Point) {
 	r.e.o.Observer.PubPointDone(n.cert.CARepository, p.Outcome)
+	r.e.progress.points.Add(1)
 	p.URI, p.CA, p.TA = strings.Clone(n.cert.CARepository), n.uri, n.ta.name
 	r.mu.Lock()
 	r.rep.Points = append(r.rep.Points, p)

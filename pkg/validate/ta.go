@@ -18,7 +18,9 @@ func (r *run) processTA(t *tal.TAL, st *taState) []*caNode {
 	node, err := r.taNode(t, st, &rep)
 	if err != nil {
 		rep.Error = err.Error()
-		r.e.log.Warn("trust anchor failed", "ta", t.Name, "error", err)
+		// DEBUG: the report carries it, and the daemon's logs and
+		// validator vrps say it once, not at every run.
+		r.e.log.Debug("trust anchor failed", "ta", t.Name, "error", err)
 	}
 	r.mu.Lock()
 	r.rep.TAs = append(r.rep.TAs, rep)
@@ -47,7 +49,7 @@ func (r *run) taNode(t *tal.TAL, st *taState, rep *report.TA) (*caNode, error) {
 		}
 		if !r.quick {
 			rep.Warning = err.Error() + "; using the certificate accepted before"
-			r.e.log.Warn("trust anchor: using the certificate accepted before", "ta", t.Name, "error", err)
+			r.e.log.Debug("trust anchor: using the certificate accepted before", "ta", t.Name, "error", err)
 		}
 		der, from, cert = keptDER, "cache", kept
 	} else if !bytes.Equal(der, keptDER) {
