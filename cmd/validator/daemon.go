@@ -105,7 +105,7 @@ func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	}
 	d.warmStart()
 	api := httpapi.New(httpapi.Options{Logger: d.log, State: d.pub.Load,
-		Metrics: promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}), Observer: d.metrics,
+		Metrics: promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}), Observer: d.metrics, Debug: pprofHandler(d.cfg.HTTP.Pprof),
 		MaxAge: d.cfg.RTR.MaxAge, Version: buildVersion(), TALFiles: talFiles(d.cfg, d.tals),
 		Progress: runProgress(d.news.progress), Sessions: rtrSessions(d.rtr)})
 	var g actors

@@ -71,7 +71,7 @@ func compareRPKIClient(t *testing.T, faults []string, alsoSkip *regexp.Regexp) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	table, rep, repos, err := validateOnce(ctx, cfg, in.tals, false, zap.NewNop())
+	table, rep, repos, err := validateOnce(ctx, cfg, in.tals, false, false, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,7 +138,7 @@ func (r *vrpsRun) once(ctx context.Context, cfg *config.Config, in *inputs, stdo
 	if err != nil {
 		return err
 	}
-	table, rep, repos, err := validateOnce(ctx, cfg, in.tals, r.offline, log)
+	table, rep, repos, err := validateOnce(ctx, cfg, in.tals, r.offline, !output.UsesSources(r.format), log)
 	if table == nil {
 		return err
 	}
@@ -173,15 +173,16 @@ func talFiles(cfg *config.Config, tals []*tal.TAL) []string {
 }
 
 // validateOnce runs one validation of the TALs over the configured cache
-// and returns the repositories' health after it too.
-func validateOnce(ctx context.Context, cfg *config.Config, tals []*tal.TAL, offline bool, log *zap.Logger) (*payload.Table, *report.Run, []report.Repository, error) {
+// and returns the repositories' health after it too. noSources leaves the
+// table's sources out, for a format that does not print them.
+func validateOnce(ctx context.Context, cfg *config.Config, tals []*tal.TAL, offline, noSources bool, log *zap.Logger) (*payload.Table, *report.Run, []report.Repository, error) {
 	src, err := openSource(cfg, offline, log, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	defer src.Close()
 	e, err := validate.New(validate.Options{Logger: logging.Slog(log.Named("validate")), Now: clock(cfg.Now),
-		Source: validate.SourceOf[*fetch.Session](src), OneShot: true, Reconsidered: cfg.Reconsidered})
+		Source: validate.SourceOf[*fetch.Session](src), OneShot: true, NoSources: noSources, Reconsidered: cfg.Reconsidered})
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -81,6 +81,9 @@ type RTR struct {
 // HTTP configures the HTTP API, metrics and status page.
 type HTTP struct {
 	Listen []Addr `yaml:"listen"`
+	// Pprof serves Go's profiles at /debug/pprof/ (heap, CPU,
+	// goroutines): off by default, for diagnosing memory or CPU.
+	Pprof bool `yaml:"pprof"`
 }
 
 // Log configures logging.

@@ -23,6 +23,9 @@ type Options struct {
 	State func() *state.State
 	// Metrics serves /metrics; nil means 404.
 	Metrics http.Handler
+	// Debug serves /debug/pprof/ (the daemon's net/http/pprof handlers,
+	// when http.pprof is on); nil means 404.
+	Debug http.Handler
 	// Observer receives one report per request; nil means none.
 	Observer RequestObserver
 	// MaxAge is how old the data may be for /readyz to answer 200;
@@ -119,6 +122,9 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /version", a.version)
 	mux.HandleFunc("GET /{$}", a.page)
 	mux.HandleFunc("GET /status", a.page)
+	if o.Debug != nil {
+		mux.Handle("/debug/pprof/", o.Debug)
+	}
 	if o.Metrics != nil {
 		mux.Handle("GET /metrics", o.Metrics)
 	}

@@ -25,28 +25,31 @@ type format struct {
 	// way that changes per run), so that a cached copy must be keyed by
 	// the run too.
 	meta bool
+	// sources is set when the format prints the table's Sources (object
+	// URIs, validity, counts of objects).
+	sources bool
 }
 
 var formats = map[string]format{
-	"csv":                  {writeCSV, typeCSV, false},
-	"csvcompat":            {writeCSVCompat, typeCSV, false},
-	"csvext":               {writeCSVExt, typeCSV, false},
-	"json":                 {writeJSON, typeJSON, false},
-	"jsonext":              {writeJSONExt, typeJSON, false},
-	"slurm":                {writeSLURM1, typeJSON, false},
-	"slurm2":               {writeSLURM2, typeJSON, false},
-	"openbgpd":             {writeOpenBGPD, typeText, false},
-	"bird1":                {writeBIRD1, typeText, false},
-	"bird2":                {writeBIRD2, typeText, false},
-	"rpsl":                 {writeRPSL, typeText, false},
-	"summary":              {writeSummary, typeText, true},
-	"none":                 {func(*writer, *doc) {}, typeText, false},
-	"rpki-client":          {writeRCJSON, typeJSON, true},
-	"rpki-client-csv":      {writeRCCSV, typeCSV, false},
-	"rpki-client-openbgpd": {writeRCOpenBGPD, typeText, true},
-	"rpki-client-bird":     {writeRCBIRD, typeText, true},
-	"rpki-client-bird1v4":  {writeRCBIRD1v4, typeText, true},
-	"rpki-client-bird1v6":  {writeRCBIRD1v6, typeText, true},
+	"csv":                  {writeCSV, typeCSV, false, false},
+	"csvcompat":            {writeCSVCompat, typeCSV, false, false},
+	"csvext":               {writeCSVExt, typeCSV, false, true},
+	"json":                 {writeJSON, typeJSON, false, false},
+	"jsonext":              {writeJSONExt, typeJSON, false, true},
+	"slurm":                {writeSLURM1, typeJSON, false, false},
+	"slurm2":               {writeSLURM2, typeJSON, false, false},
+	"openbgpd":             {writeOpenBGPD, typeText, false, false},
+	"bird1":                {writeBIRD1, typeText, false, false},
+	"bird2":                {writeBIRD2, typeText, false, false},
+	"rpsl":                 {writeRPSL, typeText, false, false},
+	"summary":              {writeSummary, typeText, true, true},
+	"none":                 {func(*writer, *doc) {}, typeText, false, false},
+	"rpki-client":          {writeRCJSON, typeJSON, true, false},
+	"rpki-client-csv":      {writeRCCSV, typeCSV, false, false},
+	"rpki-client-openbgpd": {writeRCOpenBGPD, typeText, true, false},
+	"rpki-client-bird":     {writeRCBIRD, typeText, true, false},
+	"rpki-client-bird1v4":  {writeRCBIRD1v4, typeText, true, false},
+	"rpki-client-bird1v6":  {writeRCBIRD1v6, typeText, true, false},
 }
 
 // Formats lists the format names.
@@ -62,6 +65,10 @@ func Formats() []string {
 // ContentType returns the HTTP content type of a format, "" for an
 // unknown one.
 func ContentType(name string) string { return formats[name].contentType }
+
+// UsesSources reports whether a format prints the table's Sources: a
+// caller that writes only other formats may validate without them.
+func UsesSources(name string) bool { return formats[name].sources }
 
 // UsesMeta reports whether a format prints Options.Meta, so that its bytes
 // change with the run's report and not only with the table.

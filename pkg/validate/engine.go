@@ -185,9 +185,13 @@ func (r *run) table() *payload.Table {
 		t.BuildTime = r.rep.End
 		return &t
 	}
-	src := r.sources
+	var src *payload.Sources
+	if !e.o.NoSources {
+		s := r.sources
+		src = &s
+	}
 	t := &payload.Table{BuildTime: r.rep.End, VRPs: r.vrps.join(), ASPAs: r.aspas, RouterKeys: r.keys,
-		TAs: e.tas, Sources: &src}
+		TAs: e.tas, Sources: src}
 	t.Sort()
 	return t
 }
@@ -255,6 +259,10 @@ func (r *run) processTASafely(t *tal.TAL, st *taState) (children []*caNode) {
 // parent always has its index when a child registers.
 func (r *run) registerCA(n *caNode) {
 	r.e.progress.cas.Add(1)
+	if r.e.o.NoSources {
+		n.index = -1
+		return
+	}
 	c := n.cert
 	parent := int32(-1)
 	if n.up != nil {
@@ -291,7 +299,7 @@ func (r *run) processCA(n *caNode) []*caNode {
 		r.rememberSource(cp)
 		return r.reuse(n, cp.memo)
 	}
-	var out caOutput
+	out := caOutput{noSources: r.e.o.NoSources}
 	out.until = earlierOf(cp.mft.NextUpdate, cp.expires)
 	handed := 0
 	for _, f := range cp.files {

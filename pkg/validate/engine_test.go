@@ -317,3 +317,22 @@ func TestEngineReconsidered(t *testing.T) {
 		t.Fatalf("reconsidered kept %d VRPs, strict %d", len(res.VRPs), len(strict.VRPs))
 	}
 }
+
+// TestEngineNoSources validates without sources (validator vrps for the
+// formats that print none): the payload is the same, the table has no
+// Sources and no item points to an object.
+func TestEngineNoSources(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 36})
+	e, done := labEngineWith(t, l, t.TempDir(), fetch.SourceOptions{}, Options{NoSources: true, OneShot: true})
+	defer done()
+	res := runEngine(t, l, e)
+	sameAsExpected(t, l, res)
+	if res.Sources != nil {
+		t.Fatalf("sources kept: %d CAs, %d objects", len(res.Sources.CAs), len(res.Sources.Objects))
+	}
+	for _, v := range res.VRPs {
+		if v.Object != 0 {
+			t.Fatalf("%v points to object %d", v.VRP, v.Object)
+		}
+	}
+}

@@ -19,13 +19,15 @@ import (
 // moves both to the run's numbering, so a remembered output serves any
 // later run as it is.
 type caOutput struct {
-	vrps     []payload.VRPInfo
-	aspas    []payload.ASPAInfo
-	keys     []payload.KeyInfo
-	objects  []payload.ObjectSource // CA left 0: the run's index is set by collect
-	children []*caNode
-	rejected []report.Object
-	counts   []verdictCount
+	vrps    []payload.VRPInfo
+	aspas   []payload.ASPAInfo
+	keys    []payload.KeyInfo
+	objects []payload.ObjectSource // CA left 0: the run's index is set by collect
+	// noSources records no objects (Options.NoSources).
+	noSources bool
+	children  []*caNode
+	rejected  []report.Object
+	counts    []verdictCount
 	// until is the earliest time a verdict may change by time alone.
 	until time.Time
 }
@@ -304,6 +306,9 @@ func (r *run) otherSigned(n *caNode, cp *checkedPoint, typ x509rpki.ObjectType, 
 // source records the signed object a payload item comes from (name, with
 // its EE or router certificate ee) and returns the item's provenance.
 func (o *caOutput) source(n *caNode, name string, ee *x509rpki.Cert, exp time.Time) payload.Info {
+	if o.noSources {
+		return payload.Info{TA: n.ta.id, Expires: payload.ExpiryOf(exp)}
+	}
 	o.objects = append(o.objects, payload.ObjectSource{Name: strings.Clone(name),
 		NotBefore: payload.ExpiryOf(ee.NotBefore), NotAfter: payload.ExpiryOf(ee.NotAfter)})
 	return payload.Info{TA: n.ta.id, Expires: payload.ExpiryOf(exp), Object: uint32(len(o.objects))}

@@ -9,5 +9,10 @@
 //	go run ./pkg/rtr/internal/rtrbench            # 600k VRPs, 1000 sessions
 //	go run ./pkg/rtr/internal/rtrbench -sessions 100 -set small
 //
+// With -connect ADDR it only plays the routers: N sessions to a running
+// server read the full table and stay synced (a Serial Query after each
+// Serial Notify) until -hold ends or a signal, for the daemon's memory and
+// soak benchmarks.
+//
 // May import: rtr, payload, internal/vrpgen and the standard library.
 package main

@@ -27,6 +27,8 @@ type config struct {
 	stayrtr     string
 	only        string
 	timeout     time.Duration
+	connect     string
+	hold        time.Duration
 }
 
 func main() {
@@ -40,7 +42,13 @@ func main() {
 	flag.StringVar(&c.stayrtr, "stayrtr", "stayrtr", "stayrtr binary")
 	flag.StringVar(&c.only, "only", "", "run only this server: validator or stayrtr")
 	flag.DurationVar(&c.timeout, "timeout", 5*time.Minute, "bound on each phase")
+	flag.StringVar(&c.connect, "connect", "", "connect the sessions to this running server instead, and keep them synced (see -hold)")
+	flag.DurationVar(&c.hold, "hold", 0, "with -connect: stay connected this long (0: until SIGINT or SIGTERM)")
 	flag.Parse()
+	run := run
+	if c.connect != "" {
+		run = connect
+	}
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "rtrbench:", err)
 		os.Exit(1)

@@ -134,10 +134,17 @@ func warmUp(addr string, version uint8, exp expectation, timeout time.Duration) 
 	return fmt.Errorf("server never served the full table")
 }
 
+// dialAll opens n sessions to addr. On loopback each comes from its own
+// address of 127.0.0.0/8, as n routers would: the server's per-source
+// session cap then applies as in production.
 func dialAll(addr string, n int, version uint8) ([]*session, error) {
 	out := make([]*session, 0, n)
-	for range n {
-		conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	for i := range n {
+		d := net.Dialer{Timeout: 10 * time.Second}
+		if host, _, err := net.SplitHostPort(addr); err == nil && net.ParseIP(host).IsLoopback() && net.ParseIP(host).To4() != nil {
+			d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 1, byte(i/250), byte(2+i%250))}
+		}
+		conn, err := d.Dial("tcp", addr)
 		if err != nil {
 			for _, s := range out {
 				s.conn.Close()
