@@ -154,6 +154,7 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*payload
 		r.fillTACounts(st)
 	}
 	t := r.table()
+	e.memo.sweep()
 	r.rep.Sort()
 	err := r.outcome(ctx, len(tals))
 	if err != nil {
@@ -336,7 +337,7 @@ func (r *run) processCA(n *caNode) []*caNode {
 const largePointBytes = 1 << 20
 
 // rememberSource records which repository generation a point validated
-// from its fetched copy came from (see pointMemo).
+// from its fetched copy came from (see memoSlot).
 func (r *run) rememberSource(cp *checkedPoint) {
 	if cp.from != nil {
 		r.e.memo.putPoint(cp.key, cp.from.repo.ID(), cp.from.gen)

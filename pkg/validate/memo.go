@@ -42,41 +42,59 @@ type childCA struct {
 	expires time.Time
 }
 
-// pointMemo records that a point's entry was validated from the raw copy
-// a repository held at one commit generation: while the generation and
-// the CA are the same, the copy is too, and a run reuses the entry without
-// reading the point (40,000 pack reads made a quick poll take seconds).
-type pointMemo struct {
-	key  memoKey
-	repo string
-	gen  uint64
+// memoSlot is what the engine remembers of one CA's publication point:
+// the output of its last validation, under the manifest it was validated
+// with, and the repository generation that copy came from (while the
+// generation and the CA are the same, the copy is too, and a run reuses
+// the output without reading the point: 40,000 pack reads made a quick
+// poll take seconds).
+type memoSlot struct {
+	mft   [sha256.Size]byte
+	entry *memoEntry
+	// used is the run that last used or made the entry.
+	used uint32
+	// repo and gen locate the copy the entry was validated from, as of
+	// run pointRun (0: unknown).
+	repo     string
+	gen      uint64
+	pointRun uint32
 }
 
-// memo holds the entries of the previous run (read) and of this run
-// (written); entries not used in a run are forgotten after it.
+// memo holds one slot per CA key (memoKey.ca). A run uses the slots of
+// the previous run and makes new ones; at its end (sweep) the slots it did
+// not use are forgotten. One map of 40,000 small slots replaced four maps
+// (two runs' entries and two runs' points, 25 MB at global scale).
 type memo struct {
 	mu       sync.Mutex
 	disabled bool // a one-shot engine remembers nothing
-	prev     map[memoKey]*memoEntry
-	next     map[memoKey]*memoEntry
-	// prevPoints and nextPoints map a CA key (memoKey.ca) to where its
-	// entry was validated from.
-	prevPoints, nextPoints map[[sha256.Size]byte]pointMemo
-	// puts counts the entries this run validated afresh.
-	puts int
+	slots    map[[sha256.Size]byte]*memoSlot
+	// run numbers the runs (from 1); used counts the slots this run used,
+	// puts those it validated afresh; slotsAtBegin is how many slots the
+	// previous runs left.
+	run          uint32
+	used, puts   int
+	slotsAtBegin int
 }
 
 func (m *memo) begin() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.next != nil {
-		m.prev, m.prevPoints = m.next, m.nextPoints
+	if m.slots == nil {
+		m.slots = map[[sha256.Size]byte]*memoSlot{}
 	}
-	// Sized as the last run's: a daemon polls every few seconds, and
-	// growing 40,000-entry maps each time was most of a poll's garbage.
-	m.next = make(map[memoKey]*memoEntry, len(m.prev))
-	m.nextPoints = make(map[[sha256.Size]byte]pointMemo, len(m.prevPoints))
-	m.puts = 0
+	m.run++
+	m.used, m.puts, m.slotsAtBegin = 0, 0, len(m.slots)
+}
+
+// sweep forgets, at the end of a run, the slots it did not use.
+func (m *memo) sweep() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, s := range m.slots {
+		if s.used != m.run {
+			delete(m.slots, k)
+		}
+	}
 }
 
 // sameAsLast reports, at the end of a run, whether it used exactly the
@@ -84,19 +102,30 @@ func (m *memo) begin() {
 func (m *memo) sameAsLast() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return !m.disabled && m.prev != nil && m.puts == 0 && len(m.next) == len(m.prev)
+	return !m.disabled && m.run > 1 && m.puts == 0 && m.used == m.slotsAtBegin
+}
+
+// use marks slot s used by this run; callers hold mu.
+func (m *memo) use(s *memoSlot) {
+	if s.used != m.run {
+		s.used = m.run
+		m.used++
+	}
 }
 
 // get returns a still-valid entry and carries it over to this run.
 func (m *memo) get(k memoKey, now time.Time) *memoEntry {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e := m.prev[k]
-	if e == nil || !now.Before(e.validUntil) {
+	if m.disabled {
 		return nil
 	}
-	m.next[k] = e
-	return e
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.slots[k.ca]
+	if s == nil || s.mft != k.mft || !now.Before(s.entry.validUntil) {
+		return nil
+	}
+	m.use(s)
+	return s.entry
 }
 
 func (m *memo) put(k memoKey, e *memoEntry) {
@@ -104,31 +133,33 @@ func (m *memo) put(k memoKey, e *memoEntry) {
 		return
 	}
 	m.mu.Lock()
-	m.next[k] = e
+	defer m.mu.Unlock()
+	s := m.slots[k.ca]
+	if s == nil {
+		s = &memoSlot{}
+		m.slots[k.ca] = s
+	}
+	s.mft, s.entry = k.mft, e
+	m.use(s)
 	m.puts++
-	m.mu.Unlock()
 }
 
 // unchanged returns the entry of the CA whose key is ca when it was
-// validated from repo at generation gen and is still valid, carrying it
-// over to this run.
+// validated from repo at generation gen (as the previous run recorded)
+// and is still valid, carrying it over to this run.
 func (m *memo) unchanged(ca [sha256.Size]byte, repo string, gen uint64, now time.Time) *memoEntry {
 	if m.disabled {
 		return nil
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	p, ok := m.prevPoints[ca]
-	if !ok || p.repo != repo || p.gen != gen {
+	s := m.slots[ca]
+	if s == nil || s.pointRun != m.run-1 || s.repo != repo || s.gen != gen || !now.Before(s.entry.validUntil) {
 		return nil
 	}
-	e := m.prev[p.key]
-	if e == nil || !now.Before(e.validUntil) {
-		return nil
-	}
-	m.next[p.key] = e
-	m.nextPoints[ca] = p
-	return e
+	m.use(s)
+	s.pointRun = m.run
+	return s.entry
 }
 
 // putPoint records where the entry of key was validated from.
@@ -137,8 +168,10 @@ func (m *memo) putPoint(key memoKey, repo string, gen uint64) {
 		return
 	}
 	m.mu.Lock()
-	m.nextPoints[key.ca] = pointMemo{key: key, repo: repo, gen: gen}
-	m.mu.Unlock()
+	defer m.mu.Unlock()
+	if s := m.slots[key.ca]; s != nil && s.mft == key.mft {
+		s.repo, s.gen, s.pointRun = repo, gen, m.run
+	}
 }
 
 // keyOf identifies CA n's publication point validated with mftDER. The CA

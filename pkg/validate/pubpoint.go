@@ -81,7 +81,7 @@ func (r *run) publicationPoint(n *caNode, repo *cache.Repo, ferr error) *checked
 }
 
 // unchanged returns the remembered output of CA n when its repository has
-// not changed since the point was validated from it (see pointMemo).
+// not changed since the point was validated from it (see memoSlot).
 func (r *run) unchanged(n *caNode, repo *cache.Repo) *memoEntry {
 	if r.e.memo.disabled {
 		return nil // one-shot: no key to compute
