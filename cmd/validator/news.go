@@ -87,6 +87,7 @@ func (n *runNews) oneShotDone(table *payload.Table, rep *report.Run, repos []rep
 // cause changes, else at DEBUG; a success at INFO (DEBUG for a poll).
 func (n *runNews) logRun(table *payload.Table, rep *report.Run, c report.Changes, err error) {
 	took := zap.Duration("took", rep.End.Sub(rep.Start).Round(time.Millisecond))
+	cpu := zap.Duration("cpu", rep.CPU.Round(time.Millisecond))
 	if err != nil {
 		lvl := zap.ErrorLevel
 		if err.Error() == n.failed {
@@ -105,7 +106,7 @@ func (n *runNews) logRun(table *payload.Table, rep *report.Run, c report.Changes
 		lvl, msg = zap.DebugLevel, "poll done"
 	}
 	counts := rep.PointCounts()
-	n.log.Log(lvl, msg, took, zap.Int("vrps", len(table.VRPs)), zap.Int("aspas", len(table.ASPAs)),
+	n.log.Log(lvl, msg, took, cpu, zap.Int("vrps", len(table.VRPs)), zap.Int("aspas", len(table.ASPAs)),
 		zap.Int("router_keys", len(table.RouterKeys)), zap.Int("points", len(rep.Points)), zap.Int("reused", rep.Reused),
 		zap.Int("cached_points", counts[report.Cached]), zap.Int("failed_points", counts[report.Failed]),
 		zap.Int("rejected", len(rep.Rejected)), zap.Int("failing_tas", c.Now.TAs), zap.Int("failing_repositories", c.Now.Repositories))

@@ -9,6 +9,9 @@ import (
 // Run is the report of one validation run, sorted (Sort).
 type Run struct {
 	Start, End time.Time
+	// CPU is the process's CPU time (user and system, every goroutine)
+	// from Start to End, when the caller measured it.
+	CPU time.Duration
 	// Quick is set for a poll between full runs (RRDP repositories only).
 	Quick bool
 	TAs   []TA
