@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/report"
@@ -29,8 +28,7 @@ const (
 // per trust anchor, repository, publication point or object newly in
 // trouble, then silence while it stays so, with a WARN summary every
 // summaryEvery; an INFO line when one recovers; and, during a run longer
-// than progressEvery, a progress line (INFO until the first run is done,
-// DEBUG after). The what-is-new bookkeeping is report.Tracker's, which
+// than progressEvery, a progress line every progressEvery. The what-is-new bookkeeping is report.Tracker's, which
 // also stamps each report with first-seen times before it is published.
 //
 // runDone and watch are called by the validation loop only.
@@ -186,15 +184,12 @@ func troubleFields(t report.Trouble) []zap.Field {
 }
 
 // watch logs the progress of the run about to start every progressEvery
-// until stop is called: at INFO until a run is done (nothing is served
-// yet, and an operator waits), at DEBUG after.
+// until stop is called. A run shorter than that (the common poll) logs
+// nothing; a longer one is worth seeing at INFO, whether the first
+// (nothing is served yet, and an operator waits) or a later one.
 func (n *runNews) watch(progress func() validate.Progress) (stop func()) {
 	n.current.Store(&progress)
-	lvl := zap.DebugLevel
-	if n.runs == 0 {
-		lvl = zap.InfoLevel
-	}
-	return watchProgress(n.log, lvl, progress)
+	return watchProgress(n.log, progressEvery, progress)
 }
 
 // progress is how far the run going on is (nothing before the first).
@@ -205,13 +200,13 @@ func (n *runNews) progress() validate.Progress {
 	return validate.Progress{}
 }
 
-// watchProgress logs progress() at lvl every progressEvery until stop is
+// watchProgress logs progress() at INFO every interval until stop is
 // called; stop waits for the goroutine to end.
-func watchProgress(log *zap.Logger, lvl zapcore.Level, progress func() validate.Progress) (stop func()) {
+func watchProgress(log *zap.Logger, every time.Duration, progress func() validate.Progress) (stop func()) {
 	done, ended := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(ended)
-		tick := time.NewTicker(progressEvery)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
 			select {
@@ -223,7 +218,7 @@ func watchProgress(log *zap.Logger, lvl zapcore.Level, progress func() validate.
 					continue
 				}
 				elapsed := time.Since(p.Start)
-				log.Log(lvl, "validation in progress", zap.Bool("quick", p.Quick), zap.Duration("elapsed", elapsed.Round(time.Second)),
+				log.Info("validation in progress", zap.Bool("quick", p.Quick), zap.Duration("elapsed", elapsed.Round(time.Second)),
 					zap.Int64("cas", p.CAs), zap.Int64("points", p.Points), zap.Int64("objects", p.Objects),
 					zap.Float64("objects_per_second", float64(p.Objects)/max(elapsed.Seconds(), 1e-3)))
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/report"
+	"github.com/openrpki/validator/pkg/validate"
 )
 
 // newsRun is a run of two points (one failed), with n rejected objects.
@@ -86,3 +88,32 @@ func TestRunNewsSpeaksOncePerChange(t *testing.T) {
 }
 
 var t0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+
+// TestProgressLinesDuringLongRuns: a run going on logs its progress at
+// INFO every interval, whichever run it is; a finished one logs nothing.
+func TestProgressLinesDuringLongRuns(t *testing.T) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	var running atomic.Bool
+	running.Store(true)
+	progress := func() validate.Progress {
+		return validate.Progress{Running: running.Load(), Start: time.Now().Add(-time.Minute), CAs: 3, Points: 2, Objects: 600}
+	}
+	stop := watchProgress(zap.New(core), 5*time.Millisecond, progress)
+	deadline := time.Now().Add(10 * time.Second)
+	for logs.Len() < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	running.Store(false)
+	time.Sleep(20 * time.Millisecond)
+	seen := logs.Len()
+	time.Sleep(30 * time.Millisecond)
+	stop()
+	if seen < 3 || logs.Len() != seen {
+		t.Fatalf("%d progress lines while running, %d after it ended", seen, logs.Len()-seen)
+	}
+	e := logs.All()[0]
+	if e.Level != zapcore.InfoLevel || e.Message != "validation in progress" || e.ContextMap()["objects"] != int64(600) ||
+		e.ContextMap()["objects_per_second"].(float64) < 9 {
+		t.Fatalf("progress line: %v %q %v", e.Level, e.Message, e.ContextMap())
+	}
+}

@@ -237,3 +237,27 @@ func TestStatusPageChromiumTrouble(t *testing.T) {
 		t.Errorf("%d repositories in trouble shown, want 1", n)
 	}
 }
+
+// TestStatusPageLinksAnswer: every link of the status page to this server
+// answers 200 (a format renamed once left a link to a 404).
+func TestStatusPageLinksAnswer(t *testing.T) {
+	st := labState(t)
+	srv := httptest.NewServer(New(Options{State: func() *state.State { return st }, Version: "test-1",
+		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "# metrics") })}))
+	defer srv.Close()
+	_, page := get(t, srv, "GET", "/status", nil)
+	links := regexp.MustCompile(`href="(/[^"#?]*)"`).FindAllStringSubmatch(string(page), -1)
+	if len(links) < 6 {
+		t.Fatalf("%d links on the page", len(links))
+	}
+	for _, l := range links {
+		resp, err := http.Get(srv.URL + l[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("link %s: %s", l[1], resp.Status)
+		}
+	}
+}
