@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,7 +41,7 @@ func overflowCustomer(t *testing.T, l *lab.Lab) uint32 {
 func TestDaemonASPAOverflow(t *testing.T) {
 	l := launchLab(t, lab.Config{Seed: 35, Faults: []string{"aspa-overflow"}})
 	customer := overflowCustomer(t, l)
-	rtrAddr, base := startDaemon(t, l)
+	rtrAddr, base, log := startDaemonLog(t, labFlags(l, t.TempDir())...)
 	want, err := l.Expected()
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +67,10 @@ func TestDaemonASPAOverflow(t *testing.T) {
 	}
 	if _, body := get(t, base+"/metrics"); !strings.Contains(body, "\nrpki_aspas_dropped 1\n") {
 		t.Errorf("/metrics lacks rpki_aspas_dropped 1")
+	}
+	if !regexp.MustCompile(`WARN\s+validator\s+ASPA dropped: merged provider set too large for one RTR PDU\s+\{"customer": ` +
+		fmt.Sprint(customer)).MatchString(log.String()) {
+		t.Errorf("no WARN line naming AS%d:\n%s", customer, log.String())
 	}
 	// The session carries on: a Serial Query is answered.
 	c.SendSerial()

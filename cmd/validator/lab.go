@@ -84,6 +84,9 @@ func runLabGenerate(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "generated %s lab in %s: %d CAs, %d VRPs, %d ASPAs, %d router keys expected (%s)\n",
 		*preset, time.Since(start).Round(time.Millisecond), len(l.Plan.CAs), len(set.VRPs), len(set.ASPAs),
 		len(set.RouterKeys), l.ExpectedFile())
+	if len(l.Config.Faults) > 0 {
+		fmt.Fprintf(stdout, "faults, their targets and expected effects: %s\n", filepath.Join(filepath.Dir(l.ExpectedFile()), "faults.txt"))
+	}
 	return 0
 }
 

@@ -22,7 +22,7 @@ import (
 // commits but no promotion, so that no valid entry keeps its segments and
 // a commit removing them too early would show. The child is killed with
 // SIGKILL, at varying moments by the parent or at a named stage by itself
-// (its store's Options.AtStage), and after each kill the reopened cache
+// (its store's atStage), and after each kill the reopened cache
 // must hold exactly one raw generation, valid copies that all read back
 // whole, and no stray file.
 
@@ -79,11 +79,12 @@ func lastChange(g uint64, i int) uint64 {
 // reached after stage first (the child itself reaches "snapshot" before a
 // snapshot).
 func crashChild(dir, killAt string) int {
-	s, err := Open(dir, Options{AtStage: killHook(killAt)})
+	s, err := Open(dir, Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
+	s.atStage = killHook(killAt)
 	raw, err := s.Repo(crashRawRepo)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -103,7 +104,7 @@ func crashChild(dir, killAt string) int {
 	return 0
 }
 
-// killHook returns the Options.AtStage of a killAt specification.
+// killHook returns the Store.atStage of a killAt specification.
 func killHook(killAt string) func(string) {
 	kill := func() { syscall.Kill(os.Getpid(), syscall.SIGKILL) }
 	if first, then, ok := strings.Cut(killAt, ">"); ok {

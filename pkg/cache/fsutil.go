@@ -106,7 +106,7 @@ func preadFull(fd int, b []byte, off int64) error {
 	return nil
 }
 
-// reached reports a crash stage to Options.AtStage, if set.
+// reached reports a crash stage to atStage, if set (crash tests).
 func (s *Store) reached(stage string) {
 	if s.atStage != nil {
 		s.atStage(stage)

@@ -25,19 +25,18 @@ type Options struct {
 	Logger *slog.Logger
 	// Limits bound what an update may write; zero fields take limits.go.
 	Limits Limits
-	// AtStage, when set, is called at each stage of a commit and of
-	// SyncValid between which a crash leaves a different state on disk
-	// ("segment", "compact", "temp index.json", "index", "temp index",
-	// "valid"): the crash tests kill the process there. Nil in production.
-	AtStage func(stage string)
 }
 
 // Store is an open cache directory. It holds an exclusive flock on the
 // directory so that two validators cannot interleave writes.
 type Store struct {
-	root    string
-	log     *slog.Logger
-	lim     Limits
+	root string
+	log  *slog.Logger
+	lim  Limits
+	// atStage, set only by the crash tests (after Open), is called at
+	// each stage of a commit and of SyncValid between which a crash
+	// leaves a different state on disk ("segment", "compact", "temp
+	// index.json", "index", "temp index", "valid").
 	atStage func(stage string)
 	lock    *os.File
 	mu      sync.Mutex // guards repos and byDir
@@ -50,7 +49,7 @@ type Store struct {
 
 // Open opens or creates a cache under dir and loads its valid index.
 func Open(dir string, o Options) (*Store, error) {
-	s := &Store{root: dir, log: o.Logger, lim: o.Limits.withDefaults(), atStage: o.AtStage,
+	s := &Store{root: dir, log: o.Logger, lim: o.Limits.withDefaults(),
 		repos: map[string]*Repo{}, byDir: map[string]*Repo{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

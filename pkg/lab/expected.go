@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/openrpki/validator/pkg/payload"
 )
@@ -97,4 +98,33 @@ func (l *Lab) writeExpected() error {
 		return err
 	}
 	return f.Close()
+}
+
+// faultsFile lists, in expected/, the faults injected into the lab and
+// their documented effect on a relying party's output.
+const faultsFile = "faults.txt"
+
+// writeFaults saves expected/faults.txt: one line per injected fault,
+// tab-separated: its name, its target (the object, point or CA a relying
+// party reports, "-" for a fault it recovers from or that shows later)
+// and its expected effect. Nothing is written for a lab without faults.
+func (l *Lab) writeFaults() error {
+	specs, err := parseFaults(l.Config.Faults)
+	if err != nil || len(specs) == 0 {
+		return err
+	}
+	targets := map[string]string{}
+	for _, f := range l.Faulted() {
+		targets[f.Fault] = f.URI
+	}
+	var b strings.Builder
+	b.WriteString("# fault\ttarget\texpected effect (validator lab generate --faults)\n")
+	for _, f := range specs {
+		target := targets[f.name]
+		if target == "" {
+			target = "-"
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%s\n", f.name, target, f.effect)
+	}
+	return os.WriteFile(filepath.Join(l.Dir, expectDir, faultsFile), []byte(b.String()), 0o644)
 }

@@ -87,3 +87,37 @@ func TestFaultASPAOverflow(t *testing.T) {
 		t.Fatalf("expected/output.json differs from Expected")
 	}
 }
+
+// TestFaultsFileDocumentsEffects: a lab with faults writes
+// expected/faults.txt, a line per injected fault (groups expanded) with
+// its target where a relying party reports one and its effect.
+func TestFaultsFileDocumentsEffects(t *testing.T) {
+	l := testLab(t, Config{Seed: 9, Faults: []string{"all", "rrdp-slow"}})
+	raw, err := os.ReadFile(filepath.Join(l.Dir, expectDir, faultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n")[1:] {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 || f[2] == "" {
+			t.Fatalf("line %q", line)
+		}
+		lines[f[0]] = f
+	}
+	if len(lines) != len(faultCatalogue)+1 {
+		t.Fatalf("%d faults listed, want %d", len(lines), len(faultCatalogue)+1)
+	}
+	for _, f := range l.Faulted() {
+		if got := lines[f.Fault]; got == nil || got[1] != f.URI {
+			t.Errorf("%s: listed as %q, target %s", f.Fault, got, f.URI)
+		}
+	}
+	if got := lines["rrdp-slow"]; got[1] != "-" || !strings.Contains(got[2], "rsync used") {
+		t.Errorf("rrdp-slow: %q", got)
+	}
+	clean := testLab(t, Config{Seed: 9})
+	if _, err := os.Stat(filepath.Join(clean.Dir, expectDir, faultsFile)); !os.IsNotExist(err) {
+		t.Errorf("a lab without faults has %s: %v", faultsFile, err)
+	}
+}

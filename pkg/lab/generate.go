@@ -84,6 +84,9 @@ func Generate(dir string, cfg Config) (*Lab, error) {
 	if err := l.writeExpected(); err != nil {
 		return nil, err
 	}
+	if err := l.writeFaults(); err != nil {
+		return nil, err
+	}
 	return l, l.saveConfig()
 }
 

@@ -243,8 +243,10 @@ func (ss *session) writeLoop() {
 // version, the reason and the bytes sent, and the Observer (guarded: the
 // session is over whatever it does).
 func (ss *session) finish() {
-	ss.close()
+	// Release the slot before the peer can see the close: a router that
+	// reconnects at once from the same source must find it free.
 	ss.srv.forget(ss)
+	ss.close()
 	ss.errMu.Lock()
 	err := ss.err
 	ss.errMu.Unlock()
