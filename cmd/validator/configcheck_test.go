@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -160,9 +161,10 @@ func TestReloadAppliesSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.src.Close()
+	defer d.memory.restore()
 	engine, tals := d.engine, len(d.tals)
 	os.WriteFile(filepath.Join(dir, "only.tal"), builtinTALFile(t), 0o644)
-	os.WriteFile(cfgFile, []byte("refresh: 2m\nrrdp_poll: 5s\nreconsidered: true\ntal_dir: .\nlog:\n  level: info\nrtr:\n  max_age: 1h\n"), 0o644)
+	os.WriteFile(cfgFile, []byte("refresh: 2m\nrrdp_poll: 5s\nreconsidered: true\nmemory_limit: 300MiB\ntal_dir: .\nlog:\n  level: info\nrtr:\n  max_age: 1h\n"), 0o644)
 	d.reload()
 	if d.cfg.Refresh != 2*time.Minute || d.cfg.RRDPPoll != 5*time.Second || d.level.Level() != zapcore.InfoLevel ||
 		!d.cfg.Reconsidered || d.engine == engine || len(d.tals) != 1 || tals == 1 {
@@ -171,6 +173,9 @@ func TestReloadAppliesSettings(t *testing.T) {
 	}
 	if d.cfg.RTR.MaxAge == time.Hour || !strings.Contains(errb.String(), "need a restart") || !strings.Contains(errb.String(), `"rtr"`) {
 		t.Fatalf("rtr.max_age %v after reload; log %s", d.cfg.RTR.MaxAge, errb.String())
+	}
+	if got := debug.SetMemoryLimit(-1); got != 300<<20 {
+		t.Fatalf("memory limit after reload %d, want 300 MiB", got)
 	}
 }
 

@@ -49,7 +49,8 @@ type daemon struct {
 	reg     *prometheus.Registry
 	news    *runNews // what the logs say of each run
 
-	level zap.AtomicLevel // the log level, which a reload may change
+	level  zap.AtomicLevel    // the log level, which a reload may change
+	memory *daemonMemoryLimit // the soft memory limit, which a reload may change
 
 	// The loop's own: reload runs in the loop too, so nothing here is
 	// shared between goroutines.
@@ -83,7 +84,7 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 	pub := state.NewPublisher(cfg.RTR.History)
 	m.Watch(pub.Load)
 	d := &daemon{cfg: cfg, conf: conf, log: log, tals: in.tals, src: src, engine: engine, pub: pub,
-		policy: in.policy, metrics: m, reg: reg, level: level, news: newRunNews(log)}
+		policy: in.policy, metrics: m, reg: reg, level: level, news: newRunNews(log), memory: newDaemonMemoryLimit()}
 	d.rtr = rtr.NewServer(state.RTR{P: pub}, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions,
 		MaxSessionsPerSource: cfg.RTR.MaxSessionsPerSource, FirstQueryTimeout: cfg.RTR.FirstQueryTimeout, MaxAge: cfg.RTR.MaxAge,
 		Allow: cfg.RTR.Allow, Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
@@ -99,6 +100,8 @@ func seconds(d time.Duration) uint32 { return uint32(d / time.Second) }
 func (d *daemon) serve(ctx context.Context, hup <-chan os.Signal) error {
 	defer d.src.Close()
 	defer d.log.Sync()
+	defer d.memory.restore()
+	d.memory.set(d.cfg.MemoryLimit)
 	lns, err := bindListeners(config.AddrStrings(d.cfg.RTR.Listen), config.AddrStrings(d.cfg.RTR.TLSListen),
 		d.cfg.RTR.TLSCert, d.cfg.RTR.TLSKey, config.AddrStrings(d.cfg.HTTP.Listen))
 	if err != nil {
@@ -292,12 +295,15 @@ func (d *daemon) apply(cfg *config.Config, in *inputs) {
 		}
 	}
 	d.level.SetLevel(zapLevels[cfg.Log.Level])
+	d.memory.set(cfg.MemoryLimit)
 	d.metrics.SetRefresh(cfg.Refresh)
 	d.tals, d.policy = in.tals, in.policy
 	d.cfg.TALDir, d.cfg.TALs, d.cfg.SLURM = cfg.TALDir, cfg.TALs, cfg.SLURM
 	d.cfg.Refresh, d.cfg.RRDPPoll, d.cfg.Log.Level, d.cfg.Reconsidered = cfg.Refresh, cfg.RRDPPoll, cfg.Log.Level, cfg.Reconsidered
+	d.cfg.MemoryLimit = cfg.MemoryLimit
 	d.log.Info("reloaded", zap.Int("tals", len(d.tals)), zap.Strings("slurm", cfg.SLURM),
-		zap.Duration("refresh", cfg.Refresh), zap.Duration("rrdp_poll", cfg.RRDPPoll), zap.Stringer("log_level", d.level.Level()))
+		zap.Duration("refresh", cfg.Refresh), zap.Duration("rrdp_poll", cfg.RRDPPoll), zap.Stringer("log_level", d.level.Level()),
+		zap.Stringer("memory_limit", cfg.MemoryLimit))
 	if d.lastTable != nil {
 		d.publish(d.policy.ApplyTable(d.lastTable), d.lastRep, d.src.Scheduler().Health(), d.lastRep.End)
 	}

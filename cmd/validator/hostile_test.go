@@ -226,3 +226,29 @@ func TestVRPsStalledTA(t *testing.T) {
 		t.Fatalf("output differs from the other trust anchors' (%d VRPs, want %d)", len(got.VRPs), len(want.VRPs))
 	}
 }
+
+// TestDaemonStalledTA runs the daemon on the ta-stall lab: the other
+// trust anchors' data is served, the stalled one is named in the status
+// and the log, and the loop keeps running (a stalled server froze it).
+func TestDaemonStalledTA(t *testing.T) {
+	l := launchLab(t, lab.Config{Preset: "multi", Seed: 53, Faults: []string{"ta-stall"}})
+	ta := l.Plan.CAs[l.Plan.TARoots[len(l.Plan.TARoots)-1]].Name
+	_, base, log := startDaemonLog(t, append(labFlags(l, t.TempDir()), "--rrdp-poll", "300ms", "--refresh", "3s")...)
+	if want, got := expectedSnapshot(t, l), servedSnapshot(t, base); !want.Equal(got) || len(got.VRPs) == 0 {
+		t.Fatalf("served %d VRPs, want the other trust anchors' %d", len(got.VRPs), len(want.VRPs))
+	}
+	named := false
+	for _, a := range status(t, base).TAs {
+		named = named || a.Name == ta && a.Error != ""
+	}
+	if !named || !strings.Contains(log.String(), ta) {
+		t.Fatalf("trust anchor %s not named as failing:\n%s", ta, log.String())
+	}
+	start, deadline := runs(t, base), time.Now().Add(2*time.Minute)
+	for runs(t, base) < start+3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d runs in 2 minutes after the first with a stalled trust anchor", runs(t, base)-start)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

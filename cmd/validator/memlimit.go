@@ -5,8 +5,8 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
-	"strconv"
-	"strings"
+
+	"github.com/openrpki/validator/pkg/config"
 )
 
 // defaultOneShotMemoryLimit is the soft memory limit of `validator vrps`.
@@ -27,7 +27,7 @@ func applyMemoryLimit(value string, explicit bool) (restore func(), err error) {
 	if !explicit && os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}, nil
 	}
-	n, err := parseByteSize(value)
+	n, err := config.ParseByteSize(value)
 	if err != nil {
 		return nil, fmt.Errorf("--memory-limit: %w", err)
 	}
@@ -38,27 +38,22 @@ func applyMemoryLimit(value string, explicit bool) (restore func(), err error) {
 	return func() { debug.SetMemoryLimit(prev) }, nil
 }
 
-// byteUnits are the suffixes parseByteSize accepts, longest first.
-var byteUnits = []struct {
-	suffix string
-	scale  int64
-}{
-	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
-	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1},
+// daemonMemoryLimit applies the daemon's memory_limit setting (at start
+// and at each reload): a size sets the runtime's soft memory limit, 0
+// leaves the one the process started with (GOMEMLIMIT, or none). restore
+// puts that back (the daemon runs in-process in tests).
+type daemonMemoryLimit struct{ initial int64 }
+
+func newDaemonMemoryLimit() *daemonMemoryLimit {
+	return &daemonMemoryLimit{initial: debug.SetMemoryLimit(-1)}
 }
 
-// parseByteSize reads a non-negative byte count with an optional unit.
-func parseByteSize(s string) (int64, error) {
-	num, scale := s, int64(1)
-	for _, u := range byteUnits {
-		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
-			num, scale = rest, u.scale
-			break
-		}
+func (m *daemonMemoryLimit) set(limit config.ByteSize) {
+	if limit > 0 {
+		debug.SetMemoryLimit(int64(limit))
+		return
 	}
-	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
-	if err != nil || n < 0 || n > math.MaxInt64/scale {
-		return 0, fmt.Errorf("%q is not a size (such as 80MiB, 1GiB or 0)", s)
-	}
-	return n * scale, nil
+	debug.SetMemoryLimit(m.initial)
 }
+
+func (m *daemonMemoryLimit) restore() { debug.SetMemoryLimit(m.initial) }
