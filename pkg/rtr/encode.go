@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"sync"
+	"weak"
 
 	"github.com/openrpki/validator/pkg/payload"
 	"go.uber.org/zap"
@@ -38,6 +39,28 @@ func (l *lazyResponse) get(encode func() response) response {
 	return l.r
 }
 
+// weakResponse is a lazyResponse held weakly: the full table's answer
+// (14 MB at 600k VRPs, per version) is shared by every session that sends
+// it while one is sending it, and left to the collector once none is, as
+// reset queries are rare between new serials. The sessions keep it alive
+// while they write it (runtime.KeepAlive).
+type weakResponse struct {
+	mu sync.Mutex
+	p  weak.Pointer[response]
+}
+
+func (w *weakResponse) get(encode func() response) *response {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if r := w.p.Value(); r != nil {
+		return r
+	}
+	r := new(response)
+	*r = encode()
+	w.p = weak.Make(r)
+	return r
+}
+
 // deltaKey names one delta response: from which serial, in which version.
 type deltaKey struct {
 	from    uint32
@@ -53,7 +76,7 @@ type encodings struct {
 	state    *payload.State
 	sessions [MaxVersion + 1]uint16
 	timers   Timers
-	full     [MaxVersion + 1]lazyResponse
+	full     [MaxVersion + 1]weakResponse
 
 	mu     sync.Mutex
 	deltas map[deltaKey]*lazyResponse
@@ -75,8 +98,9 @@ func (e *encodings) checked(kind string, version uint8, r response) response {
 	return r
 }
 
-// fullResponse returns Cache Response, the whole table, End of Data.
-func (e *encodings) fullResponse(version uint8) response {
+// fullResponse returns Cache Response, the whole table, End of Data; the
+// caller keeps the pointer alive while it uses the bytes.
+func (e *encodings) fullResponse(version uint8) *response {
 	return e.full[version].get(func() response {
 		return e.checked("reset", version, encodeFull(version, e.sessions[version], e.state, e.timers))
 	})

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -272,13 +273,14 @@ func (ss *session) answer(r request) error {
 		// No Data Available, non-fatal (RFC 8210 §12).
 		return ss.writeError(r.version, errorf(CodeNoDataAvailable, nil, "no current RPKI data"))
 	}
-	var resp response
+	var resp *response
 	kind := "reset"
 	if r.typ == TypeSerialQuery {
 		kind = "serial"
 		ok := r.session == ss.srv.sessions[r.version]
+		var delta response
 		if ok {
-			resp, ok = enc.deltaResponse(r.version, r.serial)
+			delta, ok = enc.deltaResponse(r.version, r.serial)
 		}
 		if !ok {
 			// Unknown session or a serial older than the history: Cache
@@ -286,10 +288,13 @@ func (ss *session) answer(r request) error {
 			// §8.4).
 			return ss.write("cache_reset", r.version, AppendCacheReset(nil, r.version), 1)
 		}
+		resp = &delta
 	} else {
 		resp = enc.fullResponse(r.version)
 	}
-	if err := ss.write(kind, r.version, resp.bytes, resp.pdus); err != nil {
+	err := ss.write(kind, r.version, resp.bytes, resp.pdus)
+	runtime.KeepAlive(resp) // the full response is held weakly until written
+	if err != nil {
 		return err
 	}
 	ss.synced, ss.servedSerial = true, st.Serial
