@@ -152,3 +152,31 @@ func TestStatusProblems(t *testing.T) {
 		t.Errorf("a cached point: %v %+v", s.Problems, s.TroubledPoints)
 	}
 }
+
+// TestStatusRejectedCapped: with more rejected objects than the status
+// shows, the JSON and the page hold the first MaxStatusRejected and the
+// page says how many there are and links the full list.
+func TestStatusRejectedCapped(t *testing.T) {
+	srv, h := testServer(t, Options{})
+	const n = MaxStatusRejected + 50
+	rep := &report.Run{Start: t0.Add(-time.Minute), End: t0, TAs: []report.TA{{Name: "ta1", VRPs: 5}}}
+	for i := range n {
+		rep.Rejected = append(rep.Rejected, report.Object{URI: fmt.Sprintf("rsync://a/%03d.roa", i), Type: "roa", TA: "ta1",
+			CA: "rsync://a/ca.cer", Class: "signature", Reason: "RFC 6488 §3: signature does not verify"})
+	}
+	h.p.Store(testState(stateOf{Table: smallTable(t), Result: rep, Serial: 1, Updated: t0}))
+	_, body := get(t, srv, "GET", "/api/v1/status", nil)
+	var s Status
+	if err := json.Unmarshal(body, &s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Rejected) != MaxStatusRejected || s.Rejected[0].URI != "rsync://a/000.roa" {
+		t.Fatalf("status lists %d rejected objects, want the first %d", len(s.Rejected), MaxStatusRejected)
+	}
+	_, page := get(t, srv, "GET", "/status", nil)
+	rows := strings.Count(string(page), `<tr class="rejected"`)
+	if rows != MaxStatusRejected || !strings.Contains(string(page), fmt.Sprintf("The first %d of %d", MaxStatusRejected, n)) ||
+		!strings.Contains(string(page), `id="rejected-link" href="/api/v1/rejected"`) {
+		t.Fatalf("page: %d rejected rows, or no count and link to the full list", rows)
+	}
+}

@@ -259,7 +259,9 @@ func (s *Server) admit(c net.Conn, maxVersion uint8) {
 	go sess.readLoop()
 	go sess.writeLoop()
 	s.obs.SessionOpened(remote)
-	sess.log.Info("RTR session opened")
+	// INFO comes with the version, at the first query (negotiation); a
+	// connection that never queries shows at INFO only when it is closed.
+	sess.log.Debug("RTR connection accepted")
 }
 
 // register admits a session under the limits: it returns "" and counts

@@ -136,6 +136,7 @@ func (ss *session) readLoop() {
 			negotiated, version = true, h.Version
 			ss.negotiated.Store(int32(version))
 			ss.srv.obs.SessionNegotiated(ss.remote, version)
+			ss.log.Info("RTR session opened", zap.Uint8("version", version))
 		}
 		if !ss.send(req) || (req.err != nil && req.err.Fatal()) || h.Type == TypeErrorReport {
 			return
