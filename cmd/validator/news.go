@@ -28,8 +28,9 @@ const (
 // per trust anchor, repository, publication point or object newly in
 // trouble, then silence while it stays so, with a WARN summary every
 // summaryEvery; an INFO line when one recovers; and, during a run longer
-// than progressEvery, a progress line every progressEvery. The what-is-new bookkeeping is report.Tracker's, which
-// also stamps each report with first-seen times before it is published.
+// than progressEvery, a progress line every progressEvery (INFO). The
+// what-is-new bookkeeping is report.Tracker's, which also stamps each
+// report with first-seen times before it is published.
 //
 // runDone and watch are called by the validation loop only.
 type runNews struct {

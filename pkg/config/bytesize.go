@@ -21,9 +21,11 @@ func (b *ByteSize) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// MarshalText writes the size in the largest binary unit that divides it.
+// MarshalText writes the size as String does.
 func (b ByteSize) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
 
+// String writes the size in its largest exact binary unit (300MiB, 1GiB),
+// or in bytes.
 func (b ByteSize) String() string {
 	switch n := int64(b); {
 	case n != 0 && n%(1<<30) == 0:
