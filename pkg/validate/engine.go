@@ -323,6 +323,7 @@ func (r *run) processCA(n *caNode) []*caNode {
 	}
 	entry := &memoEntry{out: out, validUntil: out.until, pointURI: cp.uri}
 	entry.out.children = nil
+	entry.children = make([]childCA, 0, len(out.children)) // kept until the point changes: no append slack
 	for _, c := range out.children {
 		entry.children = append(entry.children, childCA{cert: c.cert, certSum: c.certSum, key: caKeyOf(c),
 			uri: c.uri, expires: c.expires})
