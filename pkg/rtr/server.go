@@ -313,6 +313,10 @@ func (s *Server) allowed(ip netip.Addr) bool {
 
 func (s *Server) forget(sess *session) {
 	s.mu.Lock()
+	if _, ok := s.conns[sess]; !ok {
+		s.mu.Unlock()
+		return // forgotten already (close, then finish)
+	}
 	delete(s.conns, sess)
 	if s.perSource[sess.src]--; s.perSource[sess.src] <= 0 {
 		delete(s.perSource, sess.src)
@@ -364,10 +368,14 @@ func (s *Server) Close() error {
 	for l := range s.listeners {
 		l.Close()
 	}
+	conns := make([]*session, 0, len(s.conns))
 	for c := range s.conns {
-		c.close()
+		conns = append(conns, c)
 	}
 	s.mu.Unlock()
+	for _, c := range conns {
+		c.close() // forgets the session, which takes s.mu
+	}
 	s.wg.Wait()
 	return nil
 }

@@ -98,6 +98,9 @@ func (ss *session) closeWith(err error) {
 
 func (ss *session) close() {
 	ss.once.Do(func() {
+		// Release the slot before the peer can see the close: a router
+		// that reconnects at once from the same source must find it free.
+		ss.srv.forget(ss)
 		close(ss.done)
 		ss.conn.Close()
 	})
@@ -245,10 +248,7 @@ func (ss *session) writeLoop() {
 // version, the reason and the bytes sent, and the Observer (guarded: the
 // session is over whatever it does).
 func (ss *session) finish() {
-	// Release the slot before the peer can see the close: a router that
-	// reconnects at once from the same source must find it free.
-	ss.srv.forget(ss)
-	ss.close()
+	ss.close() // releases the slot, then closes (if nothing closed it before)
 	ss.errMu.Lock()
 	err := ss.err
 	ss.errMu.Unlock()
