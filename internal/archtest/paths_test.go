@@ -17,7 +17,7 @@ import (
 // outsidePatterns are never right in the repository: the shared folder
 // beside a developer's checkout, and absolute paths of a workspace. (Spelt
 // in pieces, so that this file does not match them.)
-var outsidePatterns = []string{".." + "/shared", "/" + "work/", "/" + "home/"}
+var outsidePatterns = []string{".." + "/sha" + "red", "/" + "work/", "/" + "home/"}
 
 // TestNoPathsOutsideModule keeps the test suite self-contained: a fresh
 // clone must pass with nothing beside it. In every Go file (comments
@@ -221,15 +221,16 @@ import "path/filepath"
 
 // Data lives in SHARED/rpki-corpus.
 var (
-	a = filepath.Join("..", "..", "..", "shared", "rpki-corpus")
+	a = filepath.Join("..", "..", "..", "DIR", "rpki-corpus")
 	b = filepath.Join(root, "..", "corpus")
 	c = "../../../elsewhere"
 	d = filepath.Join("..", "..", "configs", "tals")
 	e = "../y/testdata/f.json"
-	f = "WORK/shared/rtr-data"
+	f = "WORK/DIR/rtr-data"
 )
 `
-	src = strings.NewReplacer("SHARED", outsidePatterns[0], "WORK", "/"+"work").Replace(src)
+	// Placeholders, so that this file itself names no outside path.
+	src = strings.NewReplacer("SHARED", outsidePatterns[0], "WORK", "/"+"work", "DIR", "sha"+"red").Replace(src)
 	file := filepath.Join(pkg, "x_test.go")
 	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
