@@ -85,7 +85,7 @@ func runLabGenerate(args []string, stdout, stderr io.Writer) int {
 		*preset, time.Since(start).Round(time.Millisecond), len(l.Plan.CAs), len(set.VRPs), len(set.ASPAs),
 		len(set.RouterKeys), l.ExpectedFile())
 	if len(l.Config.Faults) > 0 {
-		fmt.Fprintf(stdout, "faults, their targets and expected effects: %s\n", filepath.Join(filepath.Dir(l.ExpectedFile()), "faults.txt"))
+		fmt.Fprintf(stdout, "faults, their targets and expected effects: %s\n", l.FaultsFile())
 	}
 	return 0
 }

@@ -199,16 +199,17 @@ func TestDaemonShowsWhy(t *testing.T) {
 	atStop := runs(t, base)
 	shownAt := make(chan int, 1)
 	go func() {
+		shown := -1
+		defer func() { shownAt <- shown }() // also when a helper's t.Fatal ends this goroutine
 		deadline := time.Now().Add(time.Minute)
 		for time.Now().Before(deadline) {
 			n := runs(t, base)
 			if status(t, base).Troubled > 0 {
-				shownAt <- n
+				shown = n
 				return
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		shownAt <- -1
 	}()
 	srv.Close()
 	shown := <-shownAt

@@ -126,5 +126,5 @@ func (l *Lab) writeFaults() error {
 		}
 		fmt.Fprintf(&b, "%s\t%s\t%s\n", f.name, target, f.effect)
 	}
-	return os.WriteFile(filepath.Join(l.Dir, expectDir, faultsFile), []byte(b.String()), 0o644)
+	return os.WriteFile(l.FaultsFile(), []byte(b.String()), 0o644)
 }

@@ -311,3 +311,7 @@ func (l *Lab) TALDir() string { return filepath.Join(l.Dir, talDir) }
 
 // ExpectedFile is the expected output, in the JSON format of `validator vrps`.
 func (l *Lab) ExpectedFile() string { return filepath.Join(l.Dir, expectDir, "output.json") }
+
+// FaultsFile is expected/faults.txt: each injected fault, its target and
+// its expected effect (written only for a lab with faults).
+func (l *Lab) FaultsFile() string { return filepath.Join(l.Dir, expectDir, faultsFile) }

@@ -311,12 +311,9 @@ func (s *Server) allowed(ip netip.Addr) bool {
 	return false
 }
 
+// forget releases a session's slots; session.close calls it, once.
 func (s *Server) forget(sess *session) {
 	s.mu.Lock()
-	if _, ok := s.conns[sess]; !ok {
-		s.mu.Unlock()
-		return // forgotten already (close, then finish)
-	}
 	delete(s.conns, sess)
 	if s.perSource[sess.src]--; s.perSource[sess.src] <= 0 {
 		delete(s.perSource, sess.src)

@@ -248,7 +248,7 @@ func (ss *session) writeLoop() {
 // version, the reason and the bytes sent, and the Observer (guarded: the
 // session is over whatever it does).
 func (ss *session) finish() {
-	ss.close() // releases the slot, then closes (if nothing closed it before)
+	ss.close() // releases the slot, then closes (unless already closed)
 	ss.errMu.Lock()
 	err := ss.err
 	ss.errMu.Unlock()
@@ -274,14 +274,14 @@ func (ss *session) answer(r request) error {
 		// No Data Available, non-fatal (RFC 8210 §12).
 		return ss.writeError(r.version, errorf(CodeNoDataAvailable, nil, "no current RPKI data"))
 	}
-	var resp *response
+	var resp response
+	var held *response // a full response, held weakly by the encodings: alive until written
 	kind := "reset"
 	if r.typ == TypeSerialQuery {
 		kind = "serial"
 		ok := r.session == ss.srv.sessions[r.version]
-		var delta response
 		if ok {
-			delta, ok = enc.deltaResponse(r.version, r.serial)
+			resp, ok = enc.deltaResponse(r.version, r.serial)
 		}
 		if !ok {
 			// Unknown session or a serial older than the history: Cache
@@ -289,12 +289,12 @@ func (ss *session) answer(r request) error {
 			// §8.4).
 			return ss.write("cache_reset", r.version, AppendCacheReset(nil, r.version), 1)
 		}
-		resp = &delta
 	} else {
-		resp = enc.fullResponse(r.version)
+		held = enc.fullResponse(r.version)
+		resp = *held
 	}
 	err := ss.write(kind, r.version, resp.bytes, resp.pdus)
-	runtime.KeepAlive(resp) // the full response is held weakly until written
+	runtime.KeepAlive(held)
 	if err != nil {
 		return err
 	}
