@@ -47,16 +47,21 @@ func (t *Table) Set() Set {
 // Sort puts the items in a fixed order (payload order, then trust anchor
 // name) and merges the same item from the same trust anchor reached by two
 // paths, keeping the later expiry and its source.
-func (t *Table) Sort() {
+func (t *Table) Sort() { t.SortKeeping(nil) }
+
+// SortKeeping is Sort, appending to merged (when not nil) the VRPs it
+// merged away: a table built from the last one needs them back when the
+// object whose VRP was kept changes.
+func (t *Table) SortKeeping(merged *[]VRPInfo) {
 	t.VRPs = sortMerge(t.VRPs, func(a, b VRPInfo) int {
 		return t.thenByTA(CompareVRP(a.VRP, b.VRP), a.TA, b.TA)
-	})
+	}, merged)
 	t.ASPAs = sortMerge(t.ASPAs, func(a, b ASPAInfo) int {
 		return t.thenByTA(CompareASPA(a.ASPA, b.ASPA), a.TA, b.TA)
-	})
+	}, nil)
 	t.RouterKeys = sortMerge(t.RouterKeys, func(a, b KeyInfo) int {
 		return t.thenByTA(CompareRouterKey(a.RouterKey, b.RouterKey), a.TA, b.TA)
-	})
+	}, nil)
 }
 
 // thenByTA breaks a tie c of payload by trust anchor name (not by number,
@@ -73,17 +78,23 @@ func (a *ASPAInfo) info() *Info { return &a.Info }
 func (k *KeyInfo) info() *Info  { return &k.Info }
 
 // sortMerge sorts in by compare and merges equal neighbours, keeping the
-// provenance of the later expiry.
+// provenance of the later expiry; what it merges away goes to merged when
+// that is not nil.
 func sortMerge[T any, P interface {
 	*T
 	info() *Info
-}](in []T, compare func(a, b T) int) []T {
+}](in []T, compare func(a, b T) int, merged *[]T) []T {
 	slices.SortFunc(in, compare)
 	out := in[:0]
 	for _, x := range in {
 		if n := len(out); n > 0 && compare(out[n-1], x) == 0 {
+			dropped := x
 			if last, this := P(&out[n-1]).info(), P(&x).info(); this.Expires > last.Expires {
+				dropped = out[n-1]
 				*last = *this
+			}
+			if merged != nil {
+				*merged = append(*merged, dropped)
 			}
 			continue
 		}

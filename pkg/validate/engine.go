@@ -32,6 +32,9 @@ type Engine struct {
 	// last is the previous run's table, which a run that finds nothing
 	// changed returns again.
 	last *payload.Table
+	// built is the last table a run built, which the next carries the
+	// VRPs of unchanged points from (see carry).
+	built lastTable
 	// progress counts what the current run has done (Progress).
 	progress progress
 }
@@ -58,10 +61,13 @@ type run struct {
 	q     *queue
 
 	claims pointClaims // who named each manifest first (a shadow repository)
+	// memoRun is the memo's number for this run.
+	memoRun uint32
 
 	mu      sync.Mutex
 	rep     report.Run
-	vrps    parts // joined into the table at the end
+	vrps    parts  // joined into the table at the end
+	moves   []move // where the reused points' VRPs move (carry)
 	aspas   []payload.ASPAInfo
 	keys    []payload.KeyInfo
 	sources payload.Sources
@@ -80,7 +86,10 @@ type taState struct {
 
 // caNode is a validated CA certificate waiting for, or in, processing.
 type caNode struct {
-	cert *x509rpki.Cert // with its resources resolved (no inherit); see keptCert
+	cert *caCert
+	// issuerCert is cert as x509rpki checks take it, built once the
+	// point is validated (issuer).
+	issuerCert *x509rpki.Cert
 	// certSum is the SHA-256 of the certificate's DER, which cert no
 	// longer holds (memo keys).
 	certSum [sha256.Size]byte
@@ -126,7 +135,7 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*payload
 	defer cancel()
 	r := &run{e: e, ctx: ctx, se: e.o.Source.Begin(ctx, quick), quick: quick, store: e.o.Source.Store(), now: e.o.Now()}
 	defer r.se.Close()
-	e.memo.begin()
+	r.memoRun = e.memo.begin()
 	r.rep = report.Run{Start: time.Now(), Quick: quick, Objects: map[string]map[string]int{}}
 	e.progress.begin(quick, r.rep.Start)
 	defer e.progress.running.Store(false)
@@ -159,7 +168,10 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*payload
 	err := r.outcome(ctx, len(tals))
 	if err != nil {
 		r.rep.Error = err.Error()
-	} else if !e.memo.disabled {
+	}
+	if !e.memo.disabled {
+		// Even after an error: the memo is now this run's, and a run
+		// that reuses all of it yields this table.
 		e.last = t
 	}
 	return t, &r.rep, err
@@ -191,9 +203,17 @@ func (r *run) table() *payload.Table {
 		s := r.sources
 		src = &s
 	}
-	t := &payload.Table{BuildTime: r.rep.End, VRPs: r.vrps.join(), ASPAs: r.aspas, RouterKeys: r.keys,
+	vrps := r.carried(r.vrps.join(r.carriedLen()))
+	t := &payload.Table{BuildTime: r.rep.End, VRPs: vrps, ASPAs: r.aspas, RouterKeys: r.keys,
 		TAs: e.tas, Sources: src}
-	t.Sort()
+	if e.memo.disabled {
+		t.Sort()
+		return t
+	}
+	var merged []payload.VRPInfo
+	t.SortKeeping(&merged)
+	e.built = lastTable{table: t, merged: merged, objects: len(r.sources.Objects)}
+	e.memo.commit()
 	return t
 }
 
@@ -271,8 +291,8 @@ func (r *run) registerCA(n *caNode) {
 	}
 	r.mu.Lock()
 	n.index = int32(len(r.sources.CAs))
-	r.sources.CAs = append(r.sources.CAs, payload.CASource{URI: n.uri, Repository: c.CARepository, Manifest: c.Manifest,
-		Parent: parent, TA: n.ta.id, NotBefore: payload.ExpiryOf(c.NotBefore), NotAfter: payload.ExpiryOf(c.NotAfter)})
+	r.sources.CAs = append(r.sources.CAs, payload.CASource{URI: n.uri, Repository: c.repository, Manifest: c.manifest,
+		Parent: parent, TA: n.ta.id, NotBefore: payload.UnixExpiry(c.notBefore), NotAfter: payload.UnixExpiry(c.notAfter)})
 	r.mu.Unlock()
 }
 
@@ -288,7 +308,7 @@ const handOffBatch = 32
 func (r *run) processCA(n *caNode) []*caNode {
 	r.registerCA(n)
 	repo, fetchErr := r.repository(n)
-	if repo != nil && repo.PointSize(n.cert.CARepository) >= largePointBytes {
+	if repo != nil && repo.PointSize(n.cert.repository) >= largePointBytes {
 		r.q.takeLarge()
 		defer r.q.dropLarge()
 	}
@@ -300,7 +320,8 @@ func (r *run) processCA(n *caNode) []*caNode {
 		r.rememberSource(cp)
 		return r.reuse(n, cp.memo)
 	}
-	out := caOutput{noSources: r.e.o.NoSources}
+	// Objects are numbered even without sources kept: carry needs them.
+	out := caOutput{noSources: r.e.o.NoSources && r.e.memo.disabled}
 	out.until = earlierOf(cp.mft.NextUpdate, cp.expires)
 	handed := 0
 	for _, f := range cp.files {
@@ -317,12 +338,13 @@ func (r *run) processCA(n *caNode) []*caNode {
 	}
 	// Exactly sized: the memo and the run's parts keep these slices.
 	out.vrps, out.objects = slices.Clone(out.vrps), slices.Clone(out.objects)
-	r.collect(n, &out)
+	base := r.collect(n, &out)
 	if r.e.memo.disabled {
 		return out.children[handed:]
 	}
-	entry := &memoEntry{out: out, validUntil: out.until, pointURI: cp.uri}
-	entry.out.children = nil
+	entry := &memoEntry{out: out, validUntil: out.until, pointURI: cp.uri,
+		vrps: len(out.vrps), next: base, nextRun: r.memoRun}
+	entry.out.children, entry.out.vrps = nil, nil
 	entry.children = make([]childCA, 0, len(out.children)) // kept until the point changes: no append slack
 	for _, c := range out.children {
 		entry.children = append(entry.children, childCA{cert: c.cert, certSum: c.certSum, key: caKeyOf(c),
@@ -348,13 +370,15 @@ func (r *run) rememberSource(cp *checkedPoint) {
 // reuse yields what an unchanged publication point yielded last time.
 func (r *run) reuse(n *caNode, e *memoEntry) []*caNode {
 	out := e.out
-	r.collect(n, &out)
+	base := r.collect(n, &out)
+	n.ta.vrps.Add(int64(e.vrps))
 	r.mu.Lock()
+	r.carry(e, base)
 	r.rep.Reused++
 	r.mu.Unlock()
 	var children []*caNode
 	for _, c := range e.children {
-		if err := r.childLimits(n, c.cert); err != nil {
+		if err := r.childLimits(n, c.cert.ski, c.cert.subject); err != nil {
 			r.collectRejected(n, c.uri, err)
 			continue
 		}

@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"sync"
 	"time"
-
-	"github.com/openrpki/validator/pkg/x509rpki"
 )
 
 // The engine remembers what each publication point yielded, so that the
@@ -22,10 +20,19 @@ type memoKey struct {
 	ca, mft [sha256.Size]byte
 }
 
-// memoEntry is what a publication point yielded.
+// memoEntry is what a publication point yielded. Its VRPs are not in out:
+// the table of the run that last built one holds them (see carry).
 type memoEntry struct {
 	out      caOutput
 	children []childCA
+	// vrps counts the point's VRPs; in the engine's last table their
+	// objects are those numbered from base (base+1 to base+len(objects)).
+	vrps int
+	base uint32
+	// next is base in the table the run numbered nextRun builds (see
+	// run.carry; commit makes it base).
+	next    uint32
+	nextRun uint32
 	// validUntil is when some object or the point itself may change
 	// verdict by time alone (earliest notAfter, nextUpdate).
 	validUntil time.Time
@@ -35,7 +42,7 @@ type memoEntry struct {
 // childCA is a child CA as remembered: its certificate (resources
 // resolved) and where it was found.
 type childCA struct {
-	cert    *x509rpki.Cert
+	cert    *caCert
 	certSum [sha256.Size]byte
 	key     [sha256.Size]byte // caKeyOf the child, kept: polls reuse it
 	uri     string
@@ -76,7 +83,8 @@ type memo struct {
 	slotsAtBegin int
 }
 
-func (m *memo) begin() {
+// begin starts a run and returns its number.
+func (m *memo) begin() uint32 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.slots == nil {
@@ -84,6 +92,7 @@ func (m *memo) begin() {
 	}
 	m.run++
 	m.used, m.puts, m.slotsAtBegin = 0, 0, len(m.slots)
+	return m.run
 }
 
 // sweep forgets, at the end of a run, the slots it did not use.
@@ -92,6 +101,24 @@ func (m *memo) sweep() {
 	defer m.mu.Unlock()
 	for k, s := range m.slots {
 		if s.used != m.run {
+			delete(m.slots, k)
+		}
+	}
+}
+
+// commit, once a run has built its table, moves the entries it used to
+// that table's numbering, and forgets a used entry it did not number (a
+// panic cut its point short): carried from the wrong numbering, its VRPs
+// would be other objects'.
+func (m *memo) commit() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, s := range m.slots {
+		switch {
+		case s.used != m.run:
+		case s.entry.nextRun == m.run:
+			s.entry.base = s.entry.next
+		default:
 			delete(m.slots, k)
 		}
 	}
@@ -189,7 +216,7 @@ func caKeyOf(n *caNode) [sha256.Size]byte {
 	if !n.keyed {
 		h := sha256.New()
 		h.Write(n.certSum[:])
-		h.Write([]byte(n.cert.Resources.String()))
+		h.Write([]byte(n.cert.resources.String()))
 		h.Write([]byte(n.expires.UTC().Format(time.RFC3339)))
 		h.Sum(n.key[:0])
 		n.keyed = true

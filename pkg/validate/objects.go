@@ -68,7 +68,7 @@ func (r *run) objectSafely(n *caNode, cp *checkedPoint, name string, der []byte,
 // object validates one file of a checked publication point.
 func (r *run) object(n *caNode, cp *checkedPoint, name string, der []byte, out *caOutput) {
 	typ := x509rpki.TypeFromName(name)
-	if typ == x509rpki.TypeCRL || (typ == x509rpki.TypeManifest && cp.uri+name == n.cert.Manifest) {
+	if typ == x509rpki.TypeCRL || (typ == x509rpki.TypeManifest && cp.uri+name == n.cert.manifest) {
 		out.count(typ.String(), "valid") // checked with the publication point
 		return
 	}
@@ -135,7 +135,7 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 		return fmt.Errorf("RFC 6487 §4: a %s certificate is not published in a repository", c.Kind)
 	}
 	overClaims := false
-	if err := c.Validate(n.cert, r.now); err != nil {
+	if err := c.Validate(n.issuer(), r.now); err != nil {
 		// Validate checks resources last: ErrResources means all else
 		// passed, and RFC 8360 keeps the certificate with what the
 		// issuer holds.
@@ -147,15 +147,15 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 	if err := issued(c, cp); err != nil {
 		return err
 	}
-	if err := r.childLimits(n, c); err != nil {
+	if err := r.childLimits(n, c.SKI, c.Subject); err != nil {
 		return err
 	}
-	res := c.Resources.Resolve(n.cert.Resources)
+	res := c.Resources.Resolve(n.cert.resources)
 	if overClaims {
-		res = res.Intersect(n.cert.Resources)
+		res = res.Intersect(n.cert.resources)
 	}
 	out.bound(c.NotAfter)
-	child := &caNode{cert: keptCert(c, res), certSum: sha256.Sum256(der),
+	child := &caNode{cert: keepCert(c, res), certSum: sha256.Sum256(der),
 		uri: cp.uri + name, ta: n.ta, up: n, index: -1, depth: n.depth + 1, expires: earlierOf(cp.expires, c.NotAfter)}
 	if !r.e.memo.disabled {
 		// Keyed now, before another worker may take it (handOffBatch):
@@ -166,32 +166,16 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 	return nil
 }
 
-// keptCert is what the engine keeps of an accepted CA certificate, with its
-// resources resolved, while the CA waits for a worker and while its
-// children are checked against it: what issuing and locating need. It
-// holds none of the DER, which aliases the parent's whole publication
-// point: thousands of waiting CAs would otherwise keep their parents'
-// points in memory.
-func keptCert(c *x509rpki.Cert, res x509rpki.Resources) *x509rpki.Cert {
-	return &x509rpki.Cert{
-		Kind: c.Kind, Subject: c.Subject, RawSubject: bytes.Clone(c.RawSubject),
-		NotBefore: c.NotBefore, NotAfter: c.NotAfter, PublicKey: c.PublicKey,
-		SKI: bytes.Clone(c.SKI), AKI: bytes.Clone(c.AKI), CRLDP: c.CRLDP, AIA: c.AIA,
-		CARepository: c.CARepository, Manifest: c.Manifest, Notify: c.Notify,
-		Reconsidered: c.Reconsidered, Resources: res,
-	}
-}
-
 // childLimits applies the depth, loop and per-TA limits to a new CA. A
 // chain too deep or a loop is what a hostile CA builds: it is logged,
 // naming the issuing CA.
-func (r *run) childLimits(n *caNode, c *x509rpki.Cert) error {
+func (r *run) childLimits(n *caNode, ski []byte, subject string) error {
 	if n.depth+1 > r.e.o.MaxDepth {
-		return r.refusedCA(n, c, fmt.Errorf("certificate chain deeper than %d", r.e.o.MaxDepth))
+		return r.refusedCA(n, subject, fmt.Errorf("certificate chain deeper than %d", r.e.o.MaxDepth))
 	}
 	for a := n; a != nil; a = a.up {
-		if bytes.Equal(a.cert.SKI, c.SKI) {
-			return r.refusedCA(n, c, fmt.Errorf("RFC 6487 §7.2: certificate loop: SKI already on the chain at %s", a.uri))
+		if bytes.Equal(a.cert.ski, ski) {
+			return r.refusedCA(n, subject, fmt.Errorf("RFC 6487 §7.2: certificate loop: SKI already on the chain at %s", a.uri))
 		}
 	}
 	if n.ta.cas.Add(1) > int64(r.e.o.MaxCAsPerTA) {
@@ -204,8 +188,8 @@ func (r *run) childLimits(n *caNode, c *x509rpki.Cert) error {
 
 // refusedCA logs a CA certificate that CA n issued and a limit refused,
 // and returns err.
-func (r *run) refusedCA(n *caNode, c *x509rpki.Cert, err error) error {
-	r.e.log.Warn("CA certificate refused", "issuer", n.uri, "subject", c.Subject, "ta", n.ta.name, "error", err)
+func (r *run) refusedCA(n *caNode, subject string, err error) error {
+	r.e.log.Warn("CA certificate refused", "issuer", n.uri, "subject", subject, "ta", n.ta.name, "error", err)
 	return err
 }
 
@@ -215,7 +199,7 @@ func (r *run) routerCert(n *caNode, cp *checkedPoint, name string, der []byte, o
 	if err != nil {
 		return err
 	}
-	if err := rc.Validate(n.cert, r.now); err != nil {
+	if err := rc.Validate(n.issuer(), r.now); err != nil {
 		return err
 	}
 	if err := issued(rc.Cert, cp); err != nil {
@@ -244,7 +228,7 @@ func (r *run) roa(n *caNode, cp *checkedPoint, name string, der []byte, out *caO
 	if err != nil {
 		return err
 	}
-	if err := roa.Validate(n.cert, r.now); err != nil {
+	if err := roa.Validate(n.issuer(), r.now); err != nil {
 		return err
 	}
 	if err := issued(roa.Signed.EE, cp); err != nil {
@@ -274,7 +258,7 @@ func (r *run) aspa(n *caNode, cp *checkedPoint, name string, der []byte, out *ca
 	if err != nil {
 		return err
 	}
-	if err := a.Validate(n.cert, r.now); err != nil {
+	if err := a.Validate(n.issuer(), r.now); err != nil {
 		return err
 	}
 	if err := issued(a.Signed.EE, cp); err != nil {
@@ -294,7 +278,7 @@ func (r *run) otherSigned(n *caNode, cp *checkedPoint, typ x509rpki.ObjectType, 
 	if err != nil {
 		return err
 	}
-	if err := validateOther(o, n.cert, r.now); err != nil {
+	if err := validateOther(o, n.issuer(), r.now); err != nil {
 		return err
 	}
 	if s := o.Signed(); s != nil {
@@ -327,7 +311,7 @@ func (r *run) collectRejected(n *caNode, uri string, err error) {
 // collect merges a publication point's output into the run's, moving its
 // objects to the run's numbering (the output itself is not changed: the
 // memo may hold it).
-func (r *run) collect(n *caNode, out *caOutput) {
+func (r *run) collect(n *caNode, out *caOutput) (base uint32) {
 	n.ta.vrps.Add(int64(len(out.vrps)))
 	n.ta.aspas.Add(int64(len(out.aspas)))
 	n.ta.keys.Add(int64(len(out.keys)))
@@ -339,7 +323,7 @@ func (r *run) collect(n *caNode, out *caOutput) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	base := uint32(len(r.sources.Objects))
+	base = uint32(len(r.sources.Objects))
 	for _, o := range out.objects {
 		o.CA = uint32(n.index)
 		r.sources.Objects = append(r.sources.Objects, o)
@@ -362,6 +346,7 @@ func (r *run) collect(n *caNode, out *caOutput) {
 		}
 		m[c.verdict] += c.n
 	}
+	return base
 }
 
 // rebase moves an item's object from its point's numbering to the run's,

@@ -2,8 +2,8 @@ package validate
 
 import "github.com/openrpki/validator/pkg/payload"
 
-// parts gathers a run's VRPs as the per-point slices themselves (which the
-// memo holds as well), joined once at the end into one slice of exactly
+// parts gathers the VRPs of the points a run validated as the per-point
+// slices themselves, joined once at the end into one slice of exactly
 // their total. Appending 600,000 VRPs to one slice copied them about thirty
 // times over as it grew (a second of CPU at global scale), and a run whose
 // output turns out unchanged now copies nothing at all.
@@ -27,12 +27,13 @@ func (p *parts) add(items []payload.VRPInfo, base uint32) {
 	}
 }
 
-// join returns every VRP in order, in one slice of exactly their number,
+// join returns every VRP in order, in one slice of exactly their number
+// (with room for extra more),
 // with their objects in the run's numbering, and empties p. Each part is
 // dropped once copied, so a collection during the join can free it where
 // nothing else (the engine's memo) holds it.
-func (p *parts) join() []payload.VRPInfo {
-	out := make([]payload.VRPInfo, 0, p.n)
+func (p *parts) join(extra int) []payload.VRPInfo {
+	out := make([]payload.VRPInfo, 0, p.n+extra)
 	for i, pt := range p.list {
 		start := len(out)
 		out = append(out, pt.items...)

@@ -24,7 +24,7 @@ func TestPartsJoinInOrder(t *testing.T) {
 		}
 		base += 3
 	}
-	got := p.join()
+	got := p.join(0)
 	if len(got) != len(want) || cap(got) != len(want) {
 		t.Fatalf("join: %d items (cap %d), want %d", len(got), cap(got), len(want))
 	}
@@ -33,7 +33,7 @@ func TestPartsJoinInOrder(t *testing.T) {
 			t.Fatalf("item %d: %+v, want %+v", i, got[i], want[i])
 		}
 	}
-	if again := p.join(); len(again) != 0 {
+	if again := p.join(0); len(again) != 0 {
 		t.Fatalf("join after join: %d items", len(again))
 	}
 }

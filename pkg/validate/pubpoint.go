@@ -40,7 +40,7 @@ type namedFile struct {
 // still passes (§6.6), else nil (a failed fetch: nothing of it is used).
 // repo and ferr are what the session said of n's repository.
 func (r *run) publicationPoint(n *caNode, repo *cache.Repo, ferr error) *checkedPoint {
-	uri := n.cert.CARepository
+	uri := n.cert.repository
 	var f *fetched
 	if repo != nil {
 		if e := r.unchanged(n, repo); e != nil {
@@ -105,8 +105,8 @@ func (r *run) useFresh(n *caNode, f *fetched) (*checkedPoint, error) {
 			return nil, err
 		}
 	}
-	if err := r.store.Promote(f.repo, n.cert.SKI, n.cert.CARepository); err != nil {
-		r.e.log.Warn("promoting publication point", "uri", n.cert.CARepository, "error", err)
+	if err := r.store.Promote(f.repo, n.cert.ski, n.cert.repository); err != nil {
+		r.e.log.Warn("promoting publication point", "uri", n.cert.repository, "error", err)
 	}
 	return cp, nil
 }
@@ -115,7 +115,7 @@ func (r *run) useFresh(n *caNode, f *fetched) (*checkedPoint, error) {
 // §6.6: it is used only until then).
 func (r *run) dropIfStale(n *caNode, err error) {
 	if errors.Is(err, x509rpki.ErrStale) {
-		r.store.DropValid(n.cert.SKI, n.cert.CARepository)
+		r.store.DropValid(n.cert.ski, n.cert.repository)
 	}
 }
 
@@ -124,7 +124,7 @@ func (r *run) dropIfStale(n *caNode, err error) {
 func (r *run) checkPointSafely(n *caNode, pp *cache.PubPoint) (cp *checkedPoint, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = r.panicked("publication point "+n.cert.CARepository, p)
+			err = r.panicked("publication point "+n.cert.repository, p)
 		}
 	}()
 	return r.checkPoint(n, pp)
@@ -132,7 +132,7 @@ func (r *run) checkPointSafely(n *caNode, pp *cache.PubPoint) (cp *checkedPoint,
 
 // checkPoint applies RFC 9286 §6.2–6.5 to one copy of a publication point.
 func (r *run) checkPoint(n *caNode, pp *cache.PubPoint) (*checkedPoint, error) {
-	mftName, err := nameIn(n.cert.Manifest, n.cert.CARepository)
+	mftName, err := nameIn(n.cert.manifest, n.cert.repository)
 	if err != nil {
 		return nil, fmt.Errorf("RFC 6487 §4.8.8.1: manifest URI: %w", err)
 	}
@@ -144,17 +144,17 @@ func (r *run) checkPoint(n *caNode, pp *cache.PubPoint) (*checkedPoint, error) {
 	if !r.e.memo.disabled {
 		key = keyOf(n, der)
 		if e := r.e.memo.get(key, r.now); e != nil {
-			return &checkedPoint{uri: n.cert.CARepository, key: key, memo: e}, nil
+			return &checkedPoint{uri: n.cert.repository, key: key, memo: e}, nil
 		}
 	}
 	mft, err := x509rpki.ParseManifest(der)
 	if err != nil {
 		return nil, err
 	}
-	if err := mft.Validate(n.cert, r.now); err != nil {
+	if err := mft.Validate(n.issuer(), r.now); err != nil {
 		return nil, err
 	}
-	cp := &checkedPoint{uri: n.cert.CARepository, key: key, mft: mft, expires: n.expires}
+	cp := &checkedPoint{uri: n.cert.repository, key: key, mft: mft, expires: n.expires}
 	if err := cp.loadFiles(pp); err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func (cp *checkedPoint) checkCRL(n *caNode, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if err := crl.Validate(n.cert, now); err != nil {
+	if err := crl.Validate(n.issuer(), now); err != nil {
 		return err
 	}
 	cp.crl = crl
@@ -222,7 +222,7 @@ func (r *run) notBackwards(n *caNode, fresh *checkedPoint, valid *cache.PubPoint
 	if valid == nil {
 		return nil
 	}
-	name, _ := nameIn(n.cert.Manifest, n.cert.CARepository)
+	name, _ := nameIn(n.cert.manifest, n.cert.repository)
 	der, ok := valid.Get(name)
 	if !ok {
 		return nil
@@ -255,9 +255,9 @@ func nameIn(uri, dir string) (string, error) {
 // which the report would otherwise keep (11 MB at global scale for 40,000
 // reports).
 func (r *run) pointDone(n *caNode, p report.Point) {
-	r.e.o.Observer.PubPointDone(n.cert.CARepository, p.Outcome)
+	r.e.o.Observer.PubPointDone(n.cert.repository, p.Outcome)
 	r.e.progress.points.Add(1)
-	p.URI, p.CA, p.TA = strings.Clone(n.cert.CARepository), n.uri, n.ta.name
+	p.URI, p.CA, p.TA = strings.Clone(n.cert.repository), n.uri, n.ta.name
 	r.mu.Lock()
 	r.rep.Points = append(r.rep.Points, p)
 	r.mu.Unlock()

@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/openrpki/validator/pkg/cache"
-	"github.com/openrpki/validator/pkg/x509rpki"
 )
 
 // repository returns CA n's repository from the session, fetched once per
@@ -24,7 +23,7 @@ func (r *run) repository(n *caNode) (*cache.Repo, error) {
 		r.taLimit(n.ta, limitRepos, err)
 		return nil, err
 	}
-	return r.se.Repository(n.cert.Notify, n.cert.CARepository)
+	return r.se.Repository(n.cert.notify, n.cert.repository)
 }
 
 // repoSet is the set of repositories the CAs of one trust anchor named in
@@ -54,14 +53,14 @@ func (s *repoSet) admit(key string, limit int) bool {
 
 // repoKey identifies the repository of a CA certificate as rpki-client
 // does: its rsync module and its RRDP notification URI.
-func repoKey(c *x509rpki.Cert) string { return rsyncModule(c.CARepository) + "\x00" + c.Notify }
+func repoKey(c *caCert) string { return rsyncModule(c.repository) + "\x00" + c.notify }
 
 // repoName names the repository of a CA certificate in messages.
-func repoName(c *x509rpki.Cert) string {
-	if c.Notify != "" {
-		return c.Notify
+func repoName(c *caCert) string {
+	if c.notify != "" {
+		return c.notify
 	}
-	return rsyncModule(c.CARepository)
+	return rsyncModule(c.repository)
 }
 
 // rsyncModule returns the "rsync://host/module/" part of an rsync URI, or
@@ -132,8 +131,8 @@ func (c *pointClaims) claim(r *run, n *caNode) {
 	if c.m == nil {
 		c.seed, c.m = maphash.MakeSeed(), map[uint64]pointClaim{}
 	}
-	key := maphash.String(c.seed, n.cert.Manifest)
-	ski := uint32(maphash.Bytes(c.seed, n.cert.SKI))
+	key := maphash.String(c.seed, n.cert.manifest)
+	ski := uint32(maphash.Bytes(c.seed, n.cert.ski))
 	first, seen := c.m[key]
 	if !seen {
 		c.m[key] = pointClaim{ski: ski, ca: n.index}
@@ -146,5 +145,5 @@ func (c *pointClaims) claim(r *run, n *caNode) {
 	other := r.sources.CAs[first.ca].URI
 	r.mu.Unlock()
 	r.e.log.Warn("shadow repository: two CAs of different keys name the same manifest; each is validated on its own",
-		"manifest", n.cert.Manifest, "ca", n.uri, "other_ca", other, "ta", n.ta.name)
+		"manifest", n.cert.manifest, "ca", n.uri, "other_ca", other, "ta", n.ta.name)
 }

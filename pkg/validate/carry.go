@@ -1,0 +1,72 @@
+package validate
+
+import "github.com/openrpki/validator/pkg/payload"
+
+// The memo does not hold the VRPs of the points it remembers: the engine's
+// last table holds them, each naming its object (600,000 VRPs held in both
+// were 20 MB of the daemon's heap). A run that reuses a point carries its
+// VRPs over from that table, renumbering their objects to this run's.
+
+// move says that the objects numbered from+1 to from+n in the last table
+// are numbered from to+1 in this run's.
+type move struct{ from, to, n uint32 }
+
+// lastTable is what the engine keeps of the last table it built, to carry
+// VRPs from.
+type lastTable struct {
+	table *payload.Table
+	// merged are the VRPs the table's sort merged away (the same VRP of the
+	// same trust anchor from another object): the object of the one kept
+	// may change while theirs does not.
+	merged []payload.VRPInfo
+	// objects is how many objects the table numbered.
+	objects int
+}
+
+// carry notes that remembered entry e's objects are numbered from base in
+// this run; callers hold r.mu. An entry reached twice in a run (one CA
+// certificate published at two points) carries its VRPs once.
+func (r *run) carry(e *memoEntry, base uint32) {
+	if e.nextRun == r.memoRun {
+		return
+	}
+	e.next, e.nextRun = base, r.memoRun
+	if e.vrps > 0 {
+		r.moves = append(r.moves, move{from: e.base, to: base, n: uint32(len(e.out.objects))})
+	}
+}
+
+// carried appends to into the VRPs of the reused points, from the last
+// table, renumbered.
+func (r *run) carried(into []payload.VRPInfo) []payload.VRPInfo {
+	last := r.e.built
+	if len(r.moves) == 0 || last.table == nil {
+		return into
+	}
+	renumber := make([]uint32, last.objects+1)
+	for _, m := range r.moves {
+		if int(m.from)+int(m.n) > last.objects {
+			continue // cannot happen: commit numbers every entry it keeps
+		}
+		for i := uint32(1); i <= m.n; i++ {
+			renumber[m.from+i] = m.to + i
+		}
+	}
+	for _, list := range [][]payload.VRPInfo{last.table.VRPs, last.merged} {
+		for _, v := range list {
+			if int(v.Object) < len(renumber) && renumber[v.Object] != 0 {
+				v.Object = renumber[v.Object]
+				into = append(into, v)
+			}
+		}
+	}
+	return into
+}
+
+// carriedLen bounds how many VRPs carried may append.
+func (r *run) carriedLen() int {
+	if len(r.moves) == 0 || r.e.built.table == nil {
+		return 0
+	}
+	return len(r.e.built.table.VRPs) + len(r.e.built.merged)
+}

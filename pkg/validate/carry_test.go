@@ -1,0 +1,116 @@
+package validate
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/openrpki/validator/pkg/fetch"
+	"github.com/openrpki/validator/pkg/lab"
+	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/x509rpki"
+)
+
+// TestEngineCarriedProvenance runs one engine over a lab through a round of
+// changes: the VRPs of the points it reuses come from its last table, and
+// each must still name the ROA that holds it (read back from the lab's
+// files), not another object of the renumbered run.
+func TestEngineCarriedProvenance(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 28})
+	e, done := labEngine(t, l, t.TempDir(), fetch.SourceOptions{})
+	defer done()
+	checkProvenance(t, l, runEngine(t, l, e))
+	for range 6 {
+		name, err := l.Publish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := runEngine(t, l, e)
+		sameAsExpected(t, l, res)
+		if res.Reused == 0 {
+			t.Fatalf("after %s: no point reused, nothing carried", name)
+		}
+		checkProvenance(t, l, res)
+	}
+}
+
+// checkProvenance reads, for every VRP of res, the ROA its provenance
+// names from the lab's rsync files and checks the ROA holds it.
+func checkProvenance(t *testing.T, l *lab.Lab, res result) {
+	t.Helper()
+	roas := map[string]*x509rpki.ROA{}
+	for _, v := range res.VRPs {
+		i, ok := v.Source()
+		if !ok || i >= len(res.Sources.Objects) {
+			t.Fatalf("VRP %v names no object (%d of %d)", v.VRP, i, len(res.Sources.Objects))
+		}
+		o := res.Sources.Objects[i]
+		uri := res.Sources.CAs[o.CA].Repository + o.Name
+		roa := roas[uri]
+		if roa == nil {
+			roa = readLabROA(t, l, uri)
+			roas[uri] = roa
+		}
+		if !roaHolds(roa, v.VRP) {
+			t.Fatalf("VRP %v names %s, which does not hold it", v.VRP, uri)
+		}
+	}
+}
+
+func readLabROA(t *testing.T, l *lab.Lab, uri string) *x509rpki.ROA {
+	t.Helper()
+	rest, ok := strings.CutPrefix(uri, "rsync://")
+	_, path, _ := strings.Cut(rest, "/")
+	if !ok || path == "" {
+		t.Fatalf("object URI %q is not rsync", uri)
+	}
+	der, err := os.ReadFile(filepath.Join(l.Dir, "rsync", filepath.FromSlash(path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roa, err := x509rpki.ParseROA(der)
+	if err != nil {
+		t.Fatalf("%s: %v", uri, err)
+	}
+	return roa
+}
+
+func roaHolds(roa *x509rpki.ROA, v payload.VRP) bool {
+	for _, p := range roa.Prefixes {
+		if w, err := payload.NewVRP(p.Prefix, uint8(p.MaxLength), roa.ASID); err == nil && w == v {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCarriedBringsBackMergedVRPs: two objects of one trust anchor hold the
+// same VRP, and the table kept the one with the later expiry. When that
+// object's point changes and the other's is reused, the VRP is carried from
+// what the sort merged away, renumbered.
+func TestCarriedBringsBackMergedVRPs(t *testing.T) {
+	tas := payload.NewTANames()
+	ta := tas.Of("ta")
+	v, err := payload.NewVRP(netip.MustParsePrefix("192.0.2.0/24"), 24, 65000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := &payload.Table{TAs: tas, VRPs: []payload.VRPInfo{
+		{VRP: v, Info: payload.Info{TA: ta, Expires: 100, Object: 2}},
+		{VRP: v, Info: payload.Info{TA: ta, Expires: 200, Object: 1}},
+	}}
+	var merged []payload.VRPInfo
+	last.SortKeeping(&merged)
+	if len(last.VRPs) != 1 || last.VRPs[0].Object != 1 || len(merged) != 1 || merged[0].Object != 2 {
+		t.Fatalf("sorted %v, merged away %v: want object 1 kept, 2 merged away", last.VRPs, merged)
+	}
+	// Object 1's point changed; object 2's point is reused, its object
+	// numbered 7 in this run.
+	r := &run{e: &Engine{built: lastTable{table: last, merged: merged, objects: 2}}, moves: []move{{from: 1, to: 6, n: 1}}}
+	got := r.carried(nil)
+	if len(got) != 1 || got[0].VRP != v || got[0].Object != 7 || got[0].Expires != 100 {
+		t.Fatalf("carried %v, want %v from object 7", got, v)
+	}
+}
