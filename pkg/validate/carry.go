@@ -32,7 +32,7 @@ func (r *run) carry(e *memoEntry, base uint32) {
 	}
 	e.next, e.nextRun = base, r.memoRun
 	if e.vrps > 0 {
-		r.moves = append(r.moves, move{from: e.base, to: base, n: uint32(len(e.out.objects))})
+		r.moves = append(r.moves, move{from: e.base, to: base, n: uint32(len(e.objects))})
 	}
 }
 

@@ -342,15 +342,7 @@ func (r *run) processCA(n *caNode) []*caNode {
 	if r.e.memo.disabled {
 		return out.children[handed:]
 	}
-	entry := &memoEntry{out: out, validUntil: out.until, pointURI: cp.uri,
-		vrps: len(out.vrps), next: base, nextRun: r.memoRun}
-	entry.out.children, entry.out.vrps = nil, nil
-	entry.children = make([]childCA, 0, len(out.children)) // kept until the point changes: no append slack
-	for _, c := range out.children {
-		entry.children = append(entry.children, childCA{cert: c.cert, certSum: c.certSum, key: caKeyOf(c),
-			uri: c.uri, expires: c.expires})
-	}
-	r.e.memo.put(cp.key, entry)
+	r.e.memo.put(cp.key, r.remember(&out, base))
 	r.rememberSource(cp)
 	return out.children[handed:]
 }
@@ -369,7 +361,7 @@ func (r *run) rememberSource(cp *checkedPoint) {
 
 // reuse yields what an unchanged publication point yielded last time.
 func (r *run) reuse(n *caNode, e *memoEntry) []*caNode {
-	out := e.out
+	out := e.output()
 	base := r.collect(n, &out)
 	n.ta.vrps.Add(int64(e.vrps))
 	r.mu.Lock()
@@ -382,7 +374,7 @@ func (r *run) reuse(n *caNode, e *memoEntry) []*caNode {
 			r.collectRejected(n, c.uri, err)
 			continue
 		}
-		children = append(children, &caNode{cert: c.cert, certSum: c.certSum, key: c.key, keyed: true, uri: c.uri, ta: n.ta, up: n,
+		children = append(children, &caNode{cert: c.cert, key: c.key, keyed: true, uri: c.uri, ta: n.ta, up: n,
 			index: -1, depth: n.depth + 1, expires: c.expires})
 	}
 	return children

@@ -2,8 +2,12 @@ package validate
 
 import (
 	"crypto/sha256"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/report"
 )
 
 // The engine remembers what each publication point yielded, so that the
@@ -20,11 +24,15 @@ type memoKey struct {
 	ca, mft [sha256.Size]byte
 }
 
-// memoEntry is what a publication point yielded. Its VRPs are not in out:
+// memoEntry is what a publication point yielded, as small as it can be
+// kept: the engine keeps one per CA between runs. Its VRPs are not in it:
 // the table of the run that last built one holds them (see carry).
 type memoEntry struct {
-	out      caOutput
+	objects  []payload.ObjectSource // CA left 0, as in caOutput
+	counts   []verdictCount
 	children []childCA
+	// more is what most points do not have; nil when they do not.
+	more *moreOutput
 	// vrps counts the point's VRPs; in the engine's last table their
 	// objects are those numbered from base (base+1 to base+len(objects)).
 	vrps int
@@ -36,17 +44,47 @@ type memoEntry struct {
 	// validUntil is when some object or the point itself may change
 	// verdict by time alone (earliest notAfter, nextUpdate).
 	validUntil time.Time
-	pointURI   string
+}
+
+// moreOutput is the rarer output of a point: ASPAs, router keys and
+// rejected objects.
+type moreOutput struct {
+	aspas    []payload.ASPAInfo
+	keys     []payload.KeyInfo
+	rejected []report.Object
 }
 
 // childCA is a child CA as remembered: its certificate (resources
 // resolved) and where it was found.
 type childCA struct {
 	cert    *caCert
-	certSum [sha256.Size]byte
-	key     [sha256.Size]byte // caKeyOf the child, kept: polls reuse it
+	key     [sha256.Size]byte // caKeyOf the child: polls reuse it
 	uri     string
 	expires time.Time
+}
+
+// remember makes the memo entry of a point's output out, whose objects this
+// run numbered from base.
+func (r *run) remember(out *caOutput, base uint32) *memoEntry {
+	e := &memoEntry{objects: out.objects, counts: slices.Clip(out.counts), validUntil: out.until,
+		vrps: len(out.vrps), next: base, nextRun: r.memoRun}
+	if len(out.aspas)+len(out.keys)+len(out.rejected) > 0 {
+		e.more = &moreOutput{aspas: out.aspas, keys: out.keys, rejected: slices.Clip(out.rejected)}
+	}
+	e.children = make([]childCA, 0, len(out.children)) // kept until the point changes: no append slack
+	for _, c := range out.children {
+		e.children = append(e.children, childCA{cert: c.cert, key: caKeyOf(c), uri: c.uri, expires: c.expires})
+	}
+	return e
+}
+
+// output is what the point yielded, its VRPs aside.
+func (e *memoEntry) output() caOutput {
+	out := caOutput{objects: e.objects, counts: e.counts, until: e.validUntil}
+	if e.more != nil {
+		out.aspas, out.keys, out.rejected = e.more.aspas, e.more.keys, e.more.rejected
+	}
+	return out
 }
 
 // memoSlot is what the engine remembers of one CA's publication point:

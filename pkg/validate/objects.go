@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openrpki/validator/pkg/payload"
@@ -36,21 +37,61 @@ type caOutput struct {
 func (o *caOutput) bound(t time.Time) { o.until = earlierOf(o.until, t) }
 
 // verdictCount counts the objects of one type with one verdict. A point
-// has a handful: a slice costs a fraction of a map, and the engine keeps
-// one per publication point between runs.
+// has a handful, and the engine keeps them per publication point between
+// runs: 8 bytes each, the pair of names numbered (verdicts).
 type verdictCount struct {
-	typ, verdict string
-	n            int
+	verdict uint32 // in verdicts
+	n       uint32
 }
 
 func (o *caOutput) count(typ, verdict string) {
+	id := verdicts.id(typ, verdict)
 	for i := range o.counts {
-		if c := &o.counts[i]; c.typ == typ && c.verdict == verdict {
+		if c := &o.counts[i]; c.verdict == id {
 			c.n++
 			return
 		}
 	}
-	o.counts = append(o.counts, verdictCount{typ, verdict, 1})
+	o.counts = append(o.counts, verdictCount{id, 1})
+}
+
+// verdicts numbers the (object type, verdict) pairs met: both come from
+// fixed sets (x509rpki's types and error classes), so it stays small.
+var verdicts verdictNames
+
+type verdictNames struct {
+	mu    sync.RWMutex
+	ids   map[[2]string]uint32
+	pairs [][2]string
+}
+
+func (v *verdictNames) id(typ, verdict string) uint32 {
+	k := [2]string{typ, verdict}
+	v.mu.RLock()
+	id, ok := v.ids[k]
+	v.mu.RUnlock()
+	if ok {
+		return id
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if id, ok := v.ids[k]; ok {
+		return id
+	}
+	if v.ids == nil {
+		v.ids = map[[2]string]uint32{}
+	}
+	id = uint32(len(v.pairs))
+	v.ids[k] = id
+	v.pairs = append(v.pairs, k)
+	return id
+}
+
+// names returns the object type and verdict numbered id.
+func (v *verdictNames) names(id uint32) (typ, verdict string) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.pairs[id][0], v.pairs[id][1]
 }
 
 // objectSafely is object, with a panic (a bug met by some input) turned
@@ -316,8 +357,9 @@ func (r *run) collect(n *caNode, out *caOutput) (base uint32) {
 	n.ta.aspas.Add(int64(len(out.aspas)))
 	n.ta.keys.Add(int64(len(out.keys)))
 	for _, c := range out.counts {
+		typ, verdict := verdicts.names(c.verdict)
 		for range c.n {
-			r.e.o.Observer.ObjectDone(c.typ, c.verdict)
+			r.e.o.Observer.ObjectDone(typ, verdict)
 		}
 		r.e.progress.objects.Add(int64(c.n))
 	}
@@ -339,12 +381,13 @@ func (r *run) collect(n *caNode, out *caOutput) (base uint32) {
 	}
 	r.rep.Rejected = append(r.rep.Rejected, out.rejected...)
 	for _, c := range out.counts {
-		m := r.rep.Objects[c.typ]
+		typ, verdict := verdicts.names(c.verdict)
+		m := r.rep.Objects[typ]
 		if m == nil {
 			m = map[string]int{}
-			r.rep.Objects[c.typ] = m
+			r.rep.Objects[typ] = m
 		}
-		m[c.verdict] += c.n
+		m[verdict] += int(c.n)
 	}
 	return base
 }
