@@ -32,10 +32,13 @@ type caCert struct {
 // keepCert is the kept form of CA certificate c, whose resources resolve to
 // res.
 func keepCert(c *x509rpki.Cert, res x509rpki.Resources) *caCert {
+	// The parsed URIs are slices of one string that holds the CRL and
+	// issuer URIs as well: the two kept get a string of their own.
+	loc := c.CARepository + c.Manifest
 	return &caCert{
 		kind: c.Kind, ski: bytes.Clone(c.SKI), rawSubject: bytes.Clone(c.RawSubject), subject: c.Subject,
 		publicKey: c.PublicKey, resources: res,
-		repository: c.CARepository, manifest: c.Manifest, notify: notifyURIs.intern(c.Notify),
+		repository: loc[:len(c.CARepository)], manifest: loc[len(c.CARepository):], notify: notifyURIs.intern(c.Notify),
 		notBefore: c.NotBefore.Unix(), notAfter: c.NotAfter.Unix(),
 	}
 }

@@ -23,15 +23,16 @@ type lastTable struct {
 	objects int
 }
 
-// carry notes that remembered entry e's objects are numbered from base in
-// this run; callers hold r.mu. An entry reached twice in a run (one CA
-// certificate published at two points) carries its VRPs once.
-func (r *run) carry(e *memoEntry, base uint32) {
+// carry notes that memo entry e's objects are numbered from base in this
+// run's table and, when the entry was reused, that its VRPs come from the
+// last table. An entry reached twice in a run (one CA certificate
+// published at two points) is numbered, and its VRPs carried, once.
+func (r *run) carry(e *memoEntry, base uint32, reused bool) {
 	if e.nextRun == r.memoRun {
 		return
 	}
 	e.next, e.nextRun = base, r.memoRun
-	if e.vrps > 0 {
+	if reused && e.vrps > 0 {
 		r.moves = append(r.moves, move{from: e.base, to: base, n: uint32(len(e.objects))})
 	}
 }

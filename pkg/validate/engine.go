@@ -64,13 +64,15 @@ type run struct {
 	// memoRun is the memo's number for this run.
 	memoRun uint32
 
-	mu      sync.Mutex
-	rep     report.Run
-	vrps    parts  // joined into the table at the end
-	moves   []move // where the reused points' VRPs move (carry)
-	aspas   []payload.ASPAInfo
-	keys    []payload.KeyInfo
-	sources payload.Sources
+	mu  sync.Mutex
+	rep report.Run
+	// gathered is each point's output, in the order collected;
+	// assemble numbers their objects at the end.
+	gathered []gathered
+	moves    []move // where the reused points' VRPs move (carry)
+	aspas    []payload.ASPAInfo
+	keys     []payload.KeyInfo
+	sources  payload.Sources
 }
 
 // taState counts what one trust anchor has produced, for its limits.
@@ -198,13 +200,13 @@ func (r *run) table() *payload.Table {
 		t.BuildTime = r.rep.End
 		return &t
 	}
+	vrps, aspas, keys := r.assemble()
 	var src *payload.Sources
 	if !e.o.NoSources {
 		s := r.sources
 		src = &s
 	}
-	vrps := r.carried(r.vrps.join(r.carriedLen()))
-	t := &payload.Table{BuildTime: r.rep.End, VRPs: vrps, ASPAs: r.aspas, RouterKeys: r.keys,
+	t := &payload.Table{BuildTime: r.rep.End, VRPs: vrps, ASPAs: aspas, RouterKeys: keys,
 		TAs: e.tas, Sources: src}
 	if e.memo.disabled {
 		t.Sort()
@@ -338,11 +340,13 @@ func (r *run) processCA(n *caNode) []*caNode {
 	}
 	// Exactly sized: the memo and the run's parts keep these slices.
 	out.vrps, out.objects = slices.Clone(out.vrps), slices.Clone(out.objects)
-	base := r.collect(n, &out)
 	if r.e.memo.disabled {
+		r.collect(n, &out, nil, false)
 		return out.children[handed:]
 	}
-	r.e.memo.put(cp.key, r.remember(&out, base))
+	entry := r.remember(&out)
+	r.collect(n, &out, entry, false)
+	r.e.memo.put(cp.key, entry)
 	r.rememberSource(cp)
 	return out.children[handed:]
 }
@@ -362,10 +366,8 @@ func (r *run) rememberSource(cp *checkedPoint) {
 // reuse yields what an unchanged publication point yielded last time.
 func (r *run) reuse(n *caNode, e *memoEntry) []*caNode {
 	out := e.output()
-	base := r.collect(n, &out)
-	n.ta.vrps.Add(int64(e.vrps))
+	r.collect(n, &out, e, true)
 	r.mu.Lock()
-	r.carry(e, base)
 	r.rep.Reused++
 	r.mu.Unlock()
 	var children []*caNode

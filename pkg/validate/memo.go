@@ -63,11 +63,9 @@ type childCA struct {
 	expires time.Time
 }
 
-// remember makes the memo entry of a point's output out, whose objects this
-// run numbered from base.
-func (r *run) remember(out *caOutput, base uint32) *memoEntry {
-	e := &memoEntry{objects: out.objects, counts: slices.Clip(out.counts), validUntil: out.until,
-		vrps: len(out.vrps), next: base, nextRun: r.memoRun}
+// remember makes the memo entry of a point's output out.
+func (r *run) remember(out *caOutput) *memoEntry {
+	e := &memoEntry{objects: out.objects, counts: slices.Clip(out.counts), validUntil: out.until, vrps: len(out.vrps)}
 	if len(out.aspas)+len(out.keys)+len(out.rejected) > 0 {
 		e.more = &moreOutput{aspas: out.aspas, keys: out.keys, rejected: slices.Clip(out.rejected)}
 	}

@@ -349,11 +349,16 @@ func (r *run) collectRejected(n *caNode, uri string, err error) {
 	r.mu.Unlock()
 }
 
-// collect merges a publication point's output into the run's, moving its
-// objects to the run's numbering (the output itself is not changed: the
-// memo may hold it).
-func (r *run) collect(n *caNode, out *caOutput) (base uint32) {
-	n.ta.vrps.Add(int64(len(out.vrps)))
+// collect gathers a publication point's output into the run's: its
+// counts and rejections now, its objects and payload for the table, which
+// numbers them at the end (assemble). entry is the point's memo entry (nil
+// for a one-shot engine), reused when the output is the entry's.
+func (r *run) collect(n *caNode, out *caOutput, entry *memoEntry, reused bool) {
+	vrps := len(out.vrps)
+	if reused {
+		vrps = entry.vrps
+	}
+	n.ta.vrps.Add(int64(vrps))
 	n.ta.aspas.Add(int64(len(out.aspas)))
 	n.ta.keys.Add(int64(len(out.keys)))
 	for _, c := range out.counts {
@@ -365,20 +370,8 @@ func (r *run) collect(n *caNode, out *caOutput) (base uint32) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	base = uint32(len(r.sources.Objects))
-	for _, o := range out.objects {
-		o.CA = uint32(n.index)
-		r.sources.Objects = append(r.sources.Objects, o)
-	}
-	r.vrps.add(out.vrps, base)
-	for _, a := range out.aspas {
-		a.Info = rebase(a.Info, base)
-		r.aspas = append(r.aspas, a)
-	}
-	for _, k := range out.keys {
-		k.Info = rebase(k.Info, base)
-		r.keys = append(r.keys, k)
-	}
+	r.gathered = append(r.gathered, gathered{ca: uint32(n.index), objects: out.objects, vrps: out.vrps,
+		aspas: out.aspas, keys: out.keys, entry: entry, reused: reused})
 	r.rep.Rejected = append(r.rep.Rejected, out.rejected...)
 	for _, c := range out.counts {
 		typ, verdict := verdicts.names(c.verdict)
@@ -389,16 +382,6 @@ func (r *run) collect(n *caNode, out *caOutput) (base uint32) {
 		}
 		m[verdict] += int(c.n)
 	}
-	return base
-}
-
-// rebase moves an item's object from its point's numbering to the run's,
-// whose objects of the point start after base.
-func rebase(i payload.Info, base uint32) payload.Info {
-	if i.Object != 0 {
-		i.Object += base
-	}
-	return i
 }
 
 // panicked logs a recovered panic with its stack, counts it, and returns
