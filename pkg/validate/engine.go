@@ -144,6 +144,7 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*payload
 	if e.last != nil && e.last.Sources != nil {
 		r.rep.Points = make([]report.Point, 0, len(e.last.Sources.CAs))
 		r.sources.CAs = make([]payload.CASource, 0, len(e.last.Sources.CAs))
+		r.gathered = make([]gathered, 0, len(e.last.Sources.CAs))
 	}
 	states := make([]*taState, len(tals))
 	jobs := make([]taJob, len(tals))
@@ -370,14 +371,18 @@ func (r *run) reuse(n *caNode, e *memoEntry) []*caNode {
 	r.mu.Lock()
 	r.rep.Reused++
 	r.mu.Unlock()
-	var children []*caNode
+	// One block for the nodes: 40,000 small allocations at every poll
+	// were a tenth of its garbage.
+	nodes := make([]caNode, 0, len(e.children))
+	children := make([]*caNode, 0, len(e.children))
 	for _, c := range e.children {
 		if err := r.childLimits(n, c.cert.ski, c.cert.subject); err != nil {
 			r.collectRejected(n, c.uri, err)
 			continue
 		}
-		children = append(children, &caNode{cert: c.cert, key: c.key, keyed: true, uri: c.uri, ta: n.ta, up: n,
+		nodes = append(nodes, caNode{cert: c.cert, key: c.key, keyed: true, uri: c.uri, ta: n.ta, up: n,
 			index: -1, depth: n.depth + 1, expires: c.expires})
+		children = append(children, &nodes[len(nodes)-1])
 	}
 	return children
 }

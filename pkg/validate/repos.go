@@ -30,12 +30,12 @@ func (r *run) repository(n *caNode) (*cache.Repo, error) {
 // a run.
 type repoSet struct {
 	mu   sync.Mutex
-	seen map[string]struct{}
+	seen map[repoID]struct{}
 }
 
 // admit tells whether the repository of key may be fetched: it was
 // admitted before, or fewer than limit were.
-func (s *repoSet) admit(key string, limit int) bool {
+func (s *repoSet) admit(key repoID, limit int) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.seen[key]; ok {
@@ -45,15 +45,17 @@ func (s *repoSet) admit(key string, limit int) bool {
 		return false
 	}
 	if s.seen == nil {
-		s.seen = map[string]struct{}{}
+		s.seen = map[repoID]struct{}{}
 	}
 	s.seen[key] = struct{}{}
 	return true
 }
 
-// repoKey identifies the repository of a CA certificate as rpki-client
+// repoID identifies the repository of a CA certificate as rpki-client
 // does: its rsync module and its RRDP notification URI.
-func repoKey(c *caCert) string { return rsyncModule(c.repository) + "\x00" + c.notify }
+type repoID struct{ module, notify string }
+
+func repoKey(c *caCert) repoID { return repoID{module: rsyncModule(c.repository), notify: c.notify} }
 
 // repoName names the repository of a CA certificate in messages.
 func repoName(c *caCert) string {
@@ -74,7 +76,10 @@ func rsyncModule(uri string) string {
 	if !ok {
 		return uri
 	}
-	module, _, _ := strings.Cut(path, "/")
+	module, _, ok := strings.Cut(path, "/")
+	if ok { // a slice of uri: every CA asks at every poll
+		return uri[:len("rsync://")+len(host)+1+len(module)+1]
+	}
 	return "rsync://" + host + "/" + module + "/"
 }
 
