@@ -114,3 +114,42 @@ func TestCarriedBringsBackMergedVRPs(t *testing.T) {
 		t.Fatalf("carried %v, want %v from object 7", got, v)
 	}
 }
+
+// TestEngineDropsSigners checks that between runs the engine keeps no CA's
+// key (only trust anchors' nodes are made afresh with theirs), and that a
+// changed point whose issuer did not change reads its CA's key again from
+// the issuer's validated copy: the output follows the lab.
+func TestEngineDropsSigners(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 29})
+	e, done := labEngine(t, l, t.TempDir(), fetch.SourceOptions{})
+	defer done()
+	sameAsExpected(t, l, runEngine(t, l, e))
+	for range 3 {
+		if kept := keptSigners(e); kept != 0 {
+			t.Fatalf("%d CA keys kept between runs, want none", kept)
+		}
+		if _, err := l.Publish(); err != nil {
+			t.Fatal(err)
+		}
+		res := runEngine(t, l, e)
+		sameAsExpected(t, l, res)
+		if res.Reused == 0 || res.Reused == len(res.Points) {
+			t.Fatalf("reused %d of %d points: want some, not all", res.Reused, len(res.Points))
+		}
+	}
+}
+
+// keptSigners counts the remembered child CAs that hold their signer.
+func keptSigners(e *Engine) int {
+	e.memo.mu.Lock()
+	defer e.memo.mu.Unlock()
+	n := 0
+	for _, s := range e.memo.slots {
+		for _, c := range s.entry.children {
+			if c.cert.signer.Load() != nil {
+				n++
+			}
+		}
+	}
+	return n
+}

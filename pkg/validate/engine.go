@@ -61,6 +61,9 @@ type run struct {
 	q     *queue
 
 	claims pointClaims // who named each manifest first (a shadow repository)
+	// issuerPoints are issuers' copies read again for their children's
+	// signers (reloadSigner).
+	issuerPoints pointCache
 	// memoRun is the memo's number for this run.
 	memoRun uint32
 
@@ -89,12 +92,9 @@ type taState struct {
 // caNode is a validated CA certificate waiting for, or in, processing.
 type caNode struct {
 	cert *caCert
-	// issuerCert is cert as x509rpki checks take it, built once the
-	// point is validated (issuer).
+	// issuerCert is cert as x509rpki checks take it: checkPoint sets it
+	// (run.issuer) before anything the CA issued is checked.
 	issuerCert *x509rpki.Cert
-	// certSum is the SHA-256 of the certificate's DER, which cert no
-	// longer holds (memo keys).
-	certSum [sha256.Size]byte
 	// key is the CA part of its memo keys, once keyed (caKeyOf).
 	key   [sha256.Size]byte
 	keyed bool
@@ -310,6 +310,7 @@ const handOffBatch = 32
 // objectSafely).
 func (r *run) processCA(n *caNode) []*caNode {
 	r.registerCA(n)
+	defer r.dropSigner(n)
 	repo, fetchErr := r.repository(n)
 	if repo != nil && repo.PointSize(n.cert.repository) >= largePointBytes {
 		r.q.takeLarge()
@@ -376,7 +377,7 @@ func (r *run) reuse(n *caNode, e *memoEntry) []*caNode {
 	nodes := make([]caNode, 0, len(e.children))
 	children := make([]*caNode, 0, len(e.children))
 	for _, c := range e.children {
-		if err := r.childLimits(n, c.cert.ski, c.cert.subject); err != nil {
+		if err := r.childLimits(n, c.cert.ski, c.uri); err != nil {
 			r.collectRejected(n, c.uri, err)
 			continue
 		}

@@ -251,7 +251,7 @@ func keyOf(n *caNode, mftDER []byte) memoKey {
 func caKeyOf(n *caNode) [sha256.Size]byte {
 	if !n.keyed {
 		h := sha256.New()
-		h.Write(n.certSum[:])
+		h.Write(n.cert.certSum[:])
 		h.Write([]byte(n.cert.resources.String()))
 		h.Write([]byte(n.expires.UTC().Format(time.RFC3339)))
 		h.Sum(n.key[:0])

@@ -176,7 +176,7 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 		return fmt.Errorf("RFC 6487 §4: a %s certificate is not published in a repository", c.Kind)
 	}
 	overClaims := false
-	if err := c.Validate(n.issuer(), r.now); err != nil {
+	if err := c.Validate(n.issuerCert, r.now); err != nil {
 		// Validate checks resources last: ErrResources means all else
 		// passed, and RFC 8360 keeps the certificate with what the
 		// issuer holds.
@@ -188,7 +188,7 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 	if err := issued(c, cp); err != nil {
 		return err
 	}
-	if err := r.childLimits(n, c.SKI, c.Subject); err != nil {
+	if err := r.childLimits(n, c.SKI, cp.uri+name); err != nil {
 		return err
 	}
 	res := c.Resources.Resolve(n.cert.resources)
@@ -196,7 +196,7 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 		res = res.Intersect(n.cert.resources)
 	}
 	out.bound(c.NotAfter)
-	child := &caNode{cert: keepCert(c, res), certSum: sha256.Sum256(der),
+	child := &caNode{cert: keepCert(c, sha256.Sum256(der), res),
 		uri: cp.uri + name, ta: n.ta, up: n, index: -1, depth: n.depth + 1, expires: earlierOf(cp.expires, c.NotAfter)}
 	if !r.e.memo.disabled {
 		// Keyed now, before another worker may take it (handOffBatch):
@@ -210,13 +210,13 @@ func (r *run) certificate(n *caNode, cp *checkedPoint, name string, der []byte, 
 // childLimits applies the depth, loop and per-TA limits to a new CA. A
 // chain too deep or a loop is what a hostile CA builds: it is logged,
 // naming the issuing CA.
-func (r *run) childLimits(n *caNode, ski []byte, subject string) error {
+func (r *run) childLimits(n *caNode, ski []byte, uri string) error {
 	if n.depth+1 > r.e.o.MaxDepth {
-		return r.refusedCA(n, subject, fmt.Errorf("certificate chain deeper than %d", r.e.o.MaxDepth))
+		return r.refusedCA(n, uri, fmt.Errorf("certificate chain deeper than %d", r.e.o.MaxDepth))
 	}
 	for a := n; a != nil; a = a.up {
 		if bytes.Equal(a.cert.ski, ski) {
-			return r.refusedCA(n, subject, fmt.Errorf("RFC 6487 §7.2: certificate loop: SKI already on the chain at %s", a.uri))
+			return r.refusedCA(n, uri, fmt.Errorf("RFC 6487 §7.2: certificate loop: SKI already on the chain at %s", a.uri))
 		}
 	}
 	if n.ta.cas.Add(1) > int64(r.e.o.MaxCAsPerTA) {
@@ -229,8 +229,8 @@ func (r *run) childLimits(n *caNode, ski []byte, subject string) error {
 
 // refusedCA logs a CA certificate that CA n issued and a limit refused,
 // and returns err.
-func (r *run) refusedCA(n *caNode, subject string, err error) error {
-	r.e.log.Warn("CA certificate refused", "issuer", n.uri, "subject", subject, "ta", n.ta.name, "error", err)
+func (r *run) refusedCA(n *caNode, uri string, err error) error {
+	r.e.log.Warn("CA certificate refused", "issuer", n.uri, "uri", uri, "ta", n.ta.name, "error", err)
 	return err
 }
 
@@ -240,7 +240,7 @@ func (r *run) routerCert(n *caNode, cp *checkedPoint, name string, der []byte, o
 	if err != nil {
 		return err
 	}
-	if err := rc.Validate(n.issuer(), r.now); err != nil {
+	if err := rc.Validate(n.issuerCert, r.now); err != nil {
 		return err
 	}
 	if err := issued(rc.Cert, cp); err != nil {
@@ -269,7 +269,7 @@ func (r *run) roa(n *caNode, cp *checkedPoint, name string, der []byte, out *caO
 	if err != nil {
 		return err
 	}
-	if err := roa.Validate(n.issuer(), r.now); err != nil {
+	if err := roa.Validate(n.issuerCert, r.now); err != nil {
 		return err
 	}
 	if err := issued(roa.Signed.EE, cp); err != nil {
@@ -299,7 +299,7 @@ func (r *run) aspa(n *caNode, cp *checkedPoint, name string, der []byte, out *ca
 	if err != nil {
 		return err
 	}
-	if err := a.Validate(n.issuer(), r.now); err != nil {
+	if err := a.Validate(n.issuerCert, r.now); err != nil {
 		return err
 	}
 	if err := issued(a.Signed.EE, cp); err != nil {
@@ -319,7 +319,7 @@ func (r *run) otherSigned(n *caNode, cp *checkedPoint, typ x509rpki.ObjectType, 
 	if err != nil {
 		return err
 	}
-	if err := validateOther(o, n.issuer(), r.now); err != nil {
+	if err := validateOther(o, n.issuerCert, r.now); err != nil {
 		return err
 	}
 	if s := o.Signed(); s != nil {

@@ -151,7 +151,11 @@ func (r *run) checkPoint(n *caNode, pp *cache.PubPoint) (*checkedPoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := mft.Validate(n.issuer(), r.now); err != nil {
+	issuer, err := r.issuer(n)
+	if err != nil {
+		return nil, err
+	}
+	if err := mft.Validate(issuer, r.now); err != nil {
 		return nil, err
 	}
 	cp := &checkedPoint{uri: n.cert.repository, key: key, mft: mft, expires: n.expires}
@@ -208,7 +212,7 @@ func (cp *checkedPoint) checkCRL(n *caNode, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if err := crl.Validate(n.issuer(), now); err != nil {
+	if err := crl.Validate(n.issuerCert, now); err != nil {
 		return err
 	}
 	cp.crl = crl

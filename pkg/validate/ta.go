@@ -59,7 +59,7 @@ func (r *run) taNode(t *tal.TAL, st *taState, rep *report.TA) (*caNode, error) {
 	}
 	rep.From = from
 	st.cas.Add(1)
-	n := &caNode{cert: keepCert(cert, cert.Resources), certSum: sha256.Sum256(der), uri: from, ta: st, index: -1, expires: cert.NotAfter}
+	n := &caNode{cert: keepCert(cert, sha256.Sum256(der), cert.Resources), uri: from, ta: st, index: -1, expires: cert.NotAfter}
 	return n, nil
 }
 
