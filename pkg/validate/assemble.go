@@ -7,9 +7,9 @@ import "github.com/openrpki/validator/pkg/payload"
 // built (assemble): a poll that finds nothing changed builds none of it
 // (numbering as it went copied 600,000 objects at every poll).
 type gathered struct {
-	ca      uint32 // the CA's index in the run's sources
-	objects []payload.ObjectSource
-	vrps    []payload.VRPInfo // nil when reused: carried from the last table
+	ca      uint32                 // the CA's index in the run's sources
+	objects []payload.ObjectSource // nil when reused: carried from the last table
+	vrps    []payload.VRPInfo      // nil when reused: carried from the last table
 	aspas   []payload.ASPAInfo
 	keys    []payload.KeyInfo
 	entry   *memoEntry // nil for a one-shot engine
@@ -22,8 +22,11 @@ type gathered struct {
 // points reused.
 func (r *run) assemble() ([]payload.VRPInfo, []payload.ASPAInfo, []payload.KeyInfo) {
 	objects, fresh := 0, parts{}
-	for _, g := range r.gathered {
-		objects += len(g.objects)
+	for i, g := range r.gathered {
+		if g.reused {
+			r.gathered[i].objects = r.carriedObjects(g.entry)
+		}
+		objects += len(r.gathered[i].objects)
 	}
 	r.sources.Objects = make([]payload.ObjectSource, 0, objects)
 	var aspas []payload.ASPAInfo

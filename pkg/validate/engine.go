@@ -177,7 +177,10 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*payload
 		// that reuses all of it yields this table.
 		e.last = t
 	}
-	return t, &r.rep, err
+	// A copy: a pointer into r would keep the whole run (its gathered
+	// outputs, its issuers' copies) for as long as the report is shown.
+	rep := r.rep
+	return t, &rep, err
 }
 
 // outcome is the error of a run: cut short, or no trust anchor validated.
@@ -215,7 +218,7 @@ func (r *run) table() *payload.Table {
 	}
 	var merged []payload.VRPInfo
 	t.SortKeeping(&merged)
-	e.built = lastTable{table: t, merged: merged, objects: len(r.sources.Objects)}
+	e.built = lastTable{table: t, merged: merged, objects: r.sources.Objects}
 	e.memo.commit()
 	return t
 }

@@ -28,15 +28,16 @@ type memoKey struct {
 // kept: the engine keeps one per CA between runs. Its VRPs are not in it:
 // the table of the run that last built one holds them (see carry).
 type memoEntry struct {
-	objects  []payload.ObjectSource // CA left 0, as in caOutput
 	counts   []verdictCount
 	children []childCA
 	// more is what most points do not have; nil when they do not.
 	more *moreOutput
-	// vrps counts the point's VRPs; in the engine's last table their
-	// objects are those numbered from base (base+1 to base+len(objects)).
-	vrps int
-	base uint32
+	// objects and vrps count the point's objects and VRPs; in the
+	// engine's last table they are the objects numbered base+1 to
+	// base+objects, and the VRPs that name them.
+	objects uint32
+	vrps    int
+	base    uint32
 	// next is base in the table the run numbered nextRun builds (see
 	// run.carry; commit makes it base).
 	next    uint32
@@ -65,7 +66,7 @@ type childCA struct {
 
 // remember makes the memo entry of a point's output out.
 func (r *run) remember(out *caOutput) *memoEntry {
-	e := &memoEntry{objects: out.objects, counts: slices.Clip(out.counts), validUntil: out.until, vrps: len(out.vrps)}
+	e := &memoEntry{objects: uint32(len(out.objects)), counts: slices.Clip(out.counts), validUntil: out.until, vrps: len(out.vrps)}
 	if len(out.aspas)+len(out.keys)+len(out.rejected) > 0 {
 		e.more = &moreOutput{aspas: out.aspas, keys: out.keys, rejected: slices.Clip(out.rejected)}
 	}
@@ -76,9 +77,10 @@ func (r *run) remember(out *caOutput) *memoEntry {
 	return e
 }
 
-// output is what the point yielded, its VRPs aside.
+// output is what the point yielded, its objects and VRPs aside (assemble
+// carries them).
 func (e *memoEntry) output() caOutput {
-	out := caOutput{objects: e.objects, counts: e.counts, until: e.validUntil}
+	out := caOutput{counts: e.counts, until: e.validUntil}
 	if e.more != nil {
 		out.aspas, out.keys, out.rejected = e.more.aspas, e.more.keys, e.more.rejected
 	}
