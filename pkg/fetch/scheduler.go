@@ -109,7 +109,14 @@ type Run struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	mu     sync.Mutex
-	calls  map[string]*call
+	calls  map[callKey]*call
+}
+
+// callKey names one fetch: a repository by its RRDP notification URI
+// ("rrdp") or, without one, its rsync URI ("rsync"); an rsync module
+// ("module"). A struct, not a joined string: every CA asks at every poll.
+type callKey struct {
+	kind, uri string
 }
 
 // call is one deduplicated fetch; done closes when res is set.
@@ -121,7 +128,7 @@ type call struct {
 // NewRun starts a run bounded by RunTimeout and ctx. Close it when done.
 func (s *Scheduler) NewRun(ctx context.Context) *Run {
 	ctx, cancel := context.WithTimeout(ctx, s.o.RunTimeout)
-	return &Run{s: s, ctx: ctx, cancel: cancel, calls: map[string]*call{}}
+	return &Run{s: s, ctx: ctx, cancel: cancel, calls: map[callKey]*call{}}
 }
 
 // Close ends the run, cancelling fetches still going.
@@ -129,7 +136,7 @@ func (r *Run) Close() { r.cancel() }
 
 // once runs f for key at most once per run; concurrent callers wait for the
 // first one's result.
-func (r *Run) once(key string, f func() Result) Result {
+func (r *Run) once(key callKey, f func() Result) Result {
 	r.mu.Lock()
 	c, ok := r.calls[key]
 	if !ok {
@@ -149,9 +156,9 @@ func (r *Run) once(key string, f func() Result) Result {
 // Fetch brings repo up to date (once per run) and reports where its objects
 // are. It is safe for concurrent use by the engine's workers.
 func (r *Run) Fetch(repo Repo) Result {
-	key := "rsync:" + repo.Rsync
+	key := callKey{"rsync", repo.Rsync}
 	if repo.Notify != "" {
-		key = "rrdp:" + repo.Notify
+		key = callKey{"rrdp", repo.Notify}
 	}
 	res := r.once(key, func() Result { return r.fetch(repo) })
 	res.Repo = repo

@@ -55,7 +55,7 @@ func (r *Run) viaRsync(caRepository string) Result {
 		r.s.record("rsync:"+module, Attempt{URI: module, Transport: "rsync", Start: time.Now(), Outcome: Refused, Err: err})
 		return Result{Transport: "rsync", Outcome: Refused, Err: err}
 	}
-	res := r.once("module:"+module, func() Result {
+	res := r.once(callKey{"module", module}, func() Result {
 		return r.attempt("rsync:"+module, module, "rsync", r.s.rsyncSem, func(ctx context.Context) (Result, error) {
 			return r.mirror(ctx, module)
 		})

@@ -7,13 +7,27 @@ import "github.com/openrpki/validator/pkg/payload"
 // built (assemble): a poll that finds nothing changed builds none of it
 // (numbering as it went copied 600,000 objects at every poll).
 type gathered struct {
-	ca      uint32                 // the CA's index in the run's sources
-	objects []payload.ObjectSource // nil when reused: carried from the last table
-	vrps    []payload.VRPInfo      // nil when reused: carried from the last table
-	aspas   []payload.ASPAInfo
-	keys    []payload.KeyInfo
-	entry   *memoEntry // nil for a one-shot engine
-	reused  bool
+	ca     uint32 // the CA's index in the run's sources
+	reused bool
+	entry  *memoEntry // nil for a one-shot engine
+	// fresh is the output of a point validated in this run; nil when
+	// reused (the entry holds its ASPAs and keys, the last table its
+	// objects and VRPs).
+	fresh *caOutput
+}
+
+// payload returns what g's point yielded, its objects in the point's
+// numbering (from 1).
+func (r *run) payload(g gathered) ([]payload.ObjectSource, []payload.VRPInfo, []payload.ASPAInfo, []payload.KeyInfo) {
+	if !g.reused {
+		return g.fresh.objects, g.fresh.vrps, g.fresh.aspas, g.fresh.keys
+	}
+	var aspas []payload.ASPAInfo
+	var keys []payload.KeyInfo
+	if m := g.entry.more; m != nil {
+		aspas, keys = m.aspas, m.keys
+	}
+	return r.carriedObjects(g.entry), nil, aspas, keys
 }
 
 // assemble numbers the gathered objects in the run's sources and returns
@@ -21,31 +35,30 @@ type gathered struct {
 // validated afresh and those carried over from the last table for the
 // points reused.
 func (r *run) assemble() ([]payload.VRPInfo, []payload.ASPAInfo, []payload.KeyInfo) {
-	objects, fresh := 0, parts{}
-	for i, g := range r.gathered {
-		if g.reused {
-			r.gathered[i].objects = r.carriedObjects(g.entry)
-		}
-		objects += len(r.gathered[i].objects)
+	count, fresh := 0, parts{}
+	for _, g := range r.gathered {
+		objects, _, _, _ := r.payload(g)
+		count += len(objects)
 	}
-	r.sources.Objects = make([]payload.ObjectSource, 0, objects)
+	r.sources.Objects = make([]payload.ObjectSource, 0, count)
 	var aspas []payload.ASPAInfo
 	var keys []payload.KeyInfo
 	for i, g := range r.gathered {
+		objects, vrps, pointASPAs, pointKeys := r.payload(g)
 		base := uint32(len(r.sources.Objects))
-		for _, o := range g.objects {
+		for _, o := range objects {
 			o.CA = g.ca
 			r.sources.Objects = append(r.sources.Objects, o)
 		}
 		if g.entry != nil {
 			r.carry(g.entry, base, g.reused)
 		}
-		fresh.add(g.vrps, base)
-		for _, a := range g.aspas {
+		fresh.add(vrps, base)
+		for _, a := range pointASPAs {
 			a.Info = rebase(a.Info, base)
 			aspas = append(aspas, a)
 		}
-		for _, k := range g.keys {
+		for _, k := range pointKeys {
 			k.Info = rebase(k.Info, base)
 			keys = append(keys, k)
 		}

@@ -145,6 +145,7 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*payload
 		r.rep.Points = make([]report.Point, 0, len(e.last.Sources.CAs))
 		r.sources.CAs = make([]payload.CASource, 0, len(e.last.Sources.CAs))
 		r.gathered = make([]gathered, 0, len(e.last.Sources.CAs))
+		r.claims.presize(len(e.last.Sources.CAs))
 	}
 	states := make([]*taState, len(tals))
 	jobs := make([]taJob, len(tals))
@@ -315,6 +316,10 @@ func (r *run) processCA(n *caNode) []*caNode {
 	r.registerCA(n)
 	defer r.dropSigner(n)
 	repo, fetchErr := r.repository(n)
+	if e := r.unchanged(n, repo); e != nil {
+		r.pointDone(n, report.Point{Outcome: report.Fresh})
+		return r.reuse(n, e)
+	}
 	if repo != nil && repo.PointSize(n.cert.repository) >= largePointBytes {
 		r.q.takeLarge()
 		defer r.q.dropLarge()

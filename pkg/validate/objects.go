@@ -370,8 +370,12 @@ func (r *run) collect(n *caNode, out *caOutput, entry *memoEntry, reused bool) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.gathered = append(r.gathered, gathered{ca: uint32(n.index), objects: out.objects, vrps: out.vrps,
-		aspas: out.aspas, keys: out.keys, entry: entry, reused: reused})
+	g := gathered{ca: uint32(n.index), reused: reused, entry: entry}
+	if !reused {
+		// Its payload only: the children and the rest are done with.
+		g.fresh = &caOutput{objects: out.objects, vrps: out.vrps, aspas: out.aspas, keys: out.keys}
+	}
+	r.gathered = append(r.gathered, g)
 	r.rep.Rejected = append(r.rep.Rejected, out.rejected...)
 	for _, c := range out.counts {
 		typ, verdict := verdicts.names(c.verdict)

@@ -40,13 +40,8 @@ type namedFile struct {
 // still passes (§6.6), else nil (a failed fetch: nothing of it is used).
 // repo and ferr are what the session said of n's repository.
 func (r *run) publicationPoint(n *caNode, repo *cache.Repo, ferr error) *checkedPoint {
-	uri := n.cert.repository
 	var f *fetched
 	if repo != nil {
-		if e := r.unchanged(n, repo); e != nil {
-			r.pointDone(n, report.Point{Outcome: report.Fresh})
-			return &checkedPoint{uri: uri, memo: e}
-		}
 		f, ferr = r.fresh(n, repo, ferr)
 	}
 	reason := "not fetched"
@@ -83,7 +78,7 @@ func (r *run) publicationPoint(n *caNode, repo *cache.Repo, ferr error) *checked
 // unchanged returns the remembered output of CA n when its repository has
 // not changed since the point was validated from it (see memoSlot).
 func (r *run) unchanged(n *caNode, repo *cache.Repo) *memoEntry {
-	if r.e.memo.disabled {
+	if repo == nil || r.e.memo.disabled {
 		return nil // one-shot: no key to compute
 	}
 	return r.e.memo.unchanged(caKeyOf(n), repo.ID(), repo.Generation(), r.now)

@@ -129,6 +129,12 @@ type pointClaim struct {
 	ca  int32
 }
 
+// presize makes room for n claims (as many as the last run's CAs): the
+// map grown from empty at every poll was a tenth of its garbage.
+func (c *pointClaims) presize(n int) {
+	c.seed, c.m = maphash.MakeSeed(), make(map[uint64]pointClaim, n)
+}
+
 // claim notes that CA n (registered) names its manifest, and logs when a
 // CA of another key named it first.
 func (c *pointClaims) claim(r *run, n *caNode) {
