@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
 
 	"github.com/openrpki/validator/pkg/config"
 )
@@ -38,22 +39,70 @@ func applyMemoryLimit(value string, explicit bool) (restore func(), err error) {
 	return func() { debug.SetMemoryLimit(prev) }, nil
 }
 
-// daemonMemoryLimit applies the daemon's memory_limit setting (at start
-// and at each reload): a size sets the runtime's soft memory limit, 0
-// leaves the one the process started with (GOMEMLIMIT, or none). restore
-// puts that back (the daemon runs in-process in tests).
-type daemonMemoryLimit struct{ initial int64 }
+// daemonMemoryLimit applies the daemon's memory_limit setting (at start,
+// at each reload and, for auto, after each run): a size sets the runtime's
+// soft memory limit, 0 leaves the one the process started with (GOMEMLIMIT,
+// or none), and auto follows the live heap (autoLimit). An explicit
+// GOMEMLIMIT wins over auto. restore puts the initial limit back (the
+// daemon runs in-process in tests).
+type daemonMemoryLimit struct {
+	initial int64
+	auto    bool
+	ran     bool // a run has ended: auto follows its live heap
+}
 
 func newDaemonMemoryLimit() *daemonMemoryLimit {
 	return &daemonMemoryLimit{initial: debug.SetMemoryLimit(-1)}
 }
 
-func (m *daemonMemoryLimit) set(limit config.ByteSize) {
-	if limit > 0 {
-		debug.SetMemoryLimit(int64(limit))
-		return
+func (m *daemonMemoryLimit) set(limit config.MemoryLimit) {
+	m.auto = limit.Auto && os.Getenv("GOMEMLIMIT") == ""
+	switch {
+	case m.auto && !m.ran:
+		debug.SetMemoryLimit(autoColdLimit)
+	case m.auto:
+		debug.SetMemoryLimit(autoLimit(liveHeap()))
+	case limit.Size > 0:
+		debug.SetMemoryLimit(int64(limit.Size))
+	default:
+		debug.SetMemoryLimit(m.initial)
 	}
-	debug.SetMemoryLimit(m.initial)
+}
+
+// runDone moves an auto limit to the live heap a run left.
+func (m *daemonMemoryLimit) runDone() {
+	m.ran = true
+	if m.auto {
+		debug.SetMemoryLimit(autoLimit(liveHeap()))
+	}
 }
 
 func (m *daemonMemoryLimit) restore() { debug.SetMemoryLimit(m.initial) }
+
+// autoMemoryFloor is the least an auto limit is: at global scale (600k
+// VRPs, 40,000 CAs) the daemon's live heap is about 100 MiB, and 128MiB
+// holds it at about 150 MB resident with every format served and 1,000
+// RTR sessions, for a few tenths of a CPU-second more per 30 s poll.
+const autoMemoryFloor = 128 << 20
+
+// autoColdLimit is the auto limit until the first run ends: the live heap
+// is still growing to its size, and the floor would make a cold run at
+// global scale cost about 40 % more CPU (the run peaks near 200 MB).
+const autoColdLimit = 192 << 20
+
+// autoLimit is the auto limit for a live heap of live bytes: a quarter
+// above it, so a larger RPKI raises the limit instead of making the
+// collector run without pause.
+func autoLimit(live uint64) int64 {
+	return max(autoMemoryFloor, int64(live+live/4))
+}
+
+// liveHeap is the heap the last collection found live.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}

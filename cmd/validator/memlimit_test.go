@@ -4,6 +4,8 @@ import (
 	"math"
 	"runtime/debug"
 	"testing"
+
+	"github.com/openrpki/validator/pkg/config"
 )
 
 // The limit holds for the command's run only.
@@ -28,4 +30,36 @@ func TestMemoryLimitRestored(t *testing.T) {
 		t.Errorf("limit 0 gave %d, want none", got)
 	}
 	restore()
+}
+
+// An auto limit starts at the cold-run limit, then follows the live heap
+// from the floor up; a size and 0 replace it; GOMEMLIMIT wins over auto.
+func TestDaemonMemoryLimitAuto(t *testing.T) {
+	m := newDaemonMemoryLimit()
+	defer m.restore()
+	m.set(config.AutoMemoryLimit)
+	if got := debug.SetMemoryLimit(-1); got != autoColdLimit {
+		t.Fatalf("auto before any run: %d, want %d", got, autoColdLimit)
+	}
+	m.runDone()
+	if got, want := debug.SetMemoryLimit(-1), autoLimit(liveHeap()); got != want || got < autoMemoryFloor {
+		t.Fatalf("auto after a run: %d, want %d (floor %d)", got, want, autoMemoryFloor)
+	}
+	if got := autoLimit(400 << 20); got != 500<<20 {
+		t.Fatalf("auto for a 400 MiB live heap: %d, want 500 MiB", got)
+	}
+	m.set(config.MemoryLimit{Size: 300 << 20})
+	m.runDone()
+	if got := debug.SetMemoryLimit(-1); got != 300<<20 {
+		t.Fatalf("a size after a run: %d, want 300 MiB", got)
+	}
+	m.set(config.MemoryLimit{})
+	if got := debug.SetMemoryLimit(-1); got != m.initial {
+		t.Fatalf("0: %d, want the initial %d", got, m.initial)
+	}
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	m.set(config.AutoMemoryLimit)
+	if got := debug.SetMemoryLimit(-1); got != m.initial {
+		t.Fatalf("auto under GOMEMLIMIT: %d, want the initial %d", got, m.initial)
+	}
 }

@@ -81,8 +81,8 @@ func daemonFlags(fs *flag.FlagSet) *configSource {
 		func(c *config.Config, d time.Duration) { c.Refresh = d })
 	src.duration(fs, "rrdp-poll", "`INTERVAL` between RRDP notification checks (0 or negative disables)", src.defaults.RRDPPoll,
 		func(c *config.Config, d time.Duration) { c.RRDPPoll = max(d, 0) })
-	textFlag(src, fs, "memory-limit", "soft memory `SIZE` (such as 300MiB): the collector works harder near it; 0 for the runtime's own",
-		func(c *config.Config) *config.ByteSize { return &c.MemoryLimit })
+	textFlag(src, fs, "memory-limit", "soft memory `SIZE` (such as 300MiB): the collector works harder near it; auto follows the live heap; 0 for the runtime's own",
+		func(c *config.Config) *config.MemoryLimit { return &c.MemoryLimit })
 	return src
 }
 

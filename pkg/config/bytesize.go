@@ -63,3 +63,39 @@ func ParseByteSize(s string) (int64, error) {
 	}
 	return n * scale, nil
 }
+
+// MemoryLimit is the daemon's soft memory limit setting: a size, 0 for the
+// runtime's own (GOMEMLIMIT, or none), or "auto" (Auto set): a limit that
+// follows the live heap, which the daemon sets after each run.
+type MemoryLimit struct {
+	Auto bool
+	Size ByteSize
+}
+
+// AutoMemoryLimit is the "auto" setting, the default.
+var AutoMemoryLimit = MemoryLimit{Auto: true}
+
+// UnmarshalText reads "auto" or a size (ParseByteSize).
+func (m *MemoryLimit) UnmarshalText(text []byte) error {
+	if string(text) == "auto" {
+		*m = AutoMemoryLimit
+		return nil
+	}
+	var b ByteSize
+	if err := b.UnmarshalText(text); err != nil {
+		return fmt.Errorf("%w (or auto)", err)
+	}
+	*m = MemoryLimit{Size: b}
+	return nil
+}
+
+// MarshalText writes the setting as String does.
+func (m MemoryLimit) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// String writes "auto" or the size.
+func (m MemoryLimit) String() string {
+	if m.Auto {
+		return "auto"
+	}
+	return m.Size.String()
+}

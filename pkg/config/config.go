@@ -43,9 +43,10 @@ type Config struct {
 	// certificates instead of strict RFC 6487 containment.
 	Reconsidered bool `yaml:"reconsidered"`
 	// MemoryLimit is the daemon's soft memory limit (the Go runtime's:
-	// the collector works harder near it; never a cap that fails); 0
-	// leaves the runtime's own (GOMEMLIMIT, or none).
-	MemoryLimit ByteSize `yaml:"memory_limit"`
+	// the collector works harder near it; never a cap that fails): auto
+	// (the default) follows the live heap, a size is fixed, 0 leaves the
+	// runtime's own (GOMEMLIMIT, or none).
+	MemoryLimit MemoryLimit `yaml:"memory_limit"`
 
 	Fetch Fetch `yaml:"fetch"`
 	RTR   RTR   `yaml:"rtr"`
