@@ -90,11 +90,12 @@ const autoMemoryFloor = 128 << 20
 // global scale cost about 40 % more CPU (the run peaks near 200 MB).
 const autoColdLimit = 192 << 20
 
-// autoLimit is the auto limit for a live heap of live bytes: a quarter
-// above it, so a larger RPKI raises the limit instead of making the
-// collector run without pause.
+// autoLimit is the auto limit for a live heap of live bytes: an eighth
+// above it (what a poll allocates at global scale, so about one
+// collection per poll), and a larger RPKI raises the limit instead of
+// making the collector run without pause.
 func autoLimit(live uint64) int64 {
-	return max(autoMemoryFloor, int64(live+live/4))
+	return max(autoMemoryFloor, int64(live+live/8))
 }
 
 // liveHeap is the heap the last collection found live.

@@ -45,8 +45,8 @@ func TestDaemonMemoryLimitAuto(t *testing.T) {
 	if got, want := debug.SetMemoryLimit(-1), autoLimit(liveHeap()); got != want || got < autoMemoryFloor {
 		t.Fatalf("auto after a run: %d, want %d (floor %d)", got, want, autoMemoryFloor)
 	}
-	if got := autoLimit(400 << 20); got != 500<<20 {
-		t.Fatalf("auto for a 400 MiB live heap: %d, want 500 MiB", got)
+	if got := autoLimit(400 << 20); got != 450<<20 {
+		t.Fatalf("auto for a 400 MiB live heap: %d, want 450 MiB", got)
 	}
 	m.set(config.MemoryLimit{Size: 300 << 20})
 	m.runDone()
