@@ -153,3 +153,27 @@ func keptSigners(e *Engine) int {
 	}
 	return n
 }
+
+// TestEngineNotUnchangedAfterFailure: a run whose table the caller did not
+// take (it ended in an error) is not the baseline of "unchanged": the next
+// run builds its table again, carried from the failed run's, the same.
+func TestEngineNotUnchangedAfterFailure(t *testing.T) {
+	l := serveLab(t, lab.Config{Preset: "small", Seed: 30})
+	e, done := labEngine(t, l, t.TempDir(), fetch.SourceOptions{})
+	defer done()
+	first := runEngine(t, l, e)
+	e.lastFailed = true // as if the first run had passed its deadline at the end
+	second := runEngine(t, l, e)
+	if second.Unchanged || second.Reused != len(second.Points) {
+		t.Fatalf("after a failed run: unchanged %v, reused %d of %d points; want built again from every point reused",
+			second.Unchanged, second.Reused, len(second.Points))
+	}
+	sameAsExpected(t, l, second)
+	checkProvenance(t, l, second)
+	if len(second.VRPs) != len(first.VRPs) {
+		t.Fatalf("%d VRPs, first run %d", len(second.VRPs), len(first.VRPs))
+	}
+	if third := runEngine(t, l, e); !third.Unchanged {
+		t.Fatal("a run after a successful one with nothing changed is not unchanged")
+	}
+}

@@ -30,8 +30,10 @@ type Engine struct {
 	// keeps its number from run to run.
 	tas *payload.TANames
 	// last is the previous run's table, which a run that finds nothing
-	// changed returns again.
-	last *payload.Table
+	// changed returns again, unless lastFailed: the caller did not take
+	// it (it keeps what it had), so a run must not say unchanged.
+	last       *payload.Table
+	lastFailed bool
 	// built is the last table a run built, which the next carries the
 	// VRPs of unchanged points from (see carry).
 	built lastTable
@@ -176,7 +178,7 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*payload
 	if !e.memo.disabled {
 		// Even after an error: the memo is now this run's, and a run
 		// that reuses all of it yields this table.
-		e.last = t
+		e.last, e.lastFailed = t, err != nil
 	}
 	// A copy: a pointer into r would keep the whole run (its gathered
 	// outputs, its issuers' copies) for as long as the report is shown.
@@ -199,7 +201,7 @@ func (r *run) outcome(ctx context.Context, tals int) error {
 // reused, else the gathered payload, sorted.
 func (r *run) table() *payload.Table {
 	e := r.e
-	if e.memo.sameAsLast() && e.last != nil {
+	if e.memo.sameAsLast() && e.last != nil && !e.lastFailed {
 		r.rep.Unchanged = true
 		t := *e.last
 		t.BuildTime = r.rep.End
@@ -348,7 +350,7 @@ func (r *run) processCA(n *caNode) []*caNode {
 			}
 		}
 	}
-	// Exactly sized: the memo and the run's parts keep these slices.
+	// Exactly sized: the run keeps these slices until its table is built.
 	out.vrps, out.objects = slices.Clone(out.vrps), slices.Clone(out.objects)
 	if r.e.memo.disabled {
 		r.collect(n, &out, nil, false)
