@@ -18,9 +18,7 @@ import (
 // each must still name the ROA that holds it (read back from the lab's
 // files), not another object of the renumbered run.
 func TestEngineCarriedProvenance(t *testing.T) {
-	l := serveLab(t, lab.Config{Preset: "small", Seed: 28})
-	e, done := labEngine(t, l, t.TempDir(), fetch.SourceOptions{})
-	defer done()
+	l, e := smallLabEngine(t, 28)
 	checkProvenance(t, l, runEngine(t, l, e))
 	for range 6 {
 		name, err := l.Publish()
@@ -34,6 +32,16 @@ func TestEngineCarriedProvenance(t *testing.T) {
 		}
 		checkProvenance(t, l, res)
 	}
+}
+
+// smallLabEngine serves a small lab and builds an engine over it, with a
+// cache of its own.
+func smallLabEngine(t *testing.T, seed uint64) (*lab.Lab, *Engine) {
+	t.Helper()
+	l := serveLab(t, lab.Config{Preset: "small", Seed: seed})
+	e, done := labEngine(t, l, t.TempDir(), fetch.SourceOptions{})
+	t.Cleanup(done)
+	return l, e
 }
 
 // checkProvenance reads, for every VRP of res, the ROA its provenance
@@ -120,9 +128,7 @@ func TestCarriedBringsBackMergedVRPs(t *testing.T) {
 // changed point whose issuer did not change reads its CA's key again from
 // the issuer's validated copy: the output follows the lab.
 func TestEngineDropsSigners(t *testing.T) {
-	l := serveLab(t, lab.Config{Preset: "small", Seed: 29})
-	e, done := labEngine(t, l, t.TempDir(), fetch.SourceOptions{})
-	defer done()
+	l, e := smallLabEngine(t, 29)
 	sameAsExpected(t, l, runEngine(t, l, e))
 	for range 3 {
 		if kept := keptSigners(e); kept != 0 {
@@ -158,9 +164,7 @@ func keptSigners(e *Engine) int {
 // take (it ended in an error) is not the baseline of "unchanged": the next
 // run builds its table again, carried from the failed run's, the same.
 func TestEngineNotUnchangedAfterFailure(t *testing.T) {
-	l := serveLab(t, lab.Config{Preset: "small", Seed: 30})
-	e, done := labEngine(t, l, t.TempDir(), fetch.SourceOptions{})
-	defer done()
+	l, e := smallLabEngine(t, 30)
 	first := runEngine(t, l, e)
 	e.lastFailed = true // as if the first run had passed its deadline at the end
 	second := runEngine(t, l, e)
