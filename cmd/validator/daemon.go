@@ -183,7 +183,7 @@ func (d *daemon) validate(ctx context.Context, quick bool) {
 	table, rep, err := run(ctx, d.tals)
 	rep.CPU = processCPU() - cpu
 	stopWatch()
-	defer d.memory.runDone()
+	defer func() { d.memory.runDone(!rep.Unchanged) }()
 	if ctx.Err() != nil {
 		return
 	}

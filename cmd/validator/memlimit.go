@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 
@@ -69,12 +70,19 @@ func (m *daemonMemoryLimit) set(limit config.MemoryLimit) {
 	}
 }
 
-// runDone moves an auto limit to the live heap a run left.
-func (m *daemonMemoryLimit) runDone() {
+// runDone moves an auto limit to the live heap a run left. After a run
+// that built a new table it collects first: the last collection ran
+// during the run, with the old table and the new one both live, and a
+// limit taken from it held the daemon 40 MB higher until the next change.
+func (m *daemonMemoryLimit) runDone(built bool) {
 	m.ran = true
-	if m.auto {
-		debug.SetMemoryLimit(autoLimit(liveHeap()))
+	if !m.auto {
+		return
 	}
+	if built {
+		runtime.GC()
+	}
+	debug.SetMemoryLimit(autoLimit(liveHeap()))
 }
 
 func (m *daemonMemoryLimit) restore() { debug.SetMemoryLimit(m.initial) }

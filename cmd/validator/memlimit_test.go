@@ -41,7 +41,7 @@ func TestDaemonMemoryLimitAuto(t *testing.T) {
 	if got := debug.SetMemoryLimit(-1); got != autoColdLimit {
 		t.Fatalf("auto before any run: %d, want %d", got, autoColdLimit)
 	}
-	m.runDone()
+	m.runDone(true)
 	if got, want := debug.SetMemoryLimit(-1), autoLimit(liveHeap()); got != want || got < autoMemoryFloor {
 		t.Fatalf("auto after a run: %d, want %d (floor %d)", got, want, autoMemoryFloor)
 	}
@@ -49,7 +49,7 @@ func TestDaemonMemoryLimitAuto(t *testing.T) {
 		t.Fatalf("auto for a 400 MiB live heap: %d, want 450 MiB", got)
 	}
 	m.set(config.MemoryLimit{Size: 300 << 20})
-	m.runDone()
+	m.runDone(true)
 	if got := debug.SetMemoryLimit(-1); got != 300<<20 {
 		t.Fatalf("a size after a run: %d, want 300 MiB", got)
 	}
