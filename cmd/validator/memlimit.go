@@ -99,20 +99,33 @@ const autoMemoryFloor = 120 << 20
 // global scale cost about 40 % more CPU (the run peaks near 200 MB).
 const autoColdLimit = 192 << 20
 
-// autoLimit is the auto limit for a live heap of live bytes: an eighth
-// above it (what a poll allocates at global scale, so about one
-// collection per poll), and a larger RPKI raises the limit instead of
-// making the collector run without pause.
-func autoLimit(live uint64) int64 {
-	return max(autoMemoryFloor, int64(live+live/8))
+// autoLimit is the auto limit for a live heap of live bytes and a runtime
+// outside the heap of overhead bytes (goroutine stacks, 1,000 RTR
+// sessions' among them, and the runtime's metadata: the limit counts
+// them too): an eighth above the live heap (about what a poll allocates
+// at global scale, so a collection or two per poll), and a larger RPKI or
+// more sessions raise the limit instead of making the collector run
+// without pause.
+func autoLimit(live, overhead uint64) int64 {
+	return max(autoMemoryFloor, int64(live+live/8+overhead))
 }
 
-// liveHeap is the heap the last collection found live.
-func liveHeap() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+// liveHeap is the heap the last collection found live, and the memory the
+// runtime holds outside the heap's objects and free space.
+func liveHeap() (live, overhead uint64) {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
+	var v [6]uint64
+	for i := range s {
+		if s[i].Value.Kind() == metrics.KindUint64 {
+			v[i] = s[i].Value.Uint64()
+		}
 	}
-	return s[0].Value.Uint64()
+	heap := v[2] + v[3] + v[4] + v[5]
+	if v[1] > heap {
+		overhead = v[1] - heap
+	}
+	return v[0], overhead
 }

@@ -45,8 +45,11 @@ func TestDaemonMemoryLimitAuto(t *testing.T) {
 	if got, want := debug.SetMemoryLimit(-1), autoLimit(liveHeap()); got != want || got < autoMemoryFloor {
 		t.Fatalf("auto after a run: %d, want %d (floor %d)", got, want, autoMemoryFloor)
 	}
-	if got := autoLimit(400 << 20); got != 450<<20 {
-		t.Fatalf("auto for a 400 MiB live heap: %d, want 450 MiB", got)
+	if got := autoLimit(400<<20, 30<<20); got != 480<<20 {
+		t.Fatalf("auto for a 400 MiB live heap and 30 MiB outside it: %d, want 480 MiB", got)
+	}
+	if live, overhead := liveHeap(); live == 0 || overhead == 0 {
+		t.Fatalf("live heap %d, overhead %d: want both read", live, overhead)
 	}
 	m.set(config.MemoryLimit{Size: 300 << 20})
 	m.runDone(true)
