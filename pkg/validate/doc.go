@@ -10,6 +10,14 @@
 // CAs are processed in parallel by a bounded set of workers; the output is
 // sorted, so it is the same whatever the scheduling.
 //
+// Between runs the engine keeps what a poll needs to re-validate only the
+// points that changed, and no more (the daemon's memory at global scale):
+// per CA a compact certificate without its key once its point is
+// validated (cacert.go: read back from the issuer's validated copy when
+// the point changes), per point a memo entry without its objects and VRPs
+// (memo.go), which the next run carries over from the engine's last table
+// (carry.go, assemble.go).
+//
 // The engine reads through a Source (repositories, validated copies and
 // TA certificates), which pkg/fetch implements: it never touches the
 // network itself. It produces a payload.Table (the payload with its
