@@ -1,7 +1,6 @@
 package rtr
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -52,8 +51,9 @@ type session struct {
 	sentBytes  atomic.Int64 // bytes written
 	lastSerial atomic.Int64 // serial of the last End of Data sent, -1 none
 
-	// Writer-side state.
-	bw             *bufio.Writer
+	// Writer-side state. Responses are written whole (each is one
+	// pre-encoded buffer), with no write buffer per session: it saved no
+	// system call and cost 4 KB for each of 1,000 sessions.
 	version        uint8
 	synced         bool
 	notifiedSerial uint32
@@ -66,9 +66,6 @@ func newSession(s *Server, c net.Conn, src netip.Addr, maxVersion uint8) *sessio
 		srv: s, conn: c, remote: remote, src: src, since: time.Now(), maxVersion: maxVersion,
 		log:  s.log.With(zap.String("remote", remote)),
 		reqs: make(chan request, 1), notify: make(chan struct{}, 1), done: make(chan struct{}),
-		// A small buffer: large pre-encoded responses bypass it, so the
-		// per-session memory stays a few KB (target: 64 KB per session).
-		bw: bufio.NewWriterSize(c, 4096),
 	}
 	ss.negotiated.Store(-1)
 	ss.lastSerial.Store(-1)
@@ -325,25 +322,22 @@ func (ss *session) writeError(version uint8, e *ErrorReport) error {
 	return ss.write("error", version, AppendErrorReport(nil, version, e), 1)
 }
 
-// write sends one response and flushes once. The deadline is renewed per
-// WriteChunk, so a router must keep reading at a reasonable pace; one that
-// stops reading is cut off after WriteTimeout, holding up no one else.
+// write sends one response, in writes of WriteChunk at most. The deadline
+// is renewed per chunk, so a router must keep reading at a reasonable
+// pace; one that stops reading is cut off after WriteTimeout, holding up
+// no one else.
 func (ss *session) write(kind string, version uint8, b []byte, pdus int) error {
 	start := time.Now()
 	total := len(b)
 	for len(b) > 0 {
 		n := min(len(b), WriteChunk)
 		ss.conn.SetWriteDeadline(time.Now().Add(ss.srv.opts.WriteTimeout))
-		written, err := ss.bw.Write(b[:n])
+		written, err := ss.conn.Write(b[:n])
 		ss.sentBytes.Add(int64(written))
 		if err != nil {
 			return err
 		}
 		b = b[n:]
-	}
-	ss.conn.SetWriteDeadline(time.Now().Add(ss.srv.opts.WriteTimeout))
-	if err := ss.bw.Flush(); err != nil {
-		return err
 	}
 	ss.srv.obs.ResponseSent(ss.remote, version, kind, pdus, total, time.Since(start))
 	return nil
