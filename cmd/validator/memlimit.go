@@ -49,7 +49,8 @@ func applyMemoryLimit(value string, explicit bool) (restore func(), err error) {
 type daemonMemoryLimit struct {
 	initial int64
 	auto    bool
-	ran     bool // a run has ended: auto follows its live heap
+	ran     bool   // a run has ended: auto follows its live heap
+	live    uint64 // the live heap after the last run that built a table
 }
 
 func newDaemonMemoryLimit() *daemonMemoryLimit {
@@ -70,19 +71,24 @@ func (m *daemonMemoryLimit) set(limit config.MemoryLimit) {
 	}
 }
 
-// runDone moves an auto limit to the live heap a run left. After a run
-// that built a new table it collects first: the last collection ran
-// during the run, with the old table and the new one both live, and a
-// limit taken from it held the daemon 40 MB higher until the next change.
+// runDone moves an auto limit to the live heap of the table the daemon
+// serves, measured by a collection after each run that built a new table
+// (the last collection ran during the run, with both tables live) and
+// kept until the next: a poll's last collection may have run while a big
+// response was being written, and a limit taken from it held the daemon
+// 40 MB higher until the next full run. What the runtime holds outside
+// the heap (stacks of RTR sessions come and go) is read at every run.
 func (m *daemonMemoryLimit) runDone(built bool) {
 	m.ran = true
 	if !m.auto {
 		return
 	}
-	if built {
+	if built || m.live == 0 {
 		runtime.GC()
+		m.live, _ = liveHeap()
 	}
-	debug.SetMemoryLimit(autoLimit(liveHeap()))
+	_, overhead := liveHeap()
+	debug.SetMemoryLimit(autoLimit(m.live, overhead))
 }
 
 func (m *daemonMemoryLimit) restore() { debug.SetMemoryLimit(m.initial) }

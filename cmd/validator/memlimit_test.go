@@ -42,8 +42,16 @@ func TestDaemonMemoryLimitAuto(t *testing.T) {
 		t.Fatalf("auto before any run: %d, want %d", got, autoColdLimit)
 	}
 	m.runDone(true)
-	if got, want := debug.SetMemoryLimit(-1), autoLimit(liveHeap()); got != want || got < autoMemoryFloor {
-		t.Fatalf("auto after a run: %d, want %d (floor %d)", got, want, autoMemoryFloor)
+	_, overhead := liveHeap()
+	if got, want := debug.SetMemoryLimit(-1), autoLimit(m.live, overhead); got != want || got < autoMemoryFloor || m.live == 0 {
+		t.Fatalf("auto after a run: %d, want %d (floor %d, live %d)", got, want, autoMemoryFloor, m.live)
+	}
+	// A run that built nothing keeps the live heap measured after the
+	// last that did, whatever the last collection saw.
+	m.live = 200 << 20
+	m.runDone(false)
+	if got := debug.SetMemoryLimit(-1); got < 225<<20 {
+		t.Fatalf("auto after a run that built nothing: %d, want the kept live heap's limit (225 MiB and more)", got)
 	}
 	if got := autoLimit(400<<20, 30<<20); got != 480<<20 {
 		t.Fatalf("auto for a 400 MiB live heap and 30 MiB outside it: %d, want 480 MiB", got)
