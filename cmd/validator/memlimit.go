@@ -50,7 +50,10 @@ type daemonMemoryLimit struct {
 	initial int64
 	auto    bool
 	ran     bool   // a run has ended: auto follows its live heap
-	live    uint64 // the live heap after the last run that built a table
+	live    uint64 // the live heap last measured (runDone)
+	// pending is set when a table was built since: the next run measures.
+	pending   bool
+	builtLast bool // the last run built a table
 }
 
 func newDaemonMemoryLimit() *daemonMemoryLimit {
@@ -72,20 +75,27 @@ func (m *daemonMemoryLimit) set(limit config.MemoryLimit) {
 }
 
 // runDone moves an auto limit to the live heap of the table the daemon
-// serves, measured by a collection after each run that built a new table
-// (the last collection ran during the run, with both tables live) and
-// kept until the next: a poll's last collection may have run while a big
-// response was being written, and a limit taken from it held the daemon
-// 40 MB higher until the next full run. What the runtime holds outside
-// the heap (stacks of RTR sessions come and go) is read at every run.
+// serves. That heap is measured by a collection at the end of the run
+// after one that built a new table: at the end of that run itself the old
+// table and the new one were both still live (the limit came out 40 MB
+// high and held the daemon there until the next change), and the last
+// collection of a run that built nothing may have run at any moment.
+// Between measurements the live heap is kept; what the runtime holds
+// outside the heap (stacks of RTR sessions come and go) is read at every
+// run. When every run builds a table, each measures at its end.
 func (m *daemonMemoryLimit) runDone(built bool) {
 	m.ran = true
 	if !m.auto {
 		return
 	}
-	if built || m.live == 0 {
+	if m.pending || m.live == 0 || built && m.builtLast {
 		runtime.GC()
 		m.live, _ = liveHeap()
+		m.pending = false
+	}
+	m.builtLast = built
+	if built {
+		m.pending = true
 	}
 	_, overhead := liveHeap()
 	debug.SetMemoryLimit(autoLimit(m.live, overhead))

@@ -46,12 +46,21 @@ func TestDaemonMemoryLimitAuto(t *testing.T) {
 	if got, want := debug.SetMemoryLimit(-1), autoLimit(m.live, overhead); got != want || got < autoMemoryFloor || m.live == 0 {
 		t.Fatalf("auto after a run: %d, want %d (floor %d, live %d)", got, want, autoMemoryFloor, m.live)
 	}
-	// A run that built nothing keeps the live heap measured after the
-	// last that did, whatever the last collection saw.
+	// Measured at the end of the next run; in between it is kept,
+	// whatever the last collection saw.
+	m.runDone(false)
 	m.live = 200 << 20
 	m.runDone(false)
 	if got := debug.SetMemoryLimit(-1); got < 225<<20 {
 		t.Fatalf("auto after a run that built nothing: %d, want the kept live heap's limit (225 MiB and more)", got)
+	}
+	m.runDone(true)
+	if m.live != 200<<20 || !m.pending {
+		t.Fatalf("after a run that built a table: live %d, pending %v; want kept, measured at the next run", m.live, m.pending)
+	}
+	m.runDone(false)
+	if m.live == 200<<20 || m.pending {
+		t.Fatalf("the run after: live %d, pending %v; want measured", m.live, m.pending)
 	}
 	if got := autoLimit(400<<20, 30<<20); got != 480<<20 {
 		t.Fatalf("auto for a 400 MiB live heap and 30 MiB outside it: %d, want 480 MiB", got)
