@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
+	"time"
 
 	"github.com/openrpki/validator/pkg/config"
 )
@@ -47,13 +49,12 @@ func applyMemoryLimit(value string, explicit bool) (restore func(), err error) {
 // GOMEMLIMIT wins over auto. restore puts the initial limit back (the
 // daemon runs in-process in tests).
 type daemonMemoryLimit struct {
+	mu      sync.Mutex
 	initial int64
 	auto    bool
 	ran     bool   // a run has ended: auto follows its live heap
-	live    uint64 // the live heap last measured (runDone)
-	// pending is set when a table was built since: the next run measures.
-	pending   bool
-	builtLast bool // the last run built a table
+	live    uint64 // the live heap last measured (measure)
+	timer   *time.Timer
 }
 
 func newDaemonMemoryLimit() *daemonMemoryLimit {
@@ -61,12 +62,18 @@ func newDaemonMemoryLimit() *daemonMemoryLimit {
 }
 
 func (m *daemonMemoryLimit) set(limit config.MemoryLimit) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.auto = limit.Auto && os.Getenv("GOMEMLIMIT") == ""
 	switch {
 	case m.auto && !m.ran:
 		debug.SetMemoryLimit(autoColdLimit)
 	case m.auto:
-		debug.SetMemoryLimit(autoLimit(liveHeap()))
+		live, overhead := liveHeap()
+		if m.live != 0 {
+			live = m.live
+		}
+		debug.SetMemoryLimit(autoLimit(live, overhead))
 	case limit.Size > 0:
 		debug.SetMemoryLimit(int64(limit.Size))
 	default:
@@ -75,33 +82,57 @@ func (m *daemonMemoryLimit) set(limit config.MemoryLimit) {
 }
 
 // runDone moves an auto limit to the live heap of the table the daemon
-// serves. That heap is measured by a collection at the end of the run
-// after one that built a new table: at the end of that run itself the old
-// table and the new one were both still live (the limit came out 40 MB
-// high and held the daemon there until the next change), and the last
-// collection of a run that built nothing may have run at any moment.
-// Between measurements the live heap is kept; what the runtime holds
-// outside the heap (stacks of RTR sessions come and go) is read at every
-// run. When every run builds a table, each measures at its end.
+// serves. That heap is measured by a collection measureDelay after each
+// run that built a new table: at the end of the run the old table was
+// still live (a limit taken then came out 40 MB high and held the daemon
+// there until the next change), a second later it is not. Between
+// measurements the live heap is kept; what the runtime holds outside the
+// heap (stacks of RTR sessions come and go) is read at every run.
 func (m *daemonMemoryLimit) runDone(built bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.ran = true
 	if !m.auto {
 		return
 	}
-	if m.pending || m.live == 0 || built && m.builtLast {
-		runtime.GC()
-		m.live, _ = liveHeap()
-		m.pending = false
+	if built || m.live == 0 {
+		if m.timer != nil {
+			m.timer.Stop()
+		}
+		m.timer = time.AfterFunc(measureDelay, m.measure)
 	}
-	m.builtLast = built
-	if built {
-		m.pending = true
+	if m.live != 0 {
+		_, overhead := liveHeap()
+		debug.SetMemoryLimit(autoLimit(m.live, overhead))
 	}
-	_, overhead := liveHeap()
-	debug.SetMemoryLimit(autoLimit(m.live, overhead))
 }
 
-func (m *daemonMemoryLimit) restore() { debug.SetMemoryLimit(m.initial) }
+// measureDelay is how long after a run that built a table the live heap
+// is measured.
+const measureDelay = 2 * time.Second
+
+// measure collects, takes the live heap and sets the auto limit from it.
+func (m *daemonMemoryLimit) measure() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.auto {
+		return
+	}
+	runtime.GC()
+	live, overhead := liveHeap()
+	m.live = live
+	debug.SetMemoryLimit(autoLimit(live, overhead))
+}
+
+func (m *daemonMemoryLimit) restore() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.auto = false
+	if m.timer != nil {
+		m.timer.Stop()
+	}
+	debug.SetMemoryLimit(m.initial)
+}
 
 // autoMemoryFloor is the least an auto limit is: at global scale (600k
 // VRPs, 40,000 CAs) the daemon's live heap is about 100 MiB, and 120MiB
