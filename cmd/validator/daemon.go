@@ -213,11 +213,11 @@ func (d *daemon) publish(t *payload.Table, rep *report.Run, repos []report.Repos
 	if !changed {
 		return
 	}
-	d.reportDroppedASPAs(st.RTR.Snapshot)
+	d.reportDroppedASPAs(st.RTR.DroppedASPAs())
 	d.rtr.Notify()
 	// DEBUG: on the global RPKI nearly every poll brings a new serial;
 	// the INFO line of each full run carries the counts.
-	d.log.Debug("new serial", zap.Uint32("serial", st.Serial()), zap.Int("vrps", len(st.RTR.Snapshot.VRPs)))
+	d.log.Debug("new serial", zap.Uint32("serial", st.Serial()), zap.Int("vrps", len(t.VRPs)))
 	if err := writeTable(filepath.Join(d.cfg.Cache, persistedOutput), t); err != nil {
 		d.log.Warn("persisting the table", zap.Error(err))
 	}
@@ -226,8 +226,8 @@ func (d *daemon) publish(t *payload.Table, rep *report.Run, repos []report.Repos
 // reportDroppedASPAs logs the customers whose merged ASPA the snapshot
 // leaves out: more providers than one RTR PDU carries (issue 5). The
 // metrics read the count (rpki_aspas_dropped) from the published state.
-func (d *daemon) reportDroppedASPAs(snap *payload.Snapshot) {
-	for _, a := range snap.DroppedASPAs {
+func (d *daemon) reportDroppedASPAs(dropped []payload.DroppedASPA) {
+	for _, a := range dropped {
 		d.log.Warn("ASPA dropped: merged provider set too large for one RTR PDU",
 			zap.Uint32("customer", a.Customer), zap.Int("providers", a.Providers), zap.Int("max", payload.MaxProviders))
 	}
@@ -250,7 +250,7 @@ func (d *daemon) warmStart() {
 		return
 	}
 	st, _ := d.pub.Publish(t, nil, nil, fi.ModTime())
-	d.reportDroppedASPAs(st.RTR.Snapshot)
+	d.reportDroppedASPAs(st.RTR.DroppedASPAs())
 	d.log.Info("warm start: serving the persisted table", zap.Int("vrps", len(t.VRPs)),
 		zap.Duration("age", time.Since(fi.ModTime()).Round(time.Second)))
 }

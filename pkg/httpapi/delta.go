@@ -85,7 +85,7 @@ func (a *api) jsonDelta(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := a.o.State()
-	if st == nil || st.Table == nil || st.RTR == nil || st.RTR.Snapshot == nil {
+	if st == nil || st.Table == nil || st.RTR == nil {
 		noData(w)
 		return
 	}
@@ -96,7 +96,7 @@ func (a *api) jsonDelta(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if doc.Delta == nil {
-		doc.Snapshot = st.RTR.Snapshot
+		doc.Snapshot = st.RTR.Snapshot()
 	}
 	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
 	h := w.Header()

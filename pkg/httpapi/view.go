@@ -17,9 +17,11 @@ type View struct {
 	// Table is the (SLURM-applied) payload served by the data endpoints
 	// and used for validity and ASPA checks.
 	Table *payload.Table
-	// Snapshot is the RTR snapshot published with Table (its VRPs sorted
-	// and deduplicated), which the validity index shares; nil when none.
-	Snapshot *payload.Snapshot
+	// RTR is the RTR state published with Table, whose snapshot (its VRPs
+	// sorted and deduplicated) the validity index shares; nil when none.
+	// Taking the snapshot when the index is first built, not before,
+	// leaves it to the collector until someone checks validity.
+	RTR *payload.State
 	// gen numbers the views of this API: it tells two tables apart in
 	// ETags even when their build time and serial are the same (a SLURM
 	// reload).
@@ -34,8 +36,12 @@ type View struct {
 // vrpIndex returns the validity index, building it on first use.
 func (v *View) vrpIndex() *vrpIndex {
 	v.vrpOnce.Do(func() {
-		if v.Snapshot != nil {
-			v.vrps = indexOfSnapshot(v.Snapshot)
+		var snap *payload.Snapshot
+		if v.RTR != nil {
+			snap = v.RTR.Snapshot()
+		}
+		if snap != nil {
+			v.vrps = indexOfSnapshot(snap)
 		} else {
 			v.vrps = newVRPIndex(v.Table)
 		}
@@ -57,10 +63,7 @@ func (a *api) viewOf(st *state.State) *View {
 	if cur != nil && cur.Table == t {
 		return cur
 	}
-	v := &View{Table: t, gen: a.views.Add(1)}
-	if st.RTR != nil {
-		v.Snapshot = st.RTR.Snapshot
-	}
+	v := &View{Table: t, RTR: st.RTR, gen: a.views.Add(1)}
 	if a.view.CompareAndSwap(cur, v) {
 		return v
 	}

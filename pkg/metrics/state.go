@@ -81,8 +81,8 @@ func (s *stateMetrics) Collect(ch chan<- prometheus.Metric) {
 		from = st.Confirmed
 		gauge(s.lastUpdate, unixSeconds(st.Confirmed))
 		gauge(s.serial, float64(st.Serial()))
-		if st.RTR != nil && st.RTR.Snapshot != nil {
-			gauge(s.aspasDropped, float64(len(st.RTR.Snapshot.DroppedASPAs)))
+		if st.RTR != nil {
+			gauge(s.aspasDropped, float64(len(st.RTR.DroppedASPAs())))
 		}
 		c := s.countsOf(st)
 		for ta, n := range c.vrps {

@@ -10,17 +10,43 @@ import (
 // snapshot, its serial, and the deltas that lead to it. Readers get it with
 // History.Load and use it without locks; nothing in it is ever modified.
 type State struct {
-	// Serial is the serial of Snapshot (RFC 8210 §5.1 Serial Number,
+	// Serial is the serial of the snapshot (RFC 8210 §5.1 Serial Number,
 	// RFC 1982 arithmetic: it wraps).
 	Serial uint32
-	// Snapshot is the current table.
-	Snapshot *Snapshot
 	// Deltas holds the last deltas, oldest first; the last one ends at
 	// Serial. Deltas[i].To == Deltas[i+1].From.
 	Deltas []*Delta
 	// Updated is when the data was last confirmed by a validation run,
 	// changed or not. Servers use it to stop serving stale data.
 	Updated time.Time
+
+	snap *heldSnapshot
+}
+
+// NewState returns a State of snap at serial, holding snap strongly.
+func NewState(serial uint32, snap *Snapshot) *State {
+	return &State{Serial: serial, snap: holdStrongly(snap)}
+}
+
+// Snapshot returns the current table. One published with PublishWeakly is
+// built again when the collector took it: keep the result while using it.
+func (s *State) Snapshot() *Snapshot {
+	if s.snap == nil {
+		return nil
+	}
+	return s.snap.get()
+}
+
+// SameSnapshot reports whether s and o hold the very same snapshot (not
+// only equal ones): what was derived from one serves the other.
+func (s *State) SameSnapshot(o *State) bool { return s.snap == o.snap }
+
+// DroppedASPAs is the snapshot's DroppedASPAs, without building it again.
+func (s *State) DroppedASPAs() []DroppedASPA {
+	if s.snap == nil {
+		return nil
+	}
+	return s.snap.dropped
 }
 
 // Delta returns the delta from serial to s.Serial, merging the stored
@@ -75,24 +101,39 @@ func (h *History) Load() *State {
 // routers are not woken for nothing (unlike StayRTR, which bumps the serial
 // on every refresh). It returns the new State and whether the data changed.
 func (h *History) Publish(snap *Snapshot, now time.Time) (*State, bool) {
+	return h.publish(snap, holdStrongly(snap), now)
+}
+
+// PublishWeakly is Publish, the State holding snap weakly: the collector
+// may take it when no reader holds it, and State.Snapshot then calls
+// rebuild, which must return a snapshot equal to snap (from the table it
+// was made of, say).
+func (h *History) PublishWeakly(snap *Snapshot, rebuild func() *Snapshot, now time.Time) (*State, bool) {
+	return h.publish(snap, holdWeakly(snap, rebuild), now)
+}
+
+// publish makes snap, held by held, the current table. An unchanged
+// snapshot takes the place of the served one too, so that the served one's
+// source (a table) is not kept alive beside the new one's.
+func (h *History) publish(snap *Snapshot, held *heldSnapshot, now time.Time) (*State, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	prev := h.cur.Load()
 	if prev == nil {
-		st := &State{Serial: 0, Snapshot: snap, Updated: now}
+		st := &State{Serial: 0, snap: held, Updated: now}
 		h.cur.Store(st)
 		return st, true
 	}
-	d := Construct(prev.Snapshot, snap)
+	d := Construct(prev.Snapshot(), snap)
 	if d.Empty() {
 		st := *prev
-		st.Updated = now
+		st.snap, st.Updated = held, now
 		h.cur.Store(&st)
 		return &st, false
 	}
 	d.From, d.To = prev.Serial, prev.Serial+1
 	deltas := append(make([]*Delta, 0, min(len(prev.Deltas)+1, h.limit)), tail(prev.Deltas, h.limit-1)...)
-	st := &State{Serial: d.To, Snapshot: snap, Deltas: append(deltas, d), Updated: now}
+	st := &State{Serial: d.To, snap: held, Deltas: append(deltas, d), Updated: now}
 	h.cur.Store(st)
 	return st, true
 }

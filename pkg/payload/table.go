@@ -44,6 +44,37 @@ func (t *Table) Set() Set {
 	return s
 }
 
+// Snapshot returns the table's payload as an RTR snapshot: what
+// NewSnapshot(t.Set()) returns, with one copy of the VRPs, not two.
+func (t *Table) Snapshot() *Snapshot {
+	var s Set
+	for _, a := range t.ASPAs {
+		s.ASPAs = append(s.ASPAs, a.ASPA)
+	}
+	for _, k := range t.RouterKeys {
+		s.RouterKeys = append(s.RouterKeys, k.RouterKey)
+	}
+	snap := NewSnapshot(s)
+	snap.VRPs = t.distinctVRPs()
+	return snap
+}
+
+// distinctVRPs returns the table's VRPs sorted, without duplicates. A
+// sorted table has equal VRPs of two trust anchors side by side, so it
+// takes one pass.
+func (t *Table) distinctVRPs() []VRP {
+	vrps := make([]VRP, 0, len(t.VRPs))
+	for _, v := range t.VRPs {
+		if n := len(vrps); n == 0 || vrps[n-1] != v.VRP {
+			vrps = append(vrps, v.VRP)
+		}
+	}
+	if !slices.IsSortedFunc(vrps, CompareVRP) {
+		vrps = sortDedup(vrps, CompareVRP)
+	}
+	return vrps
+}
+
 // Sort puts the items in a fixed order (payload order, then trust anchor
 // name) and merges the same item from the same trust anchor reached by two
 // paths, keeping the later expiry and its source.

@@ -154,7 +154,7 @@ func fullSize(version uint8, s *payload.Snapshot) int {
 // go only to v1+ and ASPA only to v2 routers (RFC 8210 §5.10; 8210bis-27
 // §5.12).
 func encodeFull(version uint8, session uint16, st *payload.State, t Timers) response {
-	s := st.Snapshot
+	s := st.Snapshot()
 	b := make([]byte, 0, fullSize(version, s))
 	b = AppendCacheResponse(b, version, session)
 	v4, v6 := familySplit(s.VRPs)

@@ -14,7 +14,7 @@ import (
 // take it, and the next request encodes it again, the same bytes.
 func TestFullResponseHeldWeakly(t *testing.T) {
 	snap := payload.NewSnapshot(payload.Set{VRPs: []payload.VRP{{ASN: 64500, Bits: 24, MaxLen: 24, Addr: [16]byte{0: 192, 2: 2}}}})
-	e := newEncodings(zap.NewNop(), &payload.State{Serial: 7, Snapshot: snap}, [MaxVersion + 1]uint16{1, 2, 3}, Timers{1, 1, 600})
+	e := newEncodings(zap.NewNop(), payload.NewState(7, snap), [MaxVersion + 1]uint16{1, 2, 3}, Timers{1, 1, 600})
 	encoded := 0
 	count := func() { encoded++ }
 	first := e.full[2].get(func() response { count(); return encodeFull(2, 3, e.state, e.timers) })

@@ -130,7 +130,7 @@ func TestResponseOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 200 {
 		old, cur := payload.NewSnapshot(randomSet(rng, 30)), payload.NewSnapshot(randomSet(rng, 30))
-		st := &payload.State{Serial: 2, Snapshot: cur}
+		st := payload.NewState(2, cur)
 		d := payload.Construct(old, cur)
 		for v := uint8(0); v <= MaxVersion; v++ {
 			full := checkResponse(t, encodeFull(v, 1, st, Timers{1, 1, 600}).bytes)
@@ -180,7 +180,7 @@ func TestEncoderWithinDecoderLimit(t *testing.T) {
 	}
 	// A Snapshot built by hand (not by NewSnapshot, which drops them).
 	snap := &payload.Snapshot{ASPAs: []payload.ASPA{maxed, over, merged}, RouterKeys: []payload.RouterKey{bigKey}}
-	full := encodeFull(2, 1, &payload.State{Snapshot: snap}, Timers{1, 1, 600})
+	full := encodeFull(2, 1, payload.NewState(0, snap), Timers{1, 1, 600})
 	pdus := checkResponse(t, full.bytes)
 	if len(pdus) != 1 || pdus[0].ASPA.Customer != 1 || len(pdus[0].ASPA.Providers) != MaxASPAProviders || full.skipped != 3 {
 		t.Fatalf("full response: %d payload PDUs, %d skipped; want only AS1's ASPA and 3 skipped", len(pdus), full.skipped)
@@ -228,7 +228,7 @@ func FuzzEncodeResponses(f *testing.F) {
 		}
 		d := payload.Construct(old, cur)
 		for v := uint8(0); v <= MaxVersion; v++ {
-			full := encodeFull(v, 7, &payload.State{Serial: 1, Snapshot: cur}, Timers{1, 1, 600})
+			full := encodeFull(v, 7, payload.NewState(1, cur), Timers{1, 1, 600})
 			got := checkResponse(t, full.bytes)
 			if n := len(got) + full.skipped; v == 2 && n != cur.Len() {
 				t.Fatalf("v2: %d PDUs + %d skipped, table has %d records", len(got), full.skipped, cur.Len())

@@ -146,7 +146,7 @@ func (s *Server) current() (*payload.State, *encodings) {
 	}
 	for {
 		e := s.enc.Load()
-		if e != nil && e.state.Snapshot == st.Snapshot && e.state.Serial == st.Serial {
+		if e != nil && e.state.SameSnapshot(st) && e.state.Serial == st.Serial {
 			return st, e
 		}
 		ne := newEncodings(s.log, st, s.sessions, s.opts.Timers)

@@ -61,7 +61,7 @@ func (p *Publisher) Load() *State { return p.cur.Load() }
 func (p *Publisher) Publish(t *payload.Table, rep *report.Run, repos []report.Repository, at time.Time) (*State, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	rtr, changed := p.hist.Publish(payload.NewSnapshot(t.Set()), at)
+	rtr, changed := p.hist.PublishWeakly(t.Snapshot(), t.Snapshot, at)
 	next := &State{RTR: rtr, Table: t, Report: rep, Repositories: repos, Confirmed: at, Changed: at}
 	if prev := p.cur.Load(); prev != nil && !changed {
 		next.Changed = prev.Changed
