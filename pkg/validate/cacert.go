@@ -22,7 +22,8 @@ import (
 // daemon keeps one per CA (40,000 at global scale).
 type caCert struct {
 	kind x509rpki.CertKind
-	ski  []byte
+	// ski is 20 bytes: x509rpki rejects any other (RFC 6487 §4.8.2).
+	ski [20]byte
 	// certSum is the SHA-256 of the certificate's DER.
 	certSum [sha256.Size]byte
 	// resources are resolved through the chain: no inherit.
@@ -57,10 +58,11 @@ func keepCert(c *x509rpki.Cert, sum [sha256.Size]byte, res x509rpki.Resources) *
 	// issuer URIs as well: the two kept get a string of their own.
 	loc := c.CARepository + c.Manifest
 	k := &caCert{
-		kind: c.Kind, ski: bytes.Clone(c.SKI), certSum: sum, resources: res,
+		kind: c.Kind, certSum: sum, resources: res,
 		repository: loc[:len(c.CARepository)], manifest: loc[len(c.CARepository):], notify: notifyURIs.intern(c.Notify),
 		notBefore: c.NotBefore.Unix(), notAfter: c.NotAfter.Unix(),
 	}
+	copy(k.ski[:], c.SKI)
 	k.signer.Store(signerOf(c))
 	return k
 }
@@ -69,7 +71,7 @@ func keepCert(c *x509rpki.Cert, sum [sha256.Size]byte, res x509rpki.Resources) *
 // what they check, with signer s. It is built per publication point
 // validated, not kept.
 func (c *caCert) issuer(s *signer) *x509rpki.Cert {
-	return &x509rpki.Cert{Kind: c.kind, SKI: c.ski, RawSubject: s.rawSubject, Subject: s.subject,
+	return &x509rpki.Cert{Kind: c.kind, SKI: c.ski[:], RawSubject: s.rawSubject, Subject: s.subject,
 		PublicKey: s.publicKey, Resources: c.resources, CARepository: c.repository, Manifest: c.manifest, Notify: c.notify,
 		NotBefore: time.Unix(c.notBefore, 0), NotAfter: time.Unix(c.notAfter, 0)}
 }

@@ -387,7 +387,7 @@ func (r *run) reuse(n *caNode, e *memoEntry) []*caNode {
 	nodes := make([]caNode, 0, len(e.children))
 	children := make([]*caNode, 0, len(e.children))
 	for _, c := range e.children {
-		if err := r.childLimits(n, c.cert.ski, c.uri); err != nil {
+		if err := r.childLimits(n, c.cert.ski[:], c.uri); err != nil {
 			r.collectRejected(n, c.uri, err)
 			continue
 		}

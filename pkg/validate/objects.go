@@ -215,7 +215,7 @@ func (r *run) childLimits(n *caNode, ski []byte, uri string) error {
 		return r.refusedCA(n, uri, fmt.Errorf("certificate chain deeper than %d", r.e.o.MaxDepth))
 	}
 	for a := n; a != nil; a = a.up {
-		if bytes.Equal(a.cert.ski, ski) {
+		if bytes.Equal(a.cert.ski[:], ski) {
 			return r.refusedCA(n, uri, fmt.Errorf("RFC 6487 §7.2: certificate loop: SKI already on the chain at %s", a.uri))
 		}
 	}

@@ -100,7 +100,7 @@ func (r *run) useFresh(n *caNode, f *fetched) (*checkedPoint, error) {
 			return nil, err
 		}
 	}
-	if err := r.store.Promote(f.repo, n.cert.ski, n.cert.repository); err != nil {
+	if err := r.store.Promote(f.repo, n.cert.ski[:], n.cert.repository); err != nil {
 		r.e.log.Warn("promoting publication point", "uri", n.cert.repository, "error", err)
 	}
 	return cp, nil
@@ -110,7 +110,7 @@ func (r *run) useFresh(n *caNode, f *fetched) (*checkedPoint, error) {
 // §6.6: it is used only until then).
 func (r *run) dropIfStale(n *caNode, err error) {
 	if errors.Is(err, x509rpki.ErrStale) {
-		r.store.DropValid(n.cert.ski, n.cert.repository)
+		r.store.DropValid(n.cert.ski[:], n.cert.repository)
 	}
 }
 

@@ -143,7 +143,7 @@ func (c *pointClaims) claim(r *run, n *caNode) {
 		c.seed, c.m = maphash.MakeSeed(), map[uint64]pointClaim{}
 	}
 	key := maphash.String(c.seed, n.cert.manifest)
-	ski := uint32(maphash.Bytes(c.seed, n.cert.ski))
+	ski := uint32(maphash.Bytes(c.seed, n.cert.ski[:]))
 	first, seen := c.m[key]
 	if !seen {
 		c.m[key] = pointClaim{ski: ski, ca: n.index}

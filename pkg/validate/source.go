@@ -61,7 +61,7 @@ func (r *run) fresh(n *caNode, repo *cache.Repo, fetchErr error) (*fetched, erro
 	if err != nil {
 		return nil, err
 	}
-	return &fetched{point: pp, repo: repo, gen: gen, current: r.store.IsValid(repo, n.cert.ski, uri)}, nil
+	return &fetched{point: pp, repo: repo, gen: gen, current: r.store.IsValid(repo, n.cert.ski[:], uri)}, nil
 }
 
 // valid returns the last copy of CA n's publication point that n itself
@@ -69,7 +69,7 @@ func (r *run) fresh(n *caNode, repo *cache.Repo, fetchErr error) (*fetched, erro
 // owner's SKI): a CA naming another's point in its own certificate (a
 // shadow repository) can neither read nor replace that CA's copy.
 func (r *run) valid(n *caNode) *cache.PubPoint {
-	pp, err := r.store.Valid(n.cert.ski, n.cert.repository)
+	pp, err := r.store.Valid(n.cert.ski[:], n.cert.repository)
 	if err != nil {
 		return nil
 	}
