@@ -1,19 +1,19 @@
 package httpapi
 
 import (
-	"github.com/openrpki/validator/pkg/state"
-
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/openrpki/validator/pkg/payload"
+	"github.com/openrpki/validator/pkg/state"
 )
 
 // TestValidityCases runs RFC 6811 §2 over the small table.
@@ -237,5 +237,26 @@ func TestMethods(t *testing.T) {
 	h.p.Store(testState(stateOf{Table: smallTable(t), Updated: t0}))
 	if resp, _ := get(t, srv, "POST", "/json", nil); resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST /json: %d", resp.StatusCode)
+	}
+}
+
+// TestValidityIndexHeldWeakly: the validity index, which shares the RTR
+// snapshot's VRPs, is left to the collector once no request uses it, and
+// built again, answering the same, at the next one.
+func TestValidityIndexHeldWeakly(t *testing.T) {
+	tb := smallTable(t)
+	v := &View{Table: tb, RTR: payload.NewState(0, tb.Snapshot())}
+	route := netip.MustParsePrefix("192.0.2.0/24")
+	if got := v.vrpIndex().validate(65000, route).Validity.State; got != StateValid {
+		t.Fatalf("first index: %s", got)
+	}
+	for i := 0; i < 10 && v.vrps.Value() != nil; i++ {
+		runtime.GC()
+	}
+	if v.vrps.Value() != nil {
+		t.Fatal("the view keeps the validity index after its last use")
+	}
+	if got := v.vrpIndex().validate(65000, route).Validity.State; got != StateValid {
+		t.Fatalf("index built again: %s", got)
 	}
 }

@@ -2,51 +2,58 @@ package httpapi
 
 import (
 	"sync"
+	"weak"
 
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/state"
 )
 
-// View is what the API derives from one served table, computed lazily,
-// once per table, on first use: the validity and ASPA indexes. The API
-// keeps the view of the table it served last (one entry: memory stays
-// bounded by one table's indexes); a confirmed but unchanged run
-// publishes the same table, so its view stands. The output formats keep
-// nothing: they are streamed from the table per request (data.go).
+// View is what the API derives from one served table, computed lazily on
+// first use: the validity and ASPA indexes. The API keeps the view of the
+// table it served last (one entry: memory stays bounded by one table's
+// indexes); a confirmed but unchanged run publishes the same table, so its
+// view stands. The output formats keep nothing: they are streamed from the
+// table per request (data.go).
 type View struct {
 	// Table is the (SLURM-applied) payload served by the data endpoints
 	// and used for validity and ASPA checks.
 	Table *payload.Table
 	// RTR is the RTR state published with Table, whose snapshot (its VRPs
 	// sorted and deduplicated) the validity index shares; nil when none.
-	// Taking the snapshot when the index is first built, not before,
-	// leaves it to the collector until someone checks validity.
 	RTR *payload.State
 	// gen numbers the views of this API: it tells two tables apart in
 	// ETags even when their build time and serial are the same (a SLURM
 	// reload).
 	gen uint64
 
-	vrpOnce  sync.Once
-	vrps     *vrpIndex
+	vrpMu    sync.Mutex
+	vrps     weak.Pointer[vrpIndex]
 	aspaOnce sync.Once
 	aspas    aspaIndex
 }
 
-// vrpIndex returns the validity index, building it on first use.
+// vrpIndex returns the validity index, built on first use and held
+// weakly, as the RTR snapshot it shares is: the 14 MB of VRPs of a global
+// table stay in memory while validity is being asked, not for the table's
+// whole life.
 func (v *View) vrpIndex() *vrpIndex {
-	v.vrpOnce.Do(func() {
-		var snap *payload.Snapshot
-		if v.RTR != nil {
-			snap = v.RTR.Snapshot()
-		}
-		if snap != nil {
-			v.vrps = indexOfSnapshot(snap)
-		} else {
-			v.vrps = newVRPIndex(v.Table)
-		}
-	})
-	return v.vrps
+	v.vrpMu.Lock()
+	defer v.vrpMu.Unlock()
+	if ix := v.vrps.Value(); ix != nil {
+		return ix
+	}
+	var snap *payload.Snapshot
+	if v.RTR != nil {
+		snap = v.RTR.Snapshot()
+	}
+	var ix *vrpIndex
+	if snap != nil {
+		ix = indexOfSnapshot(snap)
+	} else {
+		ix = newVRPIndex(v.Table)
+	}
+	v.vrps = weak.Make(ix)
+	return ix
 }
 
 // aspaIndex returns the customer-to-providers map, built on first use.

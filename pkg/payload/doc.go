@@ -9,7 +9,9 @@
 // keeps the current Snapshot and the last N deltas with their serials in an
 // immutable State published through atomic.Pointer: one writer (the
 // validation loop) calls Publish, any number of readers call Load and
-// iterate without locks.
+// iterate without locks. A daemon publishes with PublishWeakly: its Table
+// holds the same VRPs, so the State holds the snapshot weakly and builds it
+// again from the table when a router resets after the collector took it.
 //
 // json.go reads and writes the rpki-client / StayRTR JSON format, so that
 // `validator vrps` and `validator rtr` share one implementation.
