@@ -76,7 +76,8 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 	if err != nil {
 		return nil, err
 	}
-	engine, err := newEngine(cfg, log, src, m)
+	memory := newDaemonMemoryLimit()
+	engine, err := newEngine(cfg, log, src, m, memory)
 	if err != nil {
 		src.Close()
 		return nil, err
@@ -84,7 +85,7 @@ func newDaemon(cfg *config.Config, conf *configSource, stderr io.Writer) (*daemo
 	pub := state.NewPublisher(cfg.RTR.History)
 	m.Watch(pub.Load)
 	d := &daemon{cfg: cfg, conf: conf, log: log, tals: in.tals, src: src, engine: engine, pub: pub,
-		policy: in.policy, metrics: m, reg: reg, level: level, news: newRunNews(log), memory: newDaemonMemoryLimit()}
+		policy: in.policy, metrics: m, reg: reg, level: level, news: newRunNews(log), memory: memory}
 	d.rtr = rtr.NewServer(state.RTR{P: pub}, rtr.Options{Logger: log, Observer: m, MaxSessions: cfg.RTR.MaxSessions,
 		MaxSessionsPerSource: cfg.RTR.MaxSessionsPerSource, FirstQueryTimeout: cfg.RTR.FirstQueryTimeout, MaxAge: cfg.RTR.MaxAge,
 		Allow: cfg.RTR.Allow, Timers: rtr.Timers{Refresh: seconds(cfg.RTR.Refresh),
@@ -256,9 +257,10 @@ func (d *daemon) warmStart() {
 }
 
 // newEngine builds the validation engine of a configuration.
-func newEngine(cfg *config.Config, log *zap.Logger, src *fetch.Source, m *metrics.Metrics) (*validate.Engine, error) {
+func newEngine(cfg *config.Config, log *zap.Logger, src *fetch.Source, m *metrics.Metrics, memory *daemonMemoryLimit) (*validate.Engine, error) {
 	return validate.New(validate.Options{Logger: logging.Slog(log.Named("validate")), Now: clock(cfg.Now),
-		Source: validate.SourceOf[*fetch.Session](src), Observer: m, Reconsidered: cfg.Reconsidered})
+		Source: validate.SourceOf[*fetch.Session](src), Observer: m, Reconsidered: cfg.Reconsidered,
+		BuildingTable: memory.building})
 }
 
 // reload rebuilds the configuration on SIGHUP as at start (defaults, the
@@ -287,7 +289,7 @@ func (d *daemon) apply(cfg *config.Config, in *inputs) {
 		d.log.Warn("reload: settings that need a restart keep their running values", zap.Strings("settings", fixed))
 	}
 	if cfg.Reconsidered != d.cfg.Reconsidered {
-		engine, err := newEngine(cfg, d.log, d.src, d.metrics)
+		engine, err := newEngine(cfg, d.log, d.src, d.metrics, d.memory)
 		if err != nil {
 			d.log.Error("reload: keeping the running engine", zap.Error(err))
 			cfg.Reconsidered = d.cfg.Reconsidered

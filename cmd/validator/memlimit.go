@@ -55,6 +55,8 @@ type daemonMemoryLimit struct {
 	ran     bool   // a run has ended: auto follows its live heap
 	live    uint64 // the live heap last measured (measure)
 	timer   *time.Timer
+	// lifted is set from a run's building a table to its end (building).
+	lifted bool
 }
 
 func newDaemonMemoryLimit() *daemonMemoryLimit {
@@ -91,7 +93,7 @@ func (m *daemonMemoryLimit) set(limit config.MemoryLimit) {
 func (m *daemonMemoryLimit) runDone(built bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.ran = true
+	m.ran, m.lifted = true, false
 	if !m.auto {
 		return
 	}
@@ -107,6 +109,28 @@ func (m *daemonMemoryLimit) runDone(built bool) {
 	}
 }
 
+// building lifts an auto limit from the moment a run starts building a
+// new table to the run's end: the daemon then holds the old table and the
+// new one, their RTR snapshots and the delta, and a limit just above the
+// old live heap made the collector run almost without pause through it
+// (at global scale, with a 2 s poll, a new ROA reached routers up to 3.4 s
+// after its publication, against 2.5 s without a limit).
+func (m *daemonMemoryLimit) building() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.auto || m.live == 0 {
+		return // before the first measurement the cold limit stands
+	}
+	m.lifted = true
+	_, overhead := liveHeap()
+	debug.SetMemoryLimit(buildLimit(m.live, overhead))
+}
+
+// buildLimit is the auto limit while a table is built: room for two.
+func buildLimit(live, overhead uint64) int64 {
+	return max(autoColdLimit, int64(2*live+overhead))
+}
+
 // measureDelay is how long after a run that built a table the live heap
 // is measured.
 const measureDelay = 2 * time.Second
@@ -116,6 +140,11 @@ func (m *daemonMemoryLimit) measure() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.auto {
+		return
+	}
+	if m.lifted {
+		// A run is building the next table: its heap is no measure.
+		m.timer = time.AfterFunc(measureDelay, m.measure)
 		return
 	}
 	runtime.GC()

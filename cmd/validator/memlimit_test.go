@@ -51,6 +51,21 @@ func TestDaemonMemoryLimitAuto(t *testing.T) {
 	if got, want := debug.SetMemoryLimit(-1), autoLimit(m.live, overhead); m.live == 0 || got < want-1<<20 || got > want+1<<20 || got < autoMemoryFloor {
 		t.Fatalf("auto once measured: %d, want about %d (floor %d, live %d)", got, want, autoMemoryFloor, m.live)
 	}
+	// Building a table lifts the limit to room for two; the heap is not
+	// measured then, and the run's end brings the limit back.
+	measured := m.live
+	m.building()
+	if got, want := debug.SetMemoryLimit(-1), buildLimit(measured, overhead); got < want-1<<20 || got > want+1<<20 || got < autoColdLimit {
+		t.Fatalf("auto while a table is built: %d, want about %d", got, want)
+	}
+	m.measure()
+	if m.live != measured || debug.SetMemoryLimit(-1) < autoColdLimit {
+		t.Fatalf("measured while a table was built: live %d (was %d), limit %d", m.live, measured, debug.SetMemoryLimit(-1))
+	}
+	m.runDone(true)
+	if got := debug.SetMemoryLimit(-1); got >= autoColdLimit && autoLimit(measured, overhead) < autoColdLimit {
+		t.Fatalf("auto after the build: %d, want the limit of the measured heap again", got)
+	}
 	// A run that built nothing keeps the live heap measured, whatever the
 	// last collection saw.
 	m.mu.Lock()

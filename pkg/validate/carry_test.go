@@ -181,3 +181,24 @@ func TestEngineNotUnchangedAfterFailure(t *testing.T) {
 		t.Fatal("a run after a successful one with nothing changed is not unchanged")
 	}
 }
+
+// TestEngineBuildingTableSaysWhen: BuildingTable is called by each run
+// that builds a new table, and not by one that returns the last.
+func TestEngineBuildingTableSaysWhen(t *testing.T) {
+	l, e := smallLabEngine(t, 31)
+	builds := 0
+	e.o.BuildingTable = func() { builds++ }
+	runEngine(t, l, e)
+	if builds != 1 {
+		t.Fatalf("first run: %d calls, want 1", builds)
+	}
+	if res := runEngine(t, l, e); !res.Unchanged || builds != 1 {
+		t.Fatalf("unchanged run (unchanged %v): %d calls, want still 1", res.Unchanged, builds)
+	}
+	if _, err := l.Publish(); err != nil {
+		t.Fatal(err)
+	}
+	if res := runEngine(t, l, e); res.Unchanged || builds != 2 {
+		t.Fatalf("run after a publication (unchanged %v): %d calls, want 2", res.Unchanged, builds)
+	}
+}

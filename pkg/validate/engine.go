@@ -207,6 +207,9 @@ func (r *run) table() *payload.Table {
 		t.BuildTime = r.rep.End
 		return &t
 	}
+	if e.o.BuildingTable != nil {
+		e.o.BuildingTable()
+	}
 	vrps, aspas, keys := r.assemble()
 	var src *payload.Sources
 	if !e.o.NoSources {

@@ -69,6 +69,10 @@ type Options struct {
 	// vrps): it then keeps no memory of publication points for a next
 	// run, which saves a copy of the whole output.
 	OneShot bool
+	// BuildingTable, when set, is called as a run starts building a new
+	// table (not when the last one stands): for a moment the caller holds
+	// the old table and the new one. The daemon lifts its memory limit.
+	BuildingTable func()
 }
 
 // Observer is the metrics hook of the engine.
