@@ -63,15 +63,7 @@ func TestPublishWeakly(t *testing.T) {
 	firstGone := weak.Make(first)
 	var firstBuilds, secondBuilds int
 	st, _ := publishTable(h, first, &firstBuilds)
-	for i := 0; i < 10 && firstBuilds == 0; i++ {
-		runtime.GC()
-		if !st.Snapshot().Equal(want) {
-			t.Fatal("the snapshot read back differs from the one published")
-		}
-	}
-	if firstBuilds == 0 {
-		t.Fatal("the weakly held snapshot was never collected and built again")
-	}
+	readUntilRebuilt(t, st, want, &firstBuilds)
 
 	second := tableOf(data, false)
 	st2, changed := publishTable(h, second, &secondBuilds)
@@ -83,14 +75,21 @@ func TestPublishWeakly(t *testing.T) {
 	if firstGone.Value() != nil {
 		t.Fatal("the first table is still alive: the State kept its rebuild after an unchanged publication")
 	}
-	for i := 0; i < 10 && secondBuilds == 0; i++ {
+	readUntilRebuilt(t, st2, want, &secondBuilds)
+}
+
+// readUntilRebuilt collects and reads st's snapshot, which must equal
+// want, until the collector took it and it was built again.
+func readUntilRebuilt(t *testing.T, st *State, want *Snapshot, builds *int) {
+	t.Helper()
+	for i := 0; i < 10 && *builds == 0; i++ {
 		runtime.GC()
-		if !st2.Snapshot().Equal(want) {
+		if !st.Snapshot().Equal(want) {
 			t.Fatal("the snapshot read back differs from the one published")
 		}
 	}
-	if secondBuilds == 0 {
-		t.Fatal("the second snapshot was never built again")
+	if *builds == 0 {
+		t.Fatal("the weakly held snapshot was never collected and built again")
 	}
 }
 
