@@ -261,7 +261,7 @@ func (s *Server) admit(c net.Conn, maxVersion uint8) {
 	s.obs.SessionOpened(remote)
 	// INFO comes with the version, at the first query (negotiation); a
 	// connection that never queries shows at INFO only when it is closed.
-	sess.log.Debug("RTR connection accepted")
+	s.log.Debug("RTR connection accepted", sess.peer())
 }
 
 // register admits a session under the limits: it returns "" and counts

@@ -35,7 +35,6 @@ type session struct {
 	src        netip.Addr
 	since      time.Time
 	maxVersion uint8
-	log        *zap.Logger
 
 	reqs   chan request
 	notify chan struct{}
@@ -64,13 +63,20 @@ func newSession(s *Server, c net.Conn, src netip.Addr, maxVersion uint8) *sessio
 	remote := c.RemoteAddr().String()
 	ss := &session{
 		srv: s, conn: c, remote: remote, src: src, since: time.Now(), maxVersion: maxVersion,
-		log:  s.log.With(zap.String("remote", remote)),
 		reqs: make(chan request, 1), notify: make(chan struct{}, 1), done: make(chan struct{}),
 	}
 	ss.negotiated.Store(-1)
 	ss.lastSerial.Store(-1)
 	return ss
 }
+
+// peer is the log field naming the router. Sessions log a few lines in
+// their life, so none keeps a logger of its own: zap's With holds a 1 KB
+// buffer, 1 MB for 1,000 sessions.
+func (ss *session) peer() zap.Field { return zap.String("remote", ss.remote) }
+
+// logger is a logger naming the router, for what takes one.
+func (ss *session) logger() *zap.Logger { return ss.srv.log.With(ss.peer()) }
 
 // recoverPanic, deferred first thing in each of the session's goroutines,
 // turns a panic into the end of this session alone: the stack is logged
@@ -79,7 +85,7 @@ func newSession(s *Server, c net.Conn, src netip.Addr, maxVersion uint8) *sessio
 func (ss *session) recoverPanic(where string) {
 	if p := recover(); p != nil {
 		ss.closeWith(fmt.Errorf("rtr: internal error in the session %s: %v", where, p))
-		ss.srv.panicked(ss.log, ss.remote, where, p)
+		ss.srv.panicked(ss.logger(), ss.remote, where, p)
 	}
 }
 
@@ -136,7 +142,7 @@ func (ss *session) readLoop() {
 			negotiated, version = true, h.Version
 			ss.negotiated.Store(int32(version))
 			ss.srv.obs.SessionNegotiated(ss.remote, version)
-			ss.log.Info("RTR session opened", zap.Uint8("version", version))
+			ss.srv.log.Info("RTR session opened", ss.peer(), zap.Uint8("version", version))
 		}
 		if !ss.send(req) || (req.err != nil && req.err.Fatal()) || h.Type == TypeErrorReport {
 			return
@@ -193,7 +199,7 @@ func (ss *session) check(h Header, pdu []byte, negotiated bool, version uint8) r
 	case TypeErrorReport:
 		// An Error Report from the router ends the session; never answer
 		// one with another (RFC 8210 §5.11).
-		ss.log.Info("router sent error report", zap.Uint16("code", p.ErrorCode), zap.String("text", p.ErrorText))
+		ss.srv.log.Info("router sent error report", ss.peer(), zap.Uint16("code", p.ErrorCode), zap.String("text", p.ErrorText))
 		ss.closeWith(&ErrorReport{Code: p.ErrorCode, Text: "from router: " + p.ErrorText})
 		return request{typ: h.Type, version: version}
 	}
@@ -250,12 +256,12 @@ func (ss *session) finish() {
 	err := ss.err
 	ss.errMu.Unlock()
 	version := int(ss.negotiated.Load())
-	ss.srv.guard(ss.log, func() { ss.srv.obs.SessionClosed(ss.remote, version, err) })
+	ss.srv.guard(ss.logger(), func() { ss.srv.obs.SessionClosed(ss.remote, version, err) })
 	reason := "closed by the router"
 	if err != nil {
 		reason = err.Error()
 	}
-	ss.log.Info("RTR session closed", zap.Int("version", version), zap.String("reason", reason),
+	ss.srv.log.Info("RTR session closed", ss.peer(), zap.Int("version", version), zap.String("reason", reason),
 		zap.Int64("bytes_sent", ss.sentBytes.Load()), zap.Duration("duration", time.Since(ss.since).Round(time.Millisecond)))
 }
 
@@ -318,7 +324,7 @@ func (ss *session) sendNotify() error {
 
 func (ss *session) writeError(version uint8, e *ErrorReport) error {
 	ss.srv.obs.ErrorReportSent(ss.remote, e.Code)
-	ss.log.Debug("sending error report", zap.Uint16("code", e.Code), zap.String("text", e.Text))
+	ss.srv.log.Debug("sending error report", ss.peer(), zap.Uint16("code", e.Code), zap.String("text", e.Text))
 	return ss.write("error", version, AppendErrorReport(nil, version, e), 1)
 }
 
