@@ -200,22 +200,22 @@ func TestCompactionKeepsValidEntries(t *testing.T) {
 
 // TestValidIndexRoundTrip encodes and decodes a valid index.
 func TestValidIndexRoundTrip(t *testing.T) {
-	in := map[string]validEntry{
-		"rsync://a.example/m/ca/":    {segKey{"a.example-0011223344556677", 3}, 0, 100},
-		"rsync://a.example/m/ca/b/":  {segKey{"a.example-0011223344556677", 4}, 1 << 40, 7},
-		"rsync://b.example/m/":       {segKey{"b.example-8899aabbccddeeff", 1}, 55, MaxPackSize},
-		"rsync://a.example/m/other/": {segKey{"b.example-8899aabbccddeeff", 1}, 12, 3},
+	in := map[validKey]validEntry{
+		{point: "rsync://a.example/m/ca/"}:                      {segKey{"a.example-0011223344556677", 3}, 0, 100},
+		{point: "rsync://a.example/m/ca/b/", owner: "\x01\x02"}: {segKey{"a.example-0011223344556677", 4}, 1 << 40, 7},
+		{point: "rsync://b.example/m/"}:                         {segKey{"b.example-8899aabbccddeeff", 1}, 55, MaxPackSize},
+		{point: "rsync://a.example/m/other/"}:                   {segKey{"b.example-8899aabbccddeeff", 1}, 12, 3},
 	}
 	b := encodeValid(in)
 	out, err := decodeValid(b)
 	if err != nil || fmt.Sprint(out) != fmt.Sprint(in) {
 		t.Fatalf("round trip: %v %v", out, err)
 	}
-	for name, bad := range map[string]map[string]validEntry{
-		"dir":  {"rsync://a/m/": {segKey{"..", 1}, 0, 1}},
-		"uri":  {"https://a/m/": {segKey{"a-00", 1}, 0, 1}},
-		"seg":  {"rsync://a/m/": {segKey{"a-00", 0}, 0, 1}},
-		"size": {"rsync://a/m/": {segKey{"a-00", 1}, 0, MaxPackSize + 1}},
+	for name, bad := range map[string]map[validKey]validEntry{
+		"dir":  {{point: "rsync://a/m/"}: {segKey{"..", 1}, 0, 1}},
+		"uri":  {{point: "https://a/m/"}: {segKey{"a-00", 1}, 0, 1}},
+		"seg":  {{point: "rsync://a/m/"}: {segKey{"a-00", 0}, 0, 1}},
+		"size": {{point: "rsync://a/m/"}: {segKey{"a-00", 1}, 0, MaxPackSize + 1}},
 	} {
 		if _, err := decodeValid(encodeValid(bad)); err == nil {
 			t.Errorf("%s: hostile entry accepted", name)
@@ -230,8 +230,8 @@ func TestValidIndexRoundTrip(t *testing.T) {
 // FuzzDecodeValid checks that no input panics and that an accepted index
 // re-encodes to one that decodes the same.
 func FuzzDecodeValid(f *testing.F) {
-	f.Add(encodeValid(map[string]validEntry{"rsync://h/m/": {segKey{"h-00", 1}, 0, 10}}))
-	f.Add(encodeValid(map[string]validEntry{}))
+	f.Add(encodeValid(map[validKey]validEntry{{point: "rsync://h/m/"}: {segKey{"h-00", 1}, 0, 10}}))
+	f.Add(encodeValid(map[validKey]validEntry{}))
 	f.Add([]byte(validMagic))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		e, err := decodeValid(b)

@@ -27,24 +27,34 @@ func entryOf(dir string, p point) validEntry {
 	return validEntry{segKey{dir, p.Seg}, p.Off, p.Size}
 }
 
-// validKey is the key of a valid entry: the point's URI, a NUL, and the
-// owner, the CA that validated the copy (its SKI). Keyed by the point alone,
-// a CA naming another CA's point in its own certificate (a shadow
-// repository) could displace or age out that CA's copy; keyed by owner,
-// no CA reads, replaces or drops another's.
-func validKey(owner []byte, point string) string { return point + "\x00" + string(owner) }
+// validKey is the key of a valid entry: the point's URI and the owner, the
+// CA that validated the copy (its SKI). Keyed by the point alone, a CA
+// naming another CA's point in its own certificate (a shadow repository)
+// could displace or age out that CA's copy; keyed by owner, no CA reads,
+// replaces or drops another's. The point is the caller's string, not a
+// copy: the engine's CA record holds it anyway (40,000 keys at global
+// scale), and a lookup allocates nothing.
+type validKey struct {
+	point, owner string
+}
 
-// splitValidKey returns the point URI and the owner of a valid key.
-func splitValidKey(k string) (point, owner string) {
-	point, owner, _ = strings.Cut(k, "\x00")
-	return point, owner
+func keyOf(owner []byte, point string) validKey { return validKey{point, string(owner)} }
+
+// joined is the key as the persisted index writes it, sorted: the point,
+// a NUL, the owner.
+func (k validKey) joined() string { return k.point + "\x00" + k.owner }
+
+// splitValidKey returns the key a persisted key names.
+func splitValidKey(k string) validKey {
+	point, owner, _ := strings.Cut(k, "\x00")
+	return validKey{point, owner}
 }
 
 // validIndex is the valid store in memory: an entry per point and owner, and the
 // references each segment has from it and from the persisted copy, which
 // keep the segment on disk (gc.go).
 type validIndex struct {
-	entries map[string]validEntry
+	entries map[validKey]validEntry
 	// refs counts the entries naming each segment.
 	refs map[segKey]int
 	// disk counts the entries of the persisted index naming each segment.
@@ -56,7 +66,7 @@ type validIndex struct {
 }
 
 // newValidIndex returns the in-memory state of a persisted index.
-func newValidIndex(entries map[string]validEntry) validIndex {
+func newValidIndex(entries map[validKey]validEntry) validIndex {
 	v := validIndex{entries: entries, refs: map[segKey]int{}, dropped: map[segKey]bool{}}
 	for _, e := range entries {
 		v.refs[e.segKey]++
@@ -66,7 +76,7 @@ func newValidIndex(entries map[string]validEntry) validIndex {
 }
 
 // set makes e the valid entry of key k.
-func (v *validIndex) set(k string, e validEntry) {
+func (v *validIndex) set(k validKey, e validEntry) {
 	old, ok := v.entries[k]
 	if ok && old == e {
 		return
@@ -80,7 +90,7 @@ func (v *validIndex) set(k string, e validEntry) {
 }
 
 // remove drops the valid entry of key k, if any.
-func (v *validIndex) remove(k string) {
+func (v *validIndex) remove(k validKey) {
 	if old, ok := v.entries[k]; ok {
 		delete(v.entries, k)
 		v.unref(old.segKey)
@@ -138,7 +148,7 @@ func (s *Store) Promote(repo *Repo, owner []byte, point string) error {
 		return fmt.Errorf("%w: promote %s: not in %s", ErrNotFound, point, repo.id)
 	}
 	s.vmu.Lock()
-	s.valid.set(validKey(owner, point), entryOf(repo.name, p))
+	s.valid.set(keyOf(owner, point), entryOf(repo.name, p))
 	s.vmu.Unlock()
 	return nil
 }
@@ -155,7 +165,7 @@ func (s *Store) IsValid(repo *Repo, owner []byte, point string) bool {
 		return false
 	}
 	s.vmu.RLock()
-	e, ok := s.valid.entries[validKey(owner, point)]
+	e, ok := s.valid.entries[keyOf(owner, point)]
 	s.vmu.RUnlock()
 	return ok && e == entryOf(repo.name, p)
 }
@@ -164,7 +174,7 @@ func (s *Store) IsValid(repo *Repo, owner []byte, point string) bool {
 // validated, or ErrNotFound.
 func (s *Store) Valid(owner []byte, point string) (*PubPoint, error) {
 	s.vmu.RLock() // the segment cannot vanish before it is open
-	e, ok := s.valid.entries[validKey(owner, point)]
+	e, ok := s.valid.entries[keyOf(owner, point)]
 	if !ok {
 		s.vmu.RUnlock()
 		return nil, fmt.Errorf("%w: no valid copy of %s", ErrNotFound, point)
@@ -187,7 +197,7 @@ func (s *Store) Valid(owner []byte, point string) (*PubPoint, error) {
 // makes the removal durable.
 func (s *Store) DropValid(owner []byte, point string) error {
 	s.vmu.Lock()
-	s.valid.remove(validKey(owner, point))
+	s.valid.remove(keyOf(owner, point))
 	s.vmu.Unlock()
 	return nil
 }
@@ -220,11 +230,10 @@ func (s *Store) remapValid(dir string, moved []movedPoint) {
 	}
 	s.vmu.Lock()
 	defer s.vmu.Unlock()
-	byPoint := map[string][]string{}
+	byPoint := map[string][]validKey{}
 	for k, e := range s.valid.entries {
 		if e.dir == dir {
-			point, _ := splitValidKey(k)
-			byPoint[point] = append(byPoint[point], k)
+			byPoint[k.point] = append(byPoint[k.point], k)
 		}
 	}
 	for _, m := range moved {

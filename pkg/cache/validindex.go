@@ -52,7 +52,7 @@ func (s *Store) loadValid() error {
 	if removed > 0 {
 		s.log.Info("removed files of an older valid store", "files", removed)
 	}
-	s.valid = newValidIndex(map[string]validEntry{})
+	s.valid = newValidIndex(map[validKey]validEntry{})
 	b, err := readFileMax(s.validIndexPath(), MaxIndexSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -80,14 +80,18 @@ func (s *Store) loadValid() error {
 const maxOwnerLength = 64
 
 // encodeValid serialises the valid entries.
-func encodeValid(entries map[string]validEntry) []byte {
-	uris := make([]string, 0, len(entries))
+func encodeValid(entries map[validKey]validEntry) []byte {
+	type written struct {
+		key    validKey
+		joined string
+	}
+	keys := make([]written, 0, len(entries))
 	dirNum := map[string]uint64{}
-	for u, e := range entries {
-		uris = append(uris, u)
+	for k, e := range entries {
+		keys = append(keys, written{k, k.joined()})
 		dirNum[e.dir] = 0
 	}
-	slices.Sort(uris)
+	slices.SortFunc(keys, func(a, b written) int { return strings.Compare(a.joined, b.joined) })
 	dirs := make([]string, 0, len(dirNum))
 	for d := range dirNum {
 		dirs = append(dirs, d)
@@ -99,10 +103,10 @@ func encodeValid(entries map[string]validEntry) []byte {
 		dirNum[d] = uint64(i)
 		b = appendField(b, d)
 	}
-	b = binary.AppendUvarint(b, uint64(len(uris)))
+	b = binary.AppendUvarint(b, uint64(len(keys)))
 	prev := ""
-	for _, u := range uris {
-		e := entries[u]
+	for _, k := range keys {
+		e, u := entries[k.key], k.joined
 		shared := sharedPrefix(prev, u)
 		b = binary.AppendUvarint(b, uint64(shared))
 		b = appendField(b, u[shared:])
@@ -130,7 +134,7 @@ func sharedPrefix(a, b string) int {
 
 // decodeValid parses a valid index, checking everything that reaches the
 // file system (directory names) or a read (offsets and sizes).
-func decodeValid(b []byte) (map[string]validEntry, error) {
+func decodeValid(b []byte) (map[validKey]validEntry, error) {
 	if len(b) < len(validMagic)+packSumSize || !bytes.HasPrefix(b, []byte(validMagic)) {
 		return nil, fmt.Errorf("%w: valid index header or format version", ErrCorrupt)
 	}
@@ -179,9 +183,9 @@ func validDirName(name string) bool {
 
 // decodeEntries reads the entries, whose URIs must be sorted and unique,
 // and which must use every directory of the table.
-func decodeEntries(d *decoder, dirs []string) (map[string]validEntry, error) {
+func decodeEntries(d *decoder, dirs []string) (map[validKey]validEntry, error) {
 	n := d.uvarint()
-	entries := make(map[string]validEntry, min(n, uint64(len(d.b))))
+	entries := make(map[validKey]validEntry, min(n, uint64(len(d.b))))
 	used := make([]bool, len(dirs))
 	prev := ""
 	for i := uint64(0); i < n && d.err == nil; i++ {
@@ -195,13 +199,13 @@ func decodeEntries(d *decoder, dirs []string) (map[string]validEntry, error) {
 			return nil, fmt.Errorf("%w: valid index URI length", ErrCorrupt)
 		}
 		key := prev[:shared] + string(rest)
-		point, owner := splitValidKey(key)
-		if key <= prev || !strings.HasPrefix(point, "rsync://") || !strings.HasSuffix(point, "/") ||
-			len(owner) > maxOwnerLength || dir >= uint64(len(dirs)) || seg == 0 || size == 0 || size > MaxPackSize || off > 1<<62 {
-			return nil, fmt.Errorf("%w: valid index entry %q", ErrCorrupt, point)
+		k := splitValidKey(key)
+		if key <= prev || !strings.HasPrefix(k.point, "rsync://") || !strings.HasSuffix(k.point, "/") ||
+			len(k.owner) > maxOwnerLength || dir >= uint64(len(dirs)) || seg == 0 || size == 0 || size > MaxPackSize || off > 1<<62 {
+			return nil, fmt.Errorf("%w: valid index entry %q", ErrCorrupt, k.point)
 		}
 		used[dir] = true
-		entries[key] = validEntry{segKey{dirs[dir], seg}, int64(off), int64(size)}
+		entries[k] = validEntry{segKey{dirs[dir], seg}, int64(off), int64(size)}
 		prev = key
 	}
 	if d.err != nil {
