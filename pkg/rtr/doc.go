@@ -15,15 +15,15 @@
 // encodes each response once per (serial, version): the full table and
 // every delta the history holds are byte slices shared read-only by all
 // sessions. A record no PDU can carry is left out and logged, never sent.
-// Each connection has a reader goroutine (exact framing with io.ReadFull
-// and a length cap) and a writer goroutine that writes one response at a
-// time with progressive write deadlines, so a slow router never blocks
-// another router or a table update. A panic in either goroutine ends that
-// session only. Connections are admitted by an allow-list, a global and a
-// per-source session cap, and must send their first query within a short
-// deadline. New serials are signalled to each session through a channel
-// of capacity 1 (coalesced Serial Notify). Sessions lists the connected
-// routers.
+// Each connection has one goroutine that reads a PDU (exact framing with
+// io.ReadFull and a length cap), then writes its answer with progressive
+// write deadlines, so a slow router never blocks another router or a
+// table update. A new serial starts a short-lived goroutine per session
+// that sends one Serial Notify after any answer being written (coalesced:
+// at most one waits). A panic in either ends that session only.
+// Connections are admitted by an allow-list, a global and a per-source
+// session cap, and must send their first query within a short deadline.
+// Sessions lists the connected routers.
 //
 // May import: payload, the standard library and zap. Metrics go through the
 // Observer hook, implemented in pkg/metrics.

@@ -102,8 +102,8 @@ func TestSilentSessionDropped(t *testing.T) {
 	}
 }
 
-// panicObserver panics in the reader goroutine for v0 PDUs and in the
-// writer goroutine after a Cache Reset: a bug reached by one router.
+// panicObserver panics as a v0 PDU is read and after a Cache Reset is
+// written: a bug reached by one router.
 type panicObserver struct {
 	rtr.NopObserver
 	panics atomic.Int64
@@ -123,9 +123,9 @@ func (o *panicObserver) ResponseSent(_ string, _ uint8, kind string, _, _ int, _
 
 func (o *panicObserver) SessionPanicked(string) { o.panics.Add(1) }
 
-// TestPanicEndsOnlyThatSession: a panic in a session's reader or writer
-// goroutine closes that session, is logged with its stack at ERROR and
-// counted; the daemon and the other sessions carry on (issue 6).
+// TestPanicEndsOnlyThatSession: a panic while a session reads or answers
+// closes that session, is logged with its stack at ERROR and counted; the
+// daemon and the other sessions carry on (issue 6).
 func TestPanicEndsOnlyThatSession(t *testing.T) {
 	obs := &panicObserver{}
 	core, logs := observer.New(zapcore.ErrorLevel)
@@ -166,7 +166,7 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 	var stacks int
 	for _, e := range logs.FilterMessageSnippet("panic recovered").All() {
 		stack := fmt.Sprint(e.ContextMap()["stack"])
-		if strings.Contains(stack, "readLoop") || strings.Contains(stack, "writeLoop") {
+		if strings.Contains(stack, "readLoop") {
 			stacks++
 		}
 	}

@@ -179,18 +179,15 @@ func (s *Server) checkStale(st *payload.State) bool {
 }
 
 // Notify tells every session that the source may have a new serial. It
-// never blocks: each session has a notify channel of capacity 1, so
-// repeated notifications to a busy session coalesce into one Serial Notify
-// (RFC 8210 §8.2).
+// never blocks: each session sends at most one Serial Notify at a time, for
+// the serial current when it writes, so repeated notifications to a busy
+// session coalesce into one (RFC 8210 §8.2).
 func (s *Server) Notify() {
 	s.current()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
-		select {
-		case c.notify <- struct{}{}:
-		default:
-		}
+		c.notify()
 	}
 }
 
@@ -225,7 +222,7 @@ func (s *Server) Serve(l net.Listener, maxVersion uint8) error {
 }
 
 // admit applies the allow-list and the session limits, then starts the
-// session goroutines. A panic here (an Observer's, say) closes this
+// session's goroutine. A panic here (an Observer's, say) closes this
 // connection and leaves the listener running.
 func (s *Server) admit(c net.Conn, maxVersion uint8) {
 	remote := c.RemoteAddr().String()
@@ -257,7 +254,6 @@ func (s *Server) admit(c net.Conn, maxVersion uint8) {
 	}
 	started = true
 	go sess.readLoop()
-	go sess.writeLoop()
 	s.obs.SessionOpened(remote)
 	// INFO comes with the version, at the first query (negotiation); a
 	// connection that never queries shows at INFO only when it is closed.
@@ -281,7 +277,7 @@ func (s *Server) register(sess *session) string {
 	s.nsess.Add(1)
 	s.perSource[sess.src]++
 	s.conns[sess] = struct{}{}
-	s.wg.Add(2)
+	s.wg.Add(1)
 	return ""
 }
 

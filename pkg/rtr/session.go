@@ -14,7 +14,7 @@ import (
 	"go.uber.org/zap"
 )
 
-// request is what the reader hands to the writer: a query to answer or an
+// request is what a PDU from the router asks for: a query to answer or an
 // Error Report to send.
 type request struct {
 	typ     uint8 // TypeResetQuery or TypeSerialQuery; unused if err != nil
@@ -24,10 +24,12 @@ type request struct {
 	err     *ErrorReport
 }
 
-// session is one router connection: a reader goroutine that frames and
-// checks PDUs and negotiates the version, and a writer goroutine that
-// answers queries and sends Serial Notify. They share nothing but the two
-// channels, the connection and done.
+// session is one router connection. Its goroutine reads, checks and
+// answers PDUs in turn and negotiates the version; a Serial Notify is sent
+// by a short-lived goroutine (notifyNow) when the serial moves. Writes and
+// the writer-side state are under wmu. One goroutine per session, not a
+// reader and a writer: an idle router costs one stack (about 4 KB, 4 MB for
+// 1,000 sessions), and a router waits for its answer anyway (RFC 8210 §8).
 type session struct {
 	srv        *Server
 	conn       net.Conn
@@ -36,12 +38,13 @@ type session struct {
 	since      time.Time
 	maxVersion uint8
 
-	reqs   chan request
-	notify chan struct{}
-	done   chan struct{}
-	once   sync.Once
-	errMu  sync.Mutex
-	err    error
+	done  chan struct{}
+	once  sync.Once
+	errMu sync.Mutex
+	err   error
+	// notifying is set while a Serial Notify goroutine is on its way: it
+	// sends the serial current when it writes, so one is enough.
+	notifying atomic.Bool
 
 	// Shown by Server.Sessions: written by the session's goroutines,
 	// read by anyone without a lock.
@@ -50,9 +53,10 @@ type session struct {
 	sentBytes  atomic.Int64 // bytes written
 	lastSerial atomic.Int64 // serial of the last End of Data sent, -1 none
 
-	// Writer-side state. Responses are written whole (each is one
-	// pre-encoded buffer), with no write buffer per session: it saved no
-	// system call and cost 4 KB for each of 1,000 sessions.
+	// Writer-side state, under wmu. Responses are written whole (each is
+	// one pre-encoded buffer), with no write buffer per session: it saved
+	// no system call and cost 4 KB for each of 1,000 sessions.
+	wmu            sync.Mutex
 	version        uint8
 	synced         bool
 	notifiedSerial uint32
@@ -63,7 +67,7 @@ func newSession(s *Server, c net.Conn, src netip.Addr, maxVersion uint8) *sessio
 	remote := c.RemoteAddr().String()
 	ss := &session{
 		srv: s, conn: c, remote: remote, src: src, since: time.Now(), maxVersion: maxVersion,
-		reqs: make(chan request, 1), notify: make(chan struct{}, 1), done: make(chan struct{}),
+		done: make(chan struct{}),
 	}
 	ss.negotiated.Store(-1)
 	ss.lastSerial.Store(-1)
@@ -78,7 +82,7 @@ func (ss *session) peer() zap.Field { return zap.String("remote", ss.remote) }
 // logger is a logger naming the router, for what takes one.
 func (ss *session) logger() *zap.Logger { return ss.srv.log.With(ss.peer()) }
 
-// recoverPanic, deferred first thing in each of the session's goroutines,
+// recoverPanic, deferred first thing in the session's goroutines,
 // turns a panic into the end of this session alone: the stack is logged
 // at ERROR, the Observer counts it, and the daemon and the other sessions
 // carry on (issue 6).
@@ -109,10 +113,11 @@ func (ss *session) close() {
 	})
 }
 
-// readLoop reads PDUs until EOF, an error or a fatal Error Report. The
-// first query fixes the protocol version (RFC 8210 §7).
+// readLoop reads and answers PDUs until EOF, an error or a fatal Error
+// Report. The first query fixes the protocol version (RFC 8210 §7).
 func (ss *session) readLoop() {
 	defer ss.srv.wg.Done()
+	defer ss.finish()
 	defer ss.recoverPanic("reader")
 	r := NewReader(ss.conn, MaxRouterPDU)
 	negotiated := false
@@ -144,7 +149,7 @@ func (ss *session) readLoop() {
 			ss.srv.obs.SessionNegotiated(ss.remote, version)
 			ss.srv.log.Info("RTR session opened", ss.peer(), zap.Uint8("version", version))
 		}
-		if !ss.send(req) || (req.err != nil && req.err.Fatal()) || h.Type == TypeErrorReport {
+		if !ss.handle(req) || h.Type == TypeErrorReport {
 			return
 		}
 	}
@@ -159,8 +164,8 @@ func (ss *session) readFailed(err error, version uint8, negotiated bool) {
 	var ne net.Error
 	switch {
 	case errors.As(err, &er):
-		ss.send(request{version: version, err: er})
-		return
+		ss.handle(request{version: version, err: er})
+		err = er
 	case errors.Is(err, io.EOF):
 		err = nil
 	case errors.As(err, &ne) && ne.Timeout() && !negotiated:
@@ -206,44 +211,54 @@ func (ss *session) check(h Header, pdu []byte, negotiated bool, version uint8) r
 	return request{version: version, err: errorf(CodeInvalidRequest, pdu, "PDU type %d is not a query", h.Type)}
 }
 
-// send hands a request to the writer; false if the session ended.
-func (ss *session) send(r request) bool {
+// handle answers one request; false when the session is over (an Error
+// Report from the router, a write that failed, a fatal error sent).
+func (ss *session) handle(r request) bool {
 	if r.err == nil && r.typ == TypeErrorReport {
 		return false
 	}
-	select {
-	case ss.reqs <- r:
-		return true
-	case <-ss.done:
+	ss.wmu.Lock()
+	err := ss.answer(r)
+	ss.wmu.Unlock()
+	if err == nil && r.err != nil && r.err.Fatal() {
+		err = r.err
+	}
+	if err != nil {
+		ss.closeWith(err)
 		return false
 	}
+	return true
 }
 
-// writeLoop answers requests and sends Serial Notify, one response at a
-// time, until the session ends.
-func (ss *session) writeLoop() {
+// notify has a Serial Notify sent unless one is on its way. Server.Notify
+// calls it with the session registered, so its goroutine is counted in the
+// server's WaitGroup before Close can stop waiting.
+func (ss *session) notify() {
+	if !ss.notifying.CompareAndSwap(false, true) {
+		return
+	}
+	ss.srv.wg.Add(1)
+	go ss.notifyNow()
+}
+
+// notifyNow sends one Serial Notify for the current serial, after any
+// response being written.
+func (ss *session) notifyNow() {
 	defer ss.srv.wg.Done()
-	defer ss.finish()
-	defer ss.recoverPanic("writer")
-	for {
-		select {
-		case <-ss.done:
-			return
-		case r := <-ss.reqs:
-			if err := ss.answer(r); err != nil {
-				ss.closeWith(err)
-				return
-			}
-			if r.err != nil && r.err.Fatal() {
-				ss.closeWith(r.err)
-				return
-			}
-		case <-ss.notify:
-			if err := ss.sendNotify(); err != nil {
-				ss.closeWith(err)
-				return
-			}
-		}
+	defer ss.recoverPanic("notify")
+	ss.wmu.Lock()
+	// Cleared once it holds the lock, before it reads the serial: a later
+	// serial then either is read here or starts another notifyNow.
+	ss.notifying.Store(false)
+	var err error
+	select {
+	case <-ss.done:
+	default:
+		err = ss.sendNotify()
+	}
+	ss.wmu.Unlock()
+	if err != nil {
+		ss.closeWith(err)
 	}
 }
 
@@ -265,7 +280,7 @@ func (ss *session) finish() {
 		zap.Int64("bytes_sent", ss.sentBytes.Load()), zap.Duration("duration", time.Since(ss.since).Round(time.Millisecond)))
 }
 
-// answer writes the response to one request.
+// answer writes the response to one request; the caller holds wmu.
 func (ss *session) answer(r request) error {
 	ss.version = r.version
 	if r.err != nil {
@@ -308,7 +323,7 @@ func (ss *session) answer(r request) error {
 }
 
 // sendNotify sends one Serial Notify if the router has synced and the
-// serial moved since it last heard of it.
+// serial moved since it last heard of it; the caller holds wmu.
 func (ss *session) sendNotify() error {
 	if !ss.synced {
 		return nil

@@ -1,0 +1,49 @@
+package rtr
+
+import (
+	"net"
+	"net/netip"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/openrpki/validator/pkg/payload"
+)
+
+// TestNotifyCoalesces: while a session writes an answer, any number of
+// new serials leave one Serial Notify goroutine waiting, which sends the
+// serial current when it writes.
+func TestNotifyCoalesces(t *testing.T) {
+	h := payload.NewHistory(8)
+	h.Publish(payload.NewSnapshot(payload.Set{}), time.Now())
+	s := NewServer(h, Options{})
+	ours, router := net.Pipe()
+	defer router.Close()
+	sess := newSession(s, ours, netip.MustParseAddr("192.0.2.1"), MaxVersion)
+	if reason := s.register(sess); reason != "" {
+		t.Fatal(reason)
+	}
+	sess.synced, sess.version = true, 1
+
+	sess.wmu.Lock() // an answer being written
+	before := runtime.NumGoroutine()
+	for asn := range uint32(50) {
+		v, _ := payload.NewVRP(netip.MustParsePrefix("192.0.2.0/24"), 24, asn+1)
+		h.Publish(payload.NewSnapshot(payload.Set{VRPs: []payload.VRP{v}}), time.Now())
+		s.Notify()
+	}
+	if grown := runtime.NumGoroutine() - before; grown > 1 {
+		t.Fatalf("%d goroutines waiting to notify one session, want 1", grown)
+	}
+	sess.wmu.Unlock()
+
+	router.SetReadDeadline(time.Now().Add(5 * time.Second))
+	hdr, pdu, err := NewReader(router, MaxPDU).Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := Decode(hdr, pdu); err != nil || hdr.Type != TypeSerialNotify || p.Serial != 50 {
+		t.Fatalf("got type %d %+v %v, want a Serial Notify of serial 50", hdr.Type, p, err)
+	}
+	sess.close()
+}
