@@ -89,7 +89,7 @@ func (a *api) aspaAnswer(w http.ResponseWriter, req ASPARequest) {
 	if v == nil {
 		return
 	}
-	ans := v.aspaIndex().check(path, hasSet, req.Direction, req.Neighbor != "", neighbor)
+	ans := v.aspaIndex(st.Table).check(path, hasSet, req.Direction, req.Neighbor != "", neighbor)
 	ans.Path, ans.GeneratedTime = req.Path, generated(st)
 	writeJSON(w, http.StatusOK, ans)
 }

@@ -175,8 +175,7 @@ func BenchmarkEveryFormatHeap600k(b *testing.B) {
 // the 600k-VRP index.
 func BenchmarkValidity600k(b *testing.B) {
 	t := big600k(b)
-	v := &View{Table: t}
-	ix := v.vrpIndex()
+	ix := (&View{}).vrpIndex(&state.State{Table: t})
 	rng := rand.New(rand.NewPCG(3, 4))
 	type route struct {
 		asn uint32

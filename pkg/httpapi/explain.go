@@ -119,12 +119,12 @@ func (a *api) explain(w http.ResponseWriter, r *http.Request) {
 	if v == nil {
 		return
 	}
-	ans := ExplainAnswer{ValidatedRoute: v.vrpIndex().validate(asn, p), GeneratedTime: generated(st)}
-	t := v.Table
+	ans := ExplainAnswer{ValidatedRoute: v.vrpIndex(st).validate(asn, p), GeneratedTime: generated(st)}
+	t := st.Table
 	ans.VRPs = explainVRPs(t, coveringInfos(t, p), asn, p)
 	ases := []uint32{asn}
 	if path != nil {
-		check := v.aspaIndex().check(path.path, path.hasSet, path.direction, false, 0)
+		check := v.aspaIndex(st.Table).check(path.path, path.hasSet, path.direction, false, 0)
 		check.Path, check.GeneratedTime = path.elems, ans.GeneratedTime
 		ans.ASPACheck = &check
 		ases = append(ases, path.path...)

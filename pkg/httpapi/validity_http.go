@@ -80,7 +80,7 @@ func (a *api) answerValidity(w http.ResponseWriter, asnText, prefixText string) 
 	if v == nil {
 		return
 	}
-	writeJSON(w, http.StatusOK, singleAnswer{v.vrpIndex().validate(asn, p), generated(st)})
+	writeJSON(w, http.StatusOK, singleAnswer{v.vrpIndex(st).validate(asn, p), generated(st)})
 }
 
 // validityBulk answers a JSON list of routes, either a bare array or
@@ -97,7 +97,7 @@ func (a *api) validityBulk(w http.ResponseWriter, r *http.Request) {
 	if v == nil {
 		return
 	}
-	ix := v.vrpIndex()
+	ix := v.vrpIndex(st)
 	out := bulkAnswer{ValidatedRoutes: make([]ValidatedRoute, len(routes)), GeneratedTime: generated(st)}
 	for i, rt := range routes {
 		out.ValidatedRoutes[i] = ix.validate(rt.asn, rt.prefix)

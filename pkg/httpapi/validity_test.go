@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"weak"
 
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/state"
@@ -245,9 +246,10 @@ func TestMethods(t *testing.T) {
 // built again, answering the same, at the next one.
 func TestValidityIndexHeldWeakly(t *testing.T) {
 	tb := smallTable(t)
-	v := &View{Table: tb, RTR: payload.NewState(0, tb.Snapshot())}
+	st := &state.State{Table: tb, RTR: payload.NewState(0, tb.Snapshot())}
+	v := &View{}
 	route := netip.MustParsePrefix("192.0.2.0/24")
-	if got := v.vrpIndex().validate(65000, route).Validity.State; got != StateValid {
+	if got := v.vrpIndex(st).validate(65000, route).Validity.State; got != StateValid {
 		t.Fatalf("first index: %s", got)
 	}
 	for i := 0; i < 10 && v.vrps.Value() != nil; i++ {
@@ -256,7 +258,34 @@ func TestValidityIndexHeldWeakly(t *testing.T) {
 	if v.vrps.Value() != nil {
 		t.Fatal("the view keeps the validity index after its last use")
 	}
-	if got := v.vrpIndex().validate(65000, route).Validity.State; got != StateValid {
+	if got := v.vrpIndex(st).validate(65000, route).Validity.State; got != StateValid {
 		t.Fatalf("index built again: %s", got)
+	}
+}
+
+// TestViewDoesNotKeepTheTable: the view the API keeps of the table it
+// served last does not keep that table alive once a newer one is published
+// (it was 30 MB at global scale until the next request), and a table's
+// ETag stays the same while it is served.
+func TestViewDoesNotKeepTheTable(t *testing.T) {
+	srv, h := testServer(t, Options{})
+	old := smallTable(t)
+	oldGone := weak.Make(old)
+	h.p.Store(testState(stateOf{Table: old, Updated: t0}))
+	first, _ := get(t, srv, "GET", "/json", nil)
+	again, _ := get(t, srv, "GET", "/json", nil)
+	if etag := first.Header.Get("ETag"); etag == "" || again.Header.Get("ETag") != etag {
+		t.Fatalf("ETags %q and %q for one table", etag, again.Header.Get("ETag"))
+	}
+	h.p.Store(testState(stateOf{Table: smallTable(t), Updated: t0}))
+	old = nil
+	for i := 0; i < 10 && oldGone.Value() != nil; i++ {
+		runtime.GC()
+	}
+	if oldGone.Value() != nil {
+		t.Fatal("the table served last is kept alive after a newer one was published")
+	}
+	if resp, _ := get(t, srv, "GET", "/json", nil); resp.Header.Get("ETag") == first.Header.Get("ETag") {
+		t.Fatal("a new table has the old one's ETag")
 	}
 }

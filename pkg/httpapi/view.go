@@ -9,18 +9,17 @@ import (
 )
 
 // View is what the API derives from one served table, computed lazily on
-// first use: the validity and ASPA indexes. The API keeps the view of the
-// table it served last (one entry: memory stays bounded by one table's
-// indexes); a confirmed but unchanged run publishes the same table, so its
-// view stands. The output formats keep nothing: they are streamed from the
-// table per request (data.go).
+// first use: the validity and ASPA indexes, and the number its ETags carry.
+// The API keeps the view of the table it served last (one entry: memory
+// stays bounded by one table's indexes); a confirmed but unchanged run
+// publishes the same table, so its view stands. The output formats keep
+// nothing: they are streamed from the table per request (data.go).
 type View struct {
-	// Table is the (SLURM-applied) payload served by the data endpoints
-	// and used for validity and ASPA checks.
-	Table *payload.Table
-	// RTR is the RTR state published with Table, whose snapshot (its VRPs
-	// sorted and deduplicated) the validity index shares; nil when none.
-	RTR *payload.State
+	// table is the (SLURM-applied) payload the view is of, held weakly:
+	// the API keeps its last view until a request comes with a newer
+	// table, and the one it served must not stay alive meanwhile (30 MB
+	// at global scale). Requests pass the table along with its state.
+	table weak.Pointer[payload.Table]
 	// gen numbers the views of this API: it tells two tables apart in
 	// ETags even when their build time and serial are the same (a SLURM
 	// reload).
@@ -32,33 +31,35 @@ type View struct {
 	aspas    aspaIndex
 }
 
-// vrpIndex returns the validity index, built on first use and held
-// weakly, as the RTR snapshot it shares is: the 14 MB of VRPs of a global
-// table stay in memory while validity is being asked, not for the table's
-// whole life.
-func (v *View) vrpIndex() *vrpIndex {
+// vrpIndex returns the validity index of st, the state v is the view of:
+// built on first use from its RTR snapshot (its VRPs sorted and
+// deduplicated, shared, not copied), and held weakly, as that snapshot
+// is: the 14 MB of VRPs of a global table stay in memory while validity is
+// being asked, not for the table's whole life.
+func (v *View) vrpIndex(st *state.State) *vrpIndex {
 	v.vrpMu.Lock()
 	defer v.vrpMu.Unlock()
 	if ix := v.vrps.Value(); ix != nil {
 		return ix
 	}
 	var snap *payload.Snapshot
-	if v.RTR != nil {
-		snap = v.RTR.Snapshot()
+	if st.RTR != nil {
+		snap = st.RTR.Snapshot()
 	}
 	var ix *vrpIndex
 	if snap != nil {
 		ix = indexOfSnapshot(snap)
 	} else {
-		ix = newVRPIndex(v.Table)
+		ix = newVRPIndex(st.Table)
 	}
 	v.vrps = weak.Make(ix)
 	return ix
 }
 
-// aspaIndex returns the customer-to-providers map, built on first use.
-func (v *View) aspaIndex() aspaIndex {
-	v.aspaOnce.Do(func() { v.aspas = newASPAIndex(v.Table) })
+// aspaIndex returns the customer-to-providers map of t, the table v is
+// the view of, built on first use.
+func (v *View) aspaIndex(t *payload.Table) aspaIndex {
+	v.aspaOnce.Do(func() { v.aspas = newASPAIndex(t) })
 	return v.aspas
 }
 
@@ -67,14 +68,14 @@ func (v *View) aspaIndex() aspaIndex {
 func (a *api) viewOf(st *state.State) *View {
 	t := st.Table
 	cur := a.view.Load()
-	if cur != nil && cur.Table == t {
+	if cur != nil && cur.table.Value() == t {
 		return cur
 	}
-	v := &View{Table: t, RTR: st.RTR, gen: a.views.Add(1)}
+	v := &View{table: weak.Make(t), gen: a.views.Add(1)}
 	if a.view.CompareAndSwap(cur, v) {
 		return v
 	}
-	if cur = a.view.Load(); cur != nil && cur.Table == t {
+	if cur = a.view.Load(); cur != nil && cur.table.Value() == t {
 		return cur // another request built it first
 	}
 	return v
