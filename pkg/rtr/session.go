@@ -217,9 +217,7 @@ func (ss *session) handle(r request) bool {
 	if r.err == nil && r.typ == TypeErrorReport {
 		return false
 	}
-	ss.wmu.Lock()
-	err := ss.answer(r)
-	ss.wmu.Unlock()
+	err := ss.writing(func() error { return ss.answer(r) })
 	if err == nil && r.err != nil && r.err.Fatal() {
 		err = r.err
 	}
@@ -246,20 +244,28 @@ func (ss *session) notify() {
 func (ss *session) notifyNow() {
 	defer ss.srv.wg.Done()
 	defer ss.recoverPanic("notify")
-	ss.wmu.Lock()
-	// Cleared once it holds the lock, before it reads the serial: a later
-	// serial then either is read here or starts another notifyNow.
-	ss.notifying.Store(false)
-	var err error
-	select {
-	case <-ss.done:
-	default:
-		err = ss.sendNotify()
-	}
-	ss.wmu.Unlock()
+	err := ss.writing(func() error {
+		// Cleared once it holds the lock, before it reads the serial: a
+		// later serial then either is read here or starts another.
+		ss.notifying.Store(false)
+		select {
+		case <-ss.done:
+			return nil
+		default:
+			return ss.sendNotify()
+		}
+	})
 	if err != nil {
 		ss.closeWith(err)
 	}
+}
+
+// writing runs f holding wmu, which a panic in f releases too: a Serial
+// Notify waiting for it must not wait for ever.
+func (ss *session) writing(f func() error) error {
+	ss.wmu.Lock()
+	defer ss.wmu.Unlock()
+	return f()
 }
 
 // finish reports the end of the session: an INFO line with the peer, the

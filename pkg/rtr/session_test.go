@@ -47,3 +47,17 @@ func TestNotifyCoalesces(t *testing.T) {
 	}
 	sess.close()
 }
+
+// TestWritingReleasesOnPanic: a panic while answering (a bug reached by
+// one router, recovered by the session) leaves the write lock free, so a
+// Serial Notify waiting for it ends instead of hanging Server.Close.
+func TestWritingReleasesOnPanic(t *testing.T) {
+	ss := &session{}
+	func() {
+		defer func() { _ = recover() }()
+		ss.writing(func() error { panic("test: bug while answering") })
+	}()
+	if !ss.wmu.TryLock() {
+		t.Fatal("the write lock is still held after a panic")
+	}
+}
