@@ -137,20 +137,30 @@ const measureDelay = 2 * time.Second
 
 // measure collects, takes the live heap and sets the auto limit from it.
 func (m *daemonMemoryLimit) measure() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if !m.auto {
+	if !m.measurable() {
 		return
 	}
-	if m.lifted {
-		// A run is building the next table: its heap is no measure.
-		m.timer = time.AfterFunc(measureDelay, m.measure)
-		return
-	}
+	// Outside the lock: a run starting to build a table (building) must
+	// not wait for this collection.
 	runtime.GC()
 	live, overhead := liveHeap()
-	m.live = live
-	debug.SetMemoryLimit(autoLimit(live, overhead))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.auto && !m.lifted {
+		m.live = live
+		debug.SetMemoryLimit(autoLimit(live, overhead))
+	}
+}
+
+// measurable reports whether the live heap is to be measured now. While a
+// run builds the next table its heap is no measure: the measurement waits.
+func (m *daemonMemoryLimit) measurable() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.auto && m.lifted {
+		m.timer = time.AfterFunc(measureDelay, m.measure)
+	}
+	return m.auto && !m.lifted
 }
 
 func (m *daemonMemoryLimit) restore() {
