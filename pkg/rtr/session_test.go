@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/openrpki/validator/pkg/payload"
 )
@@ -60,4 +61,36 @@ func TestWritingReleasesOnPanic(t *testing.T) {
 	if !ss.wmu.TryLock() {
 		t.Fatal("the write lock is still held after a panic")
 	}
+}
+
+// TestRefreshDropsTheOldTable: a publication that keeps the serial (the
+// same payload from a new table) and Refresh leave the encodings of the
+// state before to the collector, with the table its snapshot is built from.
+func TestRefreshDropsTheOldTable(t *testing.T) {
+	table := func() *payload.Table {
+		v, _ := payload.NewVRP(netip.MustParsePrefix("192.0.2.0/24"), 24, 64500)
+		return &payload.Table{TAs: payload.NewTANames(), VRPs: []payload.VRPInfo{{VRP: v}}}
+	}
+	h := payload.NewHistory(8)
+	s := NewServer(h, Options{})
+	old := table()
+	oldGone := weak.Make(old)
+	h.PublishWeakly(old.Snapshot(), old.Snapshot, time.Now())
+	if st, _ := s.current(); st == nil {
+		t.Fatal("no state served")
+	}
+	next := table()
+	if _, changed := h.PublishWeakly(next.Snapshot(), next.Snapshot, time.Now()); changed {
+		t.Fatal("the same payload changed the serial")
+	}
+	s.Refresh()
+	old = nil
+	for i := 0; i < 10 && oldGone.Value() != nil; i++ {
+		runtime.GC()
+	}
+	if oldGone.Value() != nil {
+		t.Fatal("the table of the state before is still alive after Refresh")
+	}
+	runtime.KeepAlive(next)
+	runtime.KeepAlive(s)
 }
