@@ -212,7 +212,6 @@ func (d *daemon) validate(ctx context.Context, quick bool) {
 func (d *daemon) publish(t *payload.Table, rep *report.Run, repos []report.Repository, at time.Time) {
 	st, changed := d.pub.Publish(t, rep, repos, at)
 	if !changed {
-		d.rtr.Refresh()
 		return
 	}
 	d.reportDroppedASPAs(st.RTR.DroppedASPAs())

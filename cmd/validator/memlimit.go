@@ -136,8 +136,13 @@ func buildLimit(live, overhead uint64) int64 {
 const measureDelay = 2 * time.Second
 
 // measure collects, takes the live heap and sets the auto limit from it.
+// While a run builds the next table its heap is no measure: that run's
+// end (runDone) schedules the next measurement.
 func (m *daemonMemoryLimit) measure() {
-	if !m.measurable() {
+	m.mu.Lock()
+	skip := !m.auto || m.lifted
+	m.mu.Unlock()
+	if skip {
 		return
 	}
 	// Outside the lock: a run starting to build a table (building) must
@@ -150,17 +155,6 @@ func (m *daemonMemoryLimit) measure() {
 		m.live = live
 		debug.SetMemoryLimit(autoLimit(live, overhead))
 	}
-}
-
-// measurable reports whether the live heap is to be measured now. While a
-// run builds the next table its heap is no measure: the measurement waits.
-func (m *daemonMemoryLimit) measurable() bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.auto && m.lifted {
-		m.timer = time.AfterFunc(measureDelay, m.measure)
-	}
-	return m.auto && !m.lifted
 }
 
 func (m *daemonMemoryLimit) restore() {

@@ -25,8 +25,7 @@ type View struct {
 	// reload).
 	gen uint64
 
-	vrpMu    sync.Mutex
-	vrps     weak.Pointer[vrpIndex]
+	vrps     payload.Rebuilt[vrpIndex]
 	aspaOnce sync.Once
 	aspas    aspaIndex
 }
@@ -37,23 +36,14 @@ type View struct {
 // is: the 14 MB of VRPs of a global table stay in memory while validity is
 // being asked, not for the table's whole life.
 func (v *View) vrpIndex(st *state.State) *vrpIndex {
-	v.vrpMu.Lock()
-	defer v.vrpMu.Unlock()
-	if ix := v.vrps.Value(); ix != nil {
-		return ix
-	}
-	var snap *payload.Snapshot
-	if st.RTR != nil {
-		snap = st.RTR.Snapshot()
-	}
-	var ix *vrpIndex
-	if snap != nil {
-		ix = indexOfSnapshot(snap)
-	} else {
-		ix = newVRPIndex(st.Table)
-	}
-	v.vrps = weak.Make(ix)
-	return ix
+	return v.vrps.Get(func() *vrpIndex {
+		if st.RTR != nil {
+			if snap := st.RTR.Snapshot(); snap != nil {
+				return indexOfSnapshot(snap)
+			}
+		}
+		return newVRPIndex(st.Table)
+	})
 }
 
 // aspaIndex returns the customer-to-providers map of t, the table v is

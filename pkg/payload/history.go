@@ -112,9 +112,9 @@ func (h *History) PublishWeakly(snap *Snapshot, rebuild func() *Snapshot, now ti
 	return h.publish(snap, holdWeakly(snap, rebuild), now)
 }
 
-// publish makes snap, held by held, the current table. An unchanged
-// snapshot takes the place of the served one too, so that the served one's
-// source (a table) is not kept alive beside the new one's.
+// publish makes snap, held by held, the current table. The served
+// snapshot takes up the source of an unchanged one, so that the table it
+// was built from is not kept alive beside the new one.
 func (h *History) publish(snap *Snapshot, held *heldSnapshot, now time.Time) (*State, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -126,8 +126,9 @@ func (h *History) publish(snap *Snapshot, held *heldSnapshot, now time.Time) (*S
 	}
 	d := Construct(prev.Snapshot(), snap)
 	if d.Empty() {
+		prev.snap.adopt(held)
 		st := *prev
-		st.snap, st.Updated = held, now
+		st.Updated = now
 		h.cur.Store(&st)
 		return &st, false
 	}

@@ -28,13 +28,19 @@ type Table struct {
 // TAName returns the name of trust anchor ta.
 func (t *Table) TAName(ta TA) string { return t.TAs.Name(ta) }
 
-// Set strips the provenance off the payload, for the RTR snapshot.
+// Set strips the provenance off the payload.
 func (t *Table) Set() Set {
-	s := Set{VRPs: make([]VRP, 0, len(t.VRPs)), ASPAs: make([]ASPA, 0, len(t.ASPAs)),
-		RouterKeys: make([]RouterKey, 0, len(t.RouterKeys))}
+	s := t.setWithoutVRPs()
+	s.VRPs = make([]VRP, 0, len(t.VRPs))
 	for _, v := range t.VRPs {
 		s.VRPs = append(s.VRPs, v.VRP)
 	}
+	return s
+}
+
+// setWithoutVRPs is Set without the VRPs, which Snapshot takes apart.
+func (t *Table) setWithoutVRPs() Set {
+	s := Set{ASPAs: make([]ASPA, 0, len(t.ASPAs)), RouterKeys: make([]RouterKey, 0, len(t.RouterKeys))}
 	for _, a := range t.ASPAs {
 		s.ASPAs = append(s.ASPAs, a.ASPA)
 	}
@@ -47,14 +53,7 @@ func (t *Table) Set() Set {
 // Snapshot returns the table's payload as an RTR snapshot: what
 // NewSnapshot(t.Set()) returns, with one copy of the VRPs, not two.
 func (t *Table) Snapshot() *Snapshot {
-	var s Set
-	for _, a := range t.ASPAs {
-		s.ASPAs = append(s.ASPAs, a.ASPA)
-	}
-	for _, k := range t.RouterKeys {
-		s.RouterKeys = append(s.RouterKeys, k.RouterKey)
-	}
-	snap := NewSnapshot(s)
+	snap := NewSnapshot(t.setWithoutVRPs())
 	snap.VRPs = t.distinctVRPs()
 	return snap
 }

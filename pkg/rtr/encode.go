@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"sync"
-	"weak"
 
 	"github.com/openrpki/validator/pkg/payload"
 	"go.uber.org/zap"
@@ -39,28 +38,6 @@ func (l *lazyResponse) get(encode func() response) response {
 	return l.r
 }
 
-// weakResponse is a lazyResponse held weakly: the full table's answer
-// (14 MB at 600k VRPs, per version) is shared by every session that sends
-// it while one is sending it, and left to the collector once none is, as
-// reset queries are rare between new serials. The sessions keep it alive
-// while they write it (runtime.KeepAlive).
-type weakResponse struct {
-	mu sync.Mutex
-	p  weak.Pointer[response]
-}
-
-func (w *weakResponse) get(encode func() response) *response {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if r := w.p.Value(); r != nil {
-		return r
-	}
-	r := new(response)
-	*r = encode()
-	w.p = weak.Make(r)
-	return r
-}
-
 // deltaKey names one delta response: from which serial, in which version.
 type deltaKey struct {
 	from    uint32
@@ -69,14 +46,18 @@ type deltaKey struct {
 
 // encodings holds every response for one (snapshot, serial): the full
 // table per version and the delta from each serial in the history, each
-// built on first request and then shared. A new serial gets a new
+// built on first request and then shared. The full table's answer (14 MB
+// at 600k VRPs, per version) is held weakly: shared by every session that
+// sends it while one is sending it, and left to the collector once none
+// is, as reset queries are rare between new serials. The sessions keep it
+// alive while they write it (runtime.KeepAlive). A new serial gets a new
 // encodings; the old one is dropped when the last session using it is done.
 type encodings struct {
 	log      *zap.Logger
 	state    *payload.State
 	sessions [MaxVersion + 1]uint16
 	timers   Timers
-	full     [MaxVersion + 1]weakResponse
+	full     [MaxVersion + 1]payload.Rebuilt[response]
 
 	mu     sync.Mutex
 	deltas map[deltaKey]*lazyResponse
@@ -101,8 +82,9 @@ func (e *encodings) checked(kind string, version uint8, r response) response {
 // fullResponse returns Cache Response, the whole table, End of Data; the
 // caller keeps the pointer alive while it uses the bytes.
 func (e *encodings) fullResponse(version uint8) *response {
-	return e.full[version].get(func() response {
-		return e.checked("reset", version, encodeFull(version, e.sessions[version], e.state, e.timers))
+	return e.full[version].Get(func() *response {
+		r := e.checked("reset", version, encodeFull(version, e.sessions[version], e.state, e.timers))
+		return &r
 	})
 }
 

@@ -17,8 +17,9 @@ func TestFullResponseHeldWeakly(t *testing.T) {
 	e := newEncodings(zap.NewNop(), payload.NewState(7, snap), [MaxVersion + 1]uint16{1, 2, 3}, Timers{1, 1, 600})
 	encoded := 0
 	count := func() { encoded++ }
-	first := e.full[2].get(func() response { count(); return encodeFull(2, 3, e.state, e.timers) })
-	second := e.full[2].get(func() response { count(); return encodeFull(2, 3, e.state, e.timers) })
+	encode := func() *response { count(); r := encodeFull(2, 3, e.state, e.timers); return &r }
+	first := e.full[2].Get(encode)
+	second := e.full[2].Get(encode)
 	if first != second || encoded != 1 {
 		t.Fatalf("two requests while held: %d encodings, same response %v", encoded, first == second)
 	}
@@ -28,7 +29,7 @@ func TestFullResponseHeldWeakly(t *testing.T) {
 	for range 3 {
 		runtime.GC()
 	}
-	if e.full[2].p.Value() != nil {
+	if e.full[2].Value() != nil {
 		t.Fatal("the full response is still held after every session let it go")
 	}
 	again := e.fullResponse(2)

@@ -178,12 +178,6 @@ func (s *Server) checkStale(st *payload.State) bool {
 	return stale
 }
 
-// Refresh takes up the source's current state without notifying anyone:
-// after a publication that kept the serial (the same payload from a new
-// table), the encodings of the state before must not keep its table alive
-// until the next router query.
-func (s *Server) Refresh() { s.current() }
-
 // Notify tells every session that the source may have a new serial. It
 // never blocks: each session sends at most one Serial Notify at a time, for
 // the serial current when it writes, so repeated notifications to a busy
