@@ -48,14 +48,10 @@ func taCause(ta report.TA, points []report.Point) string {
 		}
 		return "its certificate could not be fetched: " + strings.ReplaceAll(ta.Error, "\n", "; ")
 	}
-	var failed, total int
+	var failed int
 	var first string
 	for _, p := range points {
-		if p.TA != ta.Name {
-			continue
-		}
-		total++
-		if p.Outcome != report.Failed {
+		if p.TA != ta.Name || p.Outcome != report.Failed {
 			continue
 		}
 		failed++
@@ -68,9 +64,9 @@ func taCause(ta report.TA, points []report.Point) string {
 		}
 	}
 	if failed > 0 {
-		return fmt.Sprintf("%d of its %d publication points failed (first: %s)", failed, total, first)
+		return fmt.Sprintf("%d of its %d publication points failed (first: %s)", failed, ta.Points, first)
 	}
-	return fmt.Sprintf("it validated (%d CAs, %d publication points) but publishes no VRP, ASPA or router key", ta.CAs, total)
+	return fmt.Sprintf("it validated (%d CAs, %d publication points) but publishes no VRP, ASPA or router key", ta.CAs, ta.Points)
 }
 
 // firstLine is the first line of a (joined) error text.

@@ -106,7 +106,7 @@ func (n *runNews) logRun(table *payload.Table, rep *report.Run, c report.Changes
 	}
 	counts := rep.PointCounts()
 	n.log.Log(lvl, msg, took, cpu, zap.Int("vrps", len(table.VRPs)), zap.Int("aspas", len(table.ASPAs)),
-		zap.Int("router_keys", len(table.RouterKeys)), zap.Int("points", len(rep.Points)), zap.Int("reused", rep.Reused),
+		zap.Int("router_keys", len(table.RouterKeys)), zap.Int("points", rep.PointTotal()), zap.Int("reused", rep.Reused),
 		zap.Int("cached_points", counts[report.Cached]), zap.Int("failed_points", counts[report.Failed]),
 		zap.Int("rejected", len(rep.Rejected)), zap.Int("failing_tas", c.Now.TAs), zap.Int("failing_repositories", c.Now.Repositories))
 }

@@ -89,7 +89,7 @@ func TestVRPsCauseOfAnEmptyTA(t *testing.T) {
 			"does not carry the TAL's key (RFC 8630 §3)"},
 		{report.Run{TAs: []report.TA{{Name: "c", CAs: 3}}, Points: []report.Point{{TA: "c", URI: "rsync://x/1/", Outcome: report.Failed,
 			Reason: fetch.ErrDubious.Error() + ": rsync://127.0.0.1:873/1/: IP literal"}}}, "refused as dubious hosts"},
-		{report.Run{TAs: []report.TA{{Name: "d", CAs: 3}}, Points: []report.Point{{TA: "d", URI: "rsync://x/1/", Outcome: report.Fresh},
+		{report.Run{TAs: []report.TA{{Name: "d", CAs: 3, Points: 2}}, FreshPoints: 1, Points: []report.Point{
 			{TA: "d", URI: "rsync://x/2/", Outcome: report.Failed, Reason: "RFC 9286 §6.3: stale"}}}, "1 of its 2 publication points failed (first: rsync://x/2/: RFC 9286 §6.3: stale)"},
 		{report.Run{TAs: []report.TA{{Name: "e", VRPs: 1}, {Name: "f", ASPAs: 1}}}, ""},
 	} {

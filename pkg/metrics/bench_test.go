@@ -17,12 +17,12 @@ func BenchmarkPDUReceived(b *testing.B) {
 	}
 }
 
-// BenchmarkObjectDone is the per-object hook of the validation engine.
-func BenchmarkObjectDone(b *testing.B) {
+// BenchmarkObjectsDone is the per-count hook of the validation engine.
+func BenchmarkObjectsDone(b *testing.B) {
 	m := New(prometheus.NewRegistry())
 	b.ReportAllocs()
 	for b.Loop() {
-		m.ObjectDone("roa", "valid")
+		m.ObjectsDone("roa", "valid", 1)
 	}
 }
 

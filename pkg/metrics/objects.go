@@ -35,16 +35,16 @@ func (m *Metrics) TAReplayed(ta string) { m.objects.replays.WithLabelValues(ta).
 // Panicked counts a recovered panic; it implements validate.Observer.
 func (m *Metrics) Panicked(component string) { m.objects.panics.WithLabelValues(component).Inc() }
 
-// ObjectDone counts one object; it implements validate.Observer. The
+// ObjectsDone counts n objects; it implements validate.Observer. The
 // verdict is "valid" or the class of the rejection, which becomes the
 // reason label of rpki_objects_rejected_total (STYLE habit 9).
-func (m *Metrics) ObjectDone(typ, verdict string) {
+func (m *Metrics) ObjectsDone(typ, verdict string, n int) {
 	if verdict == "valid" {
-		m.objects.objects.WithLabelValues(typ, "valid").Inc()
+		m.objects.objects.WithLabelValues(typ, "valid").Add(float64(n))
 		return
 	}
-	m.objects.objects.WithLabelValues(typ, "rejected").Inc()
-	m.objects.rejected.WithLabelValues(typ, verdict).Inc()
+	m.objects.objects.WithLabelValues(typ, "rejected").Add(float64(n))
+	m.objects.rejected.WithLabelValues(typ, verdict).Add(float64(n))
 }
 
 // PubPointDone counts one publication point; it implements

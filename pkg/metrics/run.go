@@ -60,7 +60,7 @@ func (m *Metrics) RunDone(rep *report.Run, err error) {
 			}
 		}
 	}
-	if rep.Points != nil {
+	if rep.PointTotal() > 0 {
 		r.runPoints.Reset()
 		for o, n := range rep.PointCounts() {
 			r.runPoints.WithLabelValues(o).Set(float64(n))

@@ -156,3 +156,18 @@ func TestTrackerQuickRunKeepsTAWarning(t *testing.T) {
 		t.Fatalf("a full run without the warning: %+v", c)
 	}
 }
+
+// TestPointCountsWithFreshCounted: the engine counts fresh points without
+// listing them; the counts and the total add both.
+func TestPointCountsWithFreshCounted(t *testing.T) {
+	r := sampleRun(t0)
+	r.FreshPoints = 40
+	got := r.PointCounts()
+	if got[Fresh] != 41 || got[Cached] != 1 || got[Failed] != 1 || r.PointTotal() != 43 {
+		t.Fatalf("counts %v, total %d; want 41 fresh, 1 cached, 1 failed, 43 in all", got, r.PointTotal())
+	}
+	var none *Run
+	if none.PointTotal() != 0 || len(none.PointCounts()) != 0 {
+		t.Fatal("a nil run has points")
+	}
+}

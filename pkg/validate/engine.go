@@ -85,6 +85,7 @@ type taState struct {
 	name          string
 	id            payload.TA
 	cas, objects  atomic.Int64
+	points        atomic.Int64
 	vrps, aspas   atomic.Int64
 	keys          atomic.Int64
 	limitReported atomic.Uint32 // the limits it went past (taLimit bits)
@@ -144,7 +145,6 @@ func (e *Engine) run(ctx context.Context, tals []*tal.TAL, quick bool) (*payload
 	e.progress.begin(quick, r.rep.Start)
 	defer e.progress.running.Store(false)
 	if e.last != nil && e.last.Sources != nil {
-		r.rep.Points = make([]report.Point, 0, len(e.last.Sources.CAs))
 		r.sources.CAs = make([]payload.CASource, 0, len(e.last.Sources.CAs))
 		r.gathered = make([]gathered, 0, len(e.last.Sources.CAs))
 		r.claims.presize(len(e.last.Sources.CAs))
@@ -232,7 +232,7 @@ func (r *run) table() *payload.Table {
 func (r *run) fillTACounts(st *taState) {
 	for i := range r.rep.TAs {
 		if t := &r.rep.TAs[i]; t.Name == st.name {
-			t.CAs, t.VRPs = int(st.cas.Load()), int(st.vrps.Load())
+			t.CAs, t.Points, t.VRPs = int(st.cas.Load()), int(st.points.Load()), int(st.vrps.Load())
 			t.ASPAs, t.RouterKeys = int(st.aspas.Load()), int(st.keys.Load())
 		}
 	}

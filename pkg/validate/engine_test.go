@@ -98,6 +98,26 @@ func sameAsExpected(t *testing.T, l *lab.Lab, res result) {
 	}
 }
 
+// freshPoints lists the points that validated fresh, which the report
+// only counts: the run's CAs without a point in res.Points.
+func freshPoints(t *testing.T, res result) []report.Point {
+	t.Helper()
+	troubled := map[[2]string]bool{}
+	for _, p := range res.Points {
+		troubled[[2]string{p.URI, p.CA}] = true
+	}
+	var out []report.Point
+	for _, ca := range res.Sources.CAs {
+		if !troubled[[2]string{ca.Repository, ca.URI}] {
+			out = append(out, report.Point{URI: ca.Repository, CA: ca.URI, Outcome: report.Fresh})
+		}
+	}
+	if len(out) != res.FreshPoints {
+		t.Fatalf("%d CAs without a troubled point, %d fresh points counted", len(out), res.FreshPoints)
+	}
+	return out
+}
+
 func failedPoints(res result) []report.Point {
 	var out []report.Point
 	for _, p := range res.Points {
@@ -167,6 +187,9 @@ func TestEngineUsesValidatedCopy(t *testing.T) {
 	sameAsExpected(t, l, validateLab(t, l, cache, fetch.SourceOptions{}))
 	off := validateLab(t, l, cache, fetch.SourceOptions{Offline: true})
 	sameAsExpected(t, l, off)
+	if off.FreshPoints != 0 || len(off.Points) == 0 {
+		t.Fatalf("offline: %d fresh points, %d others; want none and some", off.FreshPoints, len(off.Points))
+	}
 	for _, p := range off.Points {
 		if p.Outcome != "cached" {
 			t.Fatalf("offline: point %s: outcome %s, want cached", p.URI, p.Outcome)
@@ -188,8 +211,8 @@ func TestEngineRevalidatesOnlyChanges(t *testing.T) {
 	}
 	second := runEngine(t, l, e)
 	sameAsExpected(t, l, second)
-	if !second.Unchanged || second.Reused != len(second.Points) {
-		t.Fatalf("unchanged lab: reused %d of %d points", second.Reused, len(second.Points))
+	if !second.Unchanged || second.Reused != second.PointTotal() {
+		t.Fatalf("unchanged lab: reused %d of %d points", second.Reused, second.PointTotal())
 	}
 	for range 5 { // add, remove, reissue, rollover, revoke
 		name, err := l.Publish()
@@ -201,8 +224,8 @@ func TestEngineRevalidatesOnlyChanges(t *testing.T) {
 		if res.Unchanged {
 			t.Fatalf("after %s: run marked unchanged", name)
 		}
-		if changed := len(res.Points) - res.Reused; changed < 1 || changed > 4 {
-			t.Fatalf("after %s: %d of %d points validated again, want 1 to 4", name, changed, len(res.Points))
+		if changed := res.PointTotal() - res.Reused; changed < 1 || changed > 4 {
+			t.Fatalf("after %s: %d of %d points validated again, want 1 to 4", name, changed, res.PointTotal())
 		}
 	}
 }
@@ -231,9 +254,9 @@ func TestEngineSkipsUnchangedRepositories(t *testing.T) {
 	}
 	second := runEngine(t, l, e)
 	sameAsExpected(t, l, second)
-	if !second.Unchanged || second.Reused != len(second.Points) || len(failedPoints(second)) != 0 {
+	if !second.Unchanged || second.Reused != second.PointTotal() || len(failedPoints(second)) != 0 {
 		t.Fatalf("unchanged lab: unchanged=%v, reused %d of %d points, failed %v",
-			second.Unchanged, second.Reused, len(second.Points), failedPoints(second))
+			second.Unchanged, second.Reused, second.PointTotal(), failedPoints(second))
 	}
 	if &second.VRPs[0] != &first.VRPs[0] {
 		t.Fatal("an unchanged run built its payload again")

@@ -123,8 +123,8 @@ func TestEngineLimitCAsPerTA(t *testing.T) {
 	l := serveLab(t, lab.Config{Preset: "small", Seed: 43})
 	res := runLimited(t, l, Options{MaxCAsPerTA: 10})
 	subsetOf(t, l, res)
-	if len(res.Points) != 10 || rejectedFor(res, "more than 10 CAs") == 0 {
-		t.Fatalf("%d points validated, %d CAs refused; want 10 and some", len(res.Points), rejectedFor(res, "more than 10 CAs"))
+	if res.PointTotal() != 10 || rejectedFor(res, "more than 10 CAs") == 0 {
+		t.Fatalf("%d points validated, %d CAs refused; want 10 and some", res.PointTotal(), rejectedFor(res, "more than 10 CAs"))
 	}
 	warned(t, res, "more than 10 CAs")
 }
@@ -156,10 +156,11 @@ func TestEngineLimitReposPerTA(t *testing.T) {
 	res := runLimited(t, l, Options{MaxReposPerTA: 3})
 	fetched := map[string]bool{}
 	cut := 0
+	for _, p := range freshPoints(t, res) {
+		fetched[rsyncModule(p.URI)] = true
+	}
 	for _, p := range res.Points {
 		switch {
-		case p.Outcome == "fresh":
-			fetched[rsyncModule(p.URI)] = true
 		case strings.Contains(p.Reason, "more than 3 repositories"):
 			cut++
 		default:

@@ -363,9 +363,7 @@ func (r *run) collect(n *caNode, out *caOutput, entry *memoEntry, reused bool) {
 	n.ta.keys.Add(int64(len(out.keys)))
 	for _, c := range out.counts {
 		typ, verdict := verdicts.names(c.verdict)
-		for range c.n {
-			r.e.o.Observer.ObjectDone(typ, verdict)
-		}
+		r.e.o.Observer.ObjectsDone(typ, verdict, int(c.n))
 		r.e.progress.objects.Add(int64(c.n))
 	}
 	r.mu.Lock()

@@ -255,10 +255,15 @@ func nameIn(uri, dir string) (string, error) {
 func (r *run) pointDone(n *caNode, p report.Point) {
 	r.e.o.Observer.PubPointDone(n.cert.repository, p.Outcome)
 	r.e.progress.points.Add(1)
-	p.URI, p.CA, p.TA = n.cert.repository, n.uri, n.ta.name
+	n.ta.points.Add(1)
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p.Outcome == report.Fresh {
+		r.rep.FreshPoints++ // counted only (see report.Run.Points)
+		return
+	}
+	p.URI, p.CA, p.TA = n.cert.repository, n.uri, n.ta.name
 	r.rep.Points = append(r.rep.Points, p)
-	r.mu.Unlock()
 }
 
 // until is when a checked copy stops being usable: its manifest's
