@@ -116,12 +116,16 @@ func runLabPublish(args []string, stdout, stderr io.Writer) int {
 	if l == nil {
 		return code
 	}
-	change, err := l.Publish()
+	p, err := l.PublishChange()
 	if err != nil {
 		fmt.Fprintln(stderr, "validator lab publish:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "published serial %d: %s\n", l.Config.Serial, change)
+	vrps := "VRPs unchanged"
+	if p.VRPsChanged {
+		vrps = "VRPs changed"
+	}
+	fmt.Fprintf(stdout, "published serial %d: %s (%s)\n", l.Config.Serial, p.Change, vrps)
 	return 0
 }
 

@@ -284,7 +284,7 @@ func (b *builder) shadowPoint(a int) ([]file, error) {
 }
 
 // publishShadows publishes the RRDP repository of every shadow CA.
-func (l *Lab) publishShadows() error {
+func (l *Lab) publishShadows(ann *announcements) error {
 	var attackers []int
 	for a := range l.b.attacks.victims {
 		attackers = append(attackers, a)
@@ -300,7 +300,7 @@ func (l *Lab) publishShadows() error {
 		for k, f := range files {
 			objects[k] = rrdp.Publish{URI: pp + f.Name, Data: f.DER}
 		}
-		if err := l.publishModule(l.Plan.shadowModule(a), objects, false); err != nil {
+		if err := l.publishModule(l.Plan.shadowModule(a), objects, false, ann); err != nil {
 			return fmt.Errorf("lab: shadow of %s: %w", l.Plan.CAs[a].Name, err)
 		}
 	}

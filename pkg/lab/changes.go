@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 
+	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/x509rpki"
 )
 
@@ -36,26 +38,53 @@ var changeCatalogue = []change{
 // new RRDP serial (or session) and rewrites the expected output. It
 // returns the name of the change.
 func (l *Lab) Publish() (string, error) {
+	p, err := l.PublishChange()
+	return p.Change, err
+}
+
+// Published is what one publication did.
+type Published struct {
+	Change string
+	// VRPsChanged says whether the expected VRPs differ from those before.
+	VRPsChanged bool
+}
+
+// PublishChange is Publish, saying whether the expected VRPs changed. The
+// RRDP notification files are written last of all (see announcement).
+func (l *Lab) PublishChange() (Published, error) {
+	before, err := l.Expected()
+	if err != nil {
+		return Published{}, err
+	}
 	next := l.Config.Serial + 1
 	name, dirty, reset, err := l.applyChange(next)
 	if err != nil {
-		return "", err
+		return Published{}, err
 	}
 	if err := l.rebuild(dirty); err != nil {
-		return "", err
+		return Published{}, err
 	}
 	resetRepos := map[int]bool{}
 	for _, r := range reset {
 		resetRepos[r] = true
 	}
-	if err := l.publishRRDP(resetRepos); err != nil {
-		return "", err
+	pending, err := l.publishRRDP(resetRepos)
+	if err != nil {
+		return Published{}, err
 	}
 	l.Config.Serial = next
-	if err := l.writeExpected(); err != nil {
-		return "", err
+	after, err := l.Expected()
+	if err != nil {
+		return Published{}, err
 	}
-	return name, l.saveConfig()
+	if err := l.writeExpectedSet(after); err != nil {
+		return Published{}, err
+	}
+	if err := l.saveConfig(); err != nil {
+		return Published{}, err
+	}
+	p := Published{Change: name, VRPsChanged: !slices.Equal(payload.NewSnapshot(before).VRPs, payload.NewSnapshot(after).VRPs)}
+	return p, pending.announce()
 }
 
 // applyChange applies the change of a serial to the in-memory state.

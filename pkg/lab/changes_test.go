@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openrpki/validator/pkg/payload"
 	"github.com/openrpki/validator/pkg/rrdp"
@@ -156,4 +157,58 @@ func (m *mirror) diff(t *testing.T, l *Lab, r int) string {
 		}
 	}
 	return ""
+}
+
+// TestPublishAnnouncesLast: a round of changes says which changed the
+// VRPs (an added ROA does, a reissued manifest does not), and every
+// notification file a publication rewrote is written after the expected
+// output, the publication's last other file.
+func TestPublishAnnouncesLast(t *testing.T) {
+	l := testLab(t, Config{Seed: 12})
+	for range len(changeCatalogue) {
+		before := notificationTimes(t, l)
+		p, err := l.PublishChange()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, ok := map[string]bool{"add-roa": true, "reissue-manifest": false}[p.Change]; ok && p.VRPsChanged != want {
+			t.Errorf("%s: VRPs changed %v, want %v", p.Change, p.VRPsChanged, want)
+		}
+		expected, err := os.Stat(l.ExpectedFile())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rewritten := 0
+		for module, at := range notificationTimes(t, l) {
+			if at.Equal(before[module]) {
+				continue
+			}
+			rewritten++
+			if at.Before(expected.ModTime()) {
+				t.Errorf("%s: %s's notification written before the expected output", p.Change, module)
+			}
+		}
+		if rewritten == 0 {
+			t.Errorf("%s: no notification rewritten", p.Change)
+		}
+	}
+}
+
+// notificationTimes is the modification time of each RRDP module's
+// notification file.
+func notificationTimes(t *testing.T, l *Lab) map[string]time.Time {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(l.Dir, rrdpDir, "*", "notification.xml"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no notification files (%v)", err)
+	}
+	out := map[string]time.Time{}
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[filepath.Base(filepath.Dir(p))] = fi.ModTime()
+	}
+	return out
 }

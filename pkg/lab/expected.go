@@ -85,6 +85,11 @@ func (l *Lab) writeExpected() error {
 	if err != nil {
 		return err
 	}
+	return l.writeExpectedSet(set)
+}
+
+// writeExpectedSet saves set as expected/output.json.
+func (l *Lab) writeExpectedSet(set payload.Set) error {
 	path := filepath.Join(l.Dir, expectDir, "output.json")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err

@@ -78,7 +78,8 @@ func Generate(dir string, cfg Config) (*Lab, error) {
 	if err := l.writeAll(); err != nil {
 		return nil, err
 	}
-	if err := l.publishRRDP(nil); err != nil {
+	pending, err := l.publishRRDP(nil)
+	if err != nil {
 		return nil, err
 	}
 	if err := l.writeExpected(); err != nil {
@@ -87,7 +88,10 @@ func Generate(dir string, cfg Config) (*Lab, error) {
 	if err := l.writeFaults(); err != nil {
 		return nil, err
 	}
-	return l, l.saveConfig()
+	if err := l.saveConfig(); err != nil {
+		return nil, err
+	}
+	return l, pending.announce()
 }
 
 // open rebuilds the in-memory state (plan, keys) of a lab.

@@ -31,26 +31,57 @@ type repoState struct {
 // publishRRDP writes the RRDP files of every repository for the rsync tree
 // as it is now: a new serial with a delta where anything changed, or a new
 // session (serial 1, snapshot only) when reset is set or none exists.
-func (l *Lab) publishRRDP(reset map[int]bool) error {
+func (l *Lab) publishRRDP(reset map[int]bool) (announcements, error) {
+	var a announcements
 	for r := 0; r < l.Plan.Repos; r++ {
-		if err := l.publishRepo(r, reset[r]); err != nil {
-			return fmt.Errorf("lab: RRDP repository %d: %w", r, err)
+		if err := l.publishRepo(r, reset[r], &a); err != nil {
+			return nil, fmt.Errorf("lab: RRDP repository %d: %w", r, err)
 		}
 	}
-	return l.publishShadows()
+	return a, l.publishShadows(&a)
 }
 
-func (l *Lab) publishRepo(r int, reset bool) error {
+func (l *Lab) publishRepo(r int, reset bool, a *announcements) error {
 	objects, err := l.repoObjects(r)
 	if err != nil {
 		return err
 	}
-	return l.publishModule(repoModule(r), objects, reset)
+	return l.publishModule(repoModule(r), objects, reset, a)
+}
+
+// announcement is the new notification file of one RRDP repository,
+// written once everything else a publication writes is in place
+// (announce): a validator polling the lab then sees the publication when
+// the lab is done with it, as it would a publication server on another
+// machine. Written as each repository was done, the lab's work on the
+// rest (reading and hashing every repository, the expected output) ran
+// beside the validator it was timing, on the same cores.
+type announcement struct {
+	dir          string
+	notification []byte
+	// oldSnapshot goes after the notification, as nothing points to it.
+	oldSnapshot string
+}
+
+type announcements []announcement
+
+// announce writes the notification files, then removes the snapshots they
+// no longer name.
+func (a announcements) announce() error {
+	for _, n := range a {
+		if err := writeFile(filepath.Join(n.dir, "notification.xml"), n.notification); err != nil {
+			return err
+		}
+		if err := os.Remove(n.oldSnapshot); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
 }
 
 // publishModule publishes objects as the RRDP repository served under
 // module: a publication server's tree, or what an attack publishes.
-func (l *Lab) publishModule(module string, objects []rrdp.Publish, reset bool) error {
+func (l *Lab) publishModule(module string, objects []rrdp.Publish, reset bool, a *announcements) error {
 	dir := filepath.Join(l.Dir, rrdpDir, module)
 	st, err := loadRepoState(l.repoStatePath(module))
 	if err != nil || reset {
@@ -94,14 +125,9 @@ func (l *Lab) publishModule(module string, objects []rrdp.Publish, reset bool) e
 		return err
 	}
 	// The notification goes last, so it never points to a file not yet
-	// written; the previous snapshot goes after it, as nothing points to it.
-	if err := writeFile(filepath.Join(dir, "notification.xml"), notif.Bytes()); err != nil {
-		return err
-	}
-	old := filepath.Join(dir, st.SessionID, fmt.Sprint(st.Serial-1), "snapshot.xml")
-	if err := os.Remove(old); err != nil && !os.IsNotExist(err) {
-		return err
-	}
+	// written.
+	*a = append(*a, announcement{dir: dir, notification: notif.Bytes(),
+		oldSnapshot: filepath.Join(dir, st.SessionID, fmt.Sprint(st.Serial-1), "snapshot.xml")})
 	return nil
 }
 
