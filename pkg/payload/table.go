@@ -82,10 +82,17 @@ func (t *Table) Sort() { t.SortKeeping(nil) }
 // SortKeeping is Sort, appending to merged (when not nil) the VRPs it
 // merged away: a table built from the last one needs them back when the
 // object whose VRP was kept changes.
-func (t *Table) SortKeeping(merged *[]VRPInfo) {
-	t.VRPs = sortMerge(t.VRPs, func(a, b VRPInfo) int {
-		return t.thenByTA(CompareVRP(a.VRP, b.VRP), a.TA, b.TA)
-	}, merged)
+func (t *Table) SortKeeping(merged *[]VRPInfo) { t.SortKeepingFrom(0, merged) }
+
+// SortKeepingFrom is SortKeeping for a table whose first inOrder VRPs are
+// sorted already (those a poll carries over from the last sorted table):
+// it sorts the rest and merges it in, in linear time. A poll that changed
+// one point sorted 600,000 VRPs again, 0.2 CPU-s between the publication
+// and the routers.
+func (t *Table) SortKeepingFrom(inOrder int, merged *[]VRPInfo) {
+	compare := func(a, b VRPInfo) int { return t.thenByTA(CompareVRP(a.VRP, b.VRP), a.TA, b.TA) }
+	sortAfter(t.VRPs, inOrder, compare)
+	t.VRPs = mergeEqual(t.VRPs, compare, merged)
 	t.ASPAs = sortMerge(t.ASPAs, func(a, b ASPAInfo) int {
 		return t.thenByTA(CompareASPA(a.ASPA, b.ASPA), a.TA, b.TA)
 	}, nil)
@@ -107,14 +114,45 @@ func (v *VRPInfo) info() *Info  { return &v.Info }
 func (a *ASPAInfo) info() *Info { return &a.Info }
 func (k *KeyInfo) info() *Info  { return &k.Info }
 
-// sortMerge sorts in by compare and merges equal neighbours, keeping the
-// provenance of the later expiry; what it merges away goes to merged when
-// that is not nil.
+// sortMerge sorts in by compare and merges equal neighbours (mergeEqual).
 func sortMerge[T any, P interface {
 	*T
 	info() *Info
 }](in []T, compare func(a, b T) int, merged *[]T) []T {
 	slices.SortFunc(in, compare)
+	return mergeEqual[T, P](in, compare, merged)
+}
+
+// sortAfter sorts in, whose first inOrder items are sorted already: it
+// sorts a copy of the rest and merges it in from the back, in place. A
+// prefix out of order (which callers rule out) or a rest as long as the
+// prefix falls back to sorting the whole.
+func sortAfter[T any](in []T, inOrder int, compare func(a, b T) int) {
+	if inOrder <= 0 || inOrder > len(in) || len(in)-inOrder > inOrder || !slices.IsSortedFunc(in[:inOrder], compare) {
+		slices.SortFunc(in, compare)
+		return
+	}
+	rest := slices.Clone(in[inOrder:])
+	slices.SortFunc(rest, compare)
+	i, j := inOrder-1, len(rest)-1
+	for w := len(in) - 1; j >= 0; w-- {
+		if i >= 0 && compare(in[i], rest[j]) > 0 {
+			in[w] = in[i]
+			i--
+		} else {
+			in[w] = rest[j]
+			j--
+		}
+	}
+}
+
+// mergeEqual merges the equal neighbours of sorted items, keeping the
+// provenance of the later expiry; what it merges away goes to merged when
+// that is not nil.
+func mergeEqual[T any, P interface {
+	*T
+	info() *Info
+}](in []T, compare func(a, b T) int, merged *[]T) []T {
 	out := in[:0]
 	for _, x := range in {
 		if n := len(out); n > 0 && compare(out[n-1], x) == 0 {

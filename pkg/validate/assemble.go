@@ -31,18 +31,16 @@ func (r *run) payload(g gathered) ([]payload.ObjectSource, []payload.VRPInfo, []
 }
 
 // assemble numbers the gathered objects in the run's sources and returns
-// the payload with its objects in that numbering: the VRPs of the points
-// validated afresh and those carried over from the last table for the
-// points reused.
-func (r *run) assemble() ([]payload.VRPInfo, []payload.ASPAInfo, []payload.KeyInfo) {
+// the payload with its objects in that numbering: the VRPs carried over
+// from the last table for the points reused, the first inOrder of them
+// sorted, then those of the points validated afresh.
+func (r *run) assemble() (vrps []payload.VRPInfo, inOrder int, aspas []payload.ASPAInfo, keys []payload.KeyInfo) {
 	count, fresh := 0, parts{}
 	for _, g := range r.gathered {
 		objects, _, _, _ := r.payload(g)
 		count += len(objects)
 	}
 	r.sources.Objects = make([]payload.ObjectSource, 0, count)
-	var aspas []payload.ASPAInfo
-	var keys []payload.KeyInfo
 	for i, g := range r.gathered {
 		objects, vrps, pointASPAs, pointKeys := r.payload(g)
 		base := uint32(len(r.sources.Objects))
@@ -65,7 +63,8 @@ func (r *run) assemble() ([]payload.VRPInfo, []payload.ASPAInfo, []payload.KeyIn
 		r.gathered[i] = gathered{}
 	}
 	r.gathered = nil
-	return r.carried(fresh.join(r.carriedLen())), aspas, keys
+	vrps, inOrder = r.carried(make([]payload.VRPInfo, 0, fresh.n+r.carriedLen()))
+	return fresh.appendTo(vrps), inOrder, aspas, keys
 }
 
 // rebase moves an item's object from its point's numbering to the run's,

@@ -40,11 +40,13 @@ func (r *run) carry(e *memoEntry, base uint32, reused bool) {
 }
 
 // carried appends to into the VRPs of the reused points, from the last
-// table, renumbered.
-func (r *run) carried(into []payload.VRPInfo) []payload.VRPInfo {
+// table, renumbered: first those of its VRPs, in its order, then those it
+// merged away. It returns how many came from its VRPs, which are in order
+// (the table's sort then merges in only the rest: Table.SortKeepingFrom).
+func (r *run) carried(into []payload.VRPInfo) (_ []payload.VRPInfo, inOrder int) {
 	last := r.e.built
 	if len(r.moves) == 0 || last.table == nil {
-		return into
+		return into, 0
 	}
 	renumber := make([]uint32, len(last.objects)+1)
 	for _, m := range r.moves {
@@ -55,15 +57,19 @@ func (r *run) carried(into []payload.VRPInfo) []payload.VRPInfo {
 			renumber[m.from+i] = m.to + i
 		}
 	}
-	for _, list := range [][]payload.VRPInfo{last.table.VRPs, last.merged} {
+	start := len(into)
+	for i, list := range [][]payload.VRPInfo{last.table.VRPs, last.merged} {
 		for _, v := range list {
 			if int(v.Object) < len(renumber) && renumber[v.Object] != 0 {
 				v.Object = renumber[v.Object]
 				into = append(into, v)
 			}
 		}
+		if i == 0 {
+			inOrder = len(into) - start
+		}
 	}
-	return into
+	return into, inOrder
 }
 
 // carriedObjects returns the objects of memo entry e, reused, from the last

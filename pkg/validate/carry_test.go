@@ -117,9 +117,9 @@ func TestCarriedBringsBackMergedVRPs(t *testing.T) {
 	// Object 1's point changed; object 2's point is reused, its object
 	// numbered 7 in this run.
 	r := &run{e: &Engine{built: lastTable{table: last, merged: merged, objects: make([]payload.ObjectSource, 2)}}, moves: []move{{from: 1, to: 6, n: 1}}}
-	got := r.carried(nil)
-	if len(got) != 1 || got[0].VRP != v || got[0].Object != 7 || got[0].Expires != 100 {
-		t.Fatalf("carried %v, want %v from object 7", got, v)
+	got, inOrder := r.carried(nil)
+	if len(got) != 1 || got[0].VRP != v || got[0].Object != 7 || got[0].Expires != 100 || inOrder != 0 {
+		t.Fatalf("carried %v (%d from the table's VRPs), want %v from object 7, merged away", got, inOrder, v)
 	}
 }
 

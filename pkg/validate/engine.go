@@ -210,7 +210,7 @@ func (r *run) table() *payload.Table {
 	if e.o.BuildingTable != nil {
 		e.o.BuildingTable()
 	}
-	vrps, aspas, keys := r.assemble()
+	vrps, inOrder, aspas, keys := r.assemble()
 	var src *payload.Sources
 	if !e.o.NoSources {
 		s := r.sources
@@ -223,7 +223,7 @@ func (r *run) table() *payload.Table {
 		return t
 	}
 	var merged []payload.VRPInfo
-	t.SortKeeping(&merged)
+	t.SortKeepingFrom(inOrder, &merged)
 	e.built = lastTable{table: t, merged: merged, objects: r.sources.Objects}
 	e.memo.commit()
 	return t

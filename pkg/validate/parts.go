@@ -27,13 +27,11 @@ func (p *parts) add(items []payload.VRPInfo, base uint32) {
 	}
 }
 
-// join returns every VRP in order, in one slice of exactly their number
-// (with room for extra more),
-// with their objects in the run's numbering, and empties p. Each part is
-// dropped once copied, so a collection during the join can free it where
-// nothing else (the engine's memo) holds it.
-func (p *parts) join(extra int) []payload.VRPInfo {
-	out := make([]payload.VRPInfo, 0, p.n+extra)
+// appendTo appends every VRP to out, in order, with their objects in the
+// run's numbering, and empties p. Each part is dropped once copied, so a
+// collection during the copy can free it where nothing else (the engine's
+// memo) holds it.
+func (p *parts) appendTo(out []payload.VRPInfo) []payload.VRPInfo {
 	for i, pt := range p.list {
 		start := len(out)
 		out = append(out, pt.items...)

@@ -6,9 +6,9 @@ import (
 	"github.com/openrpki/validator/pkg/payload"
 )
 
-// TestPartsJoinInOrder joins parts in order, into a slice of exactly their
-// number, with each part's objects moved to the run's numbering.
-func TestPartsJoinInOrder(t *testing.T) {
+// TestPartsAppendInOrder appends parts in order, into a slice sized for
+// them (p.n), with each part's objects moved to the run's numbering.
+func TestPartsAppendInOrder(t *testing.T) {
 	var p parts
 	var want []payload.VRPInfo
 	base := uint32(0)
@@ -24,16 +24,19 @@ func TestPartsJoinInOrder(t *testing.T) {
 		}
 		base += 3
 	}
-	got := p.join(0)
+	if p.n != len(want) {
+		t.Fatalf("%d items counted, want %d", p.n, len(want))
+	}
+	got := p.appendTo(make([]payload.VRPInfo, 0, p.n))
 	if len(got) != len(want) || cap(got) != len(want) {
-		t.Fatalf("join: %d items (cap %d), want %d", len(got), cap(got), len(want))
+		t.Fatalf("appendTo: %d items (cap %d), want %d", len(got), cap(got), len(want))
 	}
 	for i := range got {
 		if got[i] != want[i] {
 			t.Fatalf("item %d: %+v, want %+v", i, got[i], want[i])
 		}
 	}
-	if again := p.join(0); len(again) != 0 {
-		t.Fatalf("join after join: %d items", len(again))
+	if again := p.appendTo(nil); len(again) != 0 || p.n != 0 {
+		t.Fatalf("appendTo after appendTo: %d items", len(again))
 	}
 }
