@@ -42,7 +42,7 @@ func (r *run) assemble() (vrps []payload.VRPInfo, inOrder int, aspas []payload.A
 	}
 	r.sources.Objects = make([]payload.ObjectSource, 0, count)
 	for i, g := range r.gathered {
-		objects, vrps, pointASPAs, pointKeys := r.payload(g)
+		objects, pointVRPs, pointASPAs, pointKeys := r.payload(g)
 		base := uint32(len(r.sources.Objects))
 		for _, o := range objects {
 			o.CA = g.ca
@@ -51,7 +51,7 @@ func (r *run) assemble() (vrps []payload.VRPInfo, inOrder int, aspas []payload.A
 		if g.entry != nil {
 			r.carry(g.entry, base, g.reused)
 		}
-		fresh.add(vrps, base)
+		fresh.add(pointVRPs, base)
 		for _, a := range pointASPAs {
 			a.Info = rebase(a.Info, base)
 			aspas = append(aspas, a)
