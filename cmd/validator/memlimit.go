@@ -169,7 +169,7 @@ func (m *daemonMemoryLimit) restore() {
 
 // autoMemoryFloor is the least an auto limit is: at global scale (600k
 // VRPs, 40,000 CAs) the daemon's live heap is about 85–95 MiB, and 120MiB
-// holds it at 139–148 MB resident between changes, with every format
+// holds it at 132–133 MB resident between changes, with every format
 // served and 1,000 RTR sessions, for a few tenths of a CPU-second more per
 // 30 s poll.
 const autoMemoryFloor = 120 << 20
