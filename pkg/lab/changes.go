@@ -77,13 +77,14 @@ func (l *Lab) PublishChange() (Published, error) {
 	if err != nil {
 		return Published{}, err
 	}
-	if err := l.writeExpectedSet(after); err != nil {
+	expected := payload.NewSnapshot(after)
+	if err := l.writeExpectedSnapshot(expected); err != nil {
 		return Published{}, err
 	}
 	if err := l.saveConfig(); err != nil {
 		return Published{}, err
 	}
-	p := Published{Change: name, VRPsChanged: !slices.Equal(payload.NewSnapshot(before).VRPs, payload.NewSnapshot(after).VRPs)}
+	p := Published{Change: name, VRPsChanged: !slices.Equal(payload.NewSnapshot(before).VRPs, expected.VRPs)}
 	return p, pending.announce()
 }
 

@@ -85,11 +85,12 @@ func (l *Lab) writeExpected() error {
 	if err != nil {
 		return err
 	}
-	return l.writeExpectedSet(set)
+	return l.writeExpectedSnapshot(payload.NewSnapshot(set))
 }
 
-// writeExpectedSet saves set as expected/output.json.
-func (l *Lab) writeExpectedSet(set payload.Set) error {
+// writeExpectedSnapshot saves the expected output, s, as
+// expected/output.json.
+func (l *Lab) writeExpectedSnapshot(s *payload.Snapshot) error {
 	path := filepath.Join(l.Dir, expectDir, "output.json")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -98,7 +99,7 @@ func (l *Lab) writeExpectedSet(set payload.Set) error {
 	if err != nil {
 		return err
 	}
-	if err := payload.WriteJSON(f, payload.NewSnapshot(set), l.Config.Time); err != nil {
+	if err := payload.WriteJSON(f, s, l.Config.Time); err != nil {
 		f.Close()
 		return err
 	}

@@ -57,18 +57,18 @@ func (r *run) carried(into []payload.VRPInfo) (_ []payload.VRPInfo, inOrder int)
 			renumber[m.from+i] = m.to + i
 		}
 	}
-	start := len(into)
-	for i, list := range [][]payload.VRPInfo{last.table.VRPs, last.merged} {
+	appendCarried := func(list []payload.VRPInfo) {
 		for _, v := range list {
 			if int(v.Object) < len(renumber) && renumber[v.Object] != 0 {
 				v.Object = renumber[v.Object]
 				into = append(into, v)
 			}
 		}
-		if i == 0 {
-			inOrder = len(into) - start
-		}
 	}
+	start := len(into)
+	appendCarried(last.table.VRPs)
+	inOrder = len(into) - start
+	appendCarried(last.merged)
 	return into, inOrder
 }
 
