@@ -23,6 +23,7 @@ const (
 	backdate        = time.Hour            // notBefore and thisUpdate lie this far back
 	certLifetime    = 365 * 24 * time.Hour // CA, EE and router certificates
 	mftLifetime     = 7 * 24 * time.Hour   // manifest and CRL nextUpdate
+	taMftLifetime   = 30 * 24 * time.Hour  // a trust anchor's
 	eeSlackPerCA    = 8                    // spare EE keys per CA for objects added later
 	childSerialBase = 500_000              // CA certificate serials, apart from EE serials
 	serialsPerGen   = 1_000_000            // serials of one re-issue generation of a CA
@@ -370,10 +371,24 @@ func (b *builder) routerKey(i int, rk RouterKey) (*ca.ECKey, error) {
 	}
 }
 
+// nextUpdate is the nextUpdate of CA i's CRL and manifest: a minute later
+// at each reissue, as a real CA's, which reissues them some time later with
+// the same lifetime. CAs keep different schedules (up to a day apart) and
+// a trust anchor's lasts longest, as an offline TA's does: the CRL of the
+// CA below it bounds the chains of most CAs under that CA, which then
+// expire later at each of its reissues.
+func (b *builder) nextUpdate(i int) time.Time {
+	lifetime := mftLifetime + time.Duration(i%24)*time.Hour
+	if b.plan.CAs[i].Parent < 0 {
+		lifetime = taMftLifetime
+	}
+	return b.t0.Add(lifetime + time.Duration(b.gen[i])*time.Minute)
+}
+
 // crl issues CA i's CRL.
 func (b *builder) crl(i int) (file, error) {
 	t := &ca.CRLTemplate{Number: big.NewInt(int64(b.gen[i] + 1)),
-		ThisUpdate: b.t0.Add(-backdate), NextUpdate: b.t0.Add(mftLifetime),
+		ThisUpdate: b.t0.Add(-backdate), NextUpdate: b.nextUpdate(i),
 		Revoked: b.revoked[i]}
 	switch b.fault(i) {
 	case "stale-crl":
@@ -396,7 +411,7 @@ func (b *builder) manifest(i int, files []file) (file, error) {
 		}
 		entries = append(entries, e)
 	}
-	this, next := b.t0.Add(-backdate), b.t0.Add(mftLifetime)
+	this, next := b.t0.Add(-backdate), b.nextUpdate(i)
 	if b.fault(i) == "expired-manifest" {
 		this, next = b.t0.Add(-10*24*time.Hour), b.t0.Add(-3*24*time.Hour)
 	}

@@ -197,14 +197,29 @@ func removeROA(l *Lab, rng *rand.Rand) ([]int, []int, bool) {
 	return []int{i}, nil, ok
 }
 
-// reissueManifest re-signs a CA's manifest and CRL with the next numbers,
-// changing nothing else.
-func reissueManifest(l *Lab, rng *rand.Rand) ([]int, []int, bool) {
-	i, ok := l.pickCA(rng, func(int) bool { return true })
-	if ok {
-		l.b.gen[i]++
+// reissueManifest re-signs the manifest and CRL of the live CA with the
+// most children, with the next numbers and a later nextUpdate, changing
+// nothing else: what a large parent CA (an RIR's) does all day. Every
+// chain below it then expires later.
+func reissueManifest(l *Lab, _ *rand.Rand) ([]int, []int, bool) {
+	children := make([]int, len(l.Plan.CAs))
+	for _, c := range l.Plan.CAs {
+		if c.Parent >= 0 {
+			children[c.Parent]++
+		}
 	}
-	return []int{i}, nil, ok
+	silent := l.silentCAs()
+	best := -1
+	for i := range l.Plan.CAs {
+		if !silent[i] && l.b.faults[i].name == "" && (best < 0 || children[i] > children[best]) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil, nil, false
+	}
+	l.b.gen[best]++
+	return []int{best}, nil, true
 }
 
 // keyRollover moves a CA to a new key (RFC 6489, in one step): its parent

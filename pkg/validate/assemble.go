@@ -1,6 +1,10 @@
 package validate
 
-import "github.com/openrpki/validator/pkg/payload"
+import (
+	"slices"
+
+	"github.com/openrpki/validator/pkg/payload"
+)
 
 // gathered is one publication point's output as a run collects it. The
 // run's objects are numbered only once the run is over and its table is
@@ -10,6 +14,8 @@ type gathered struct {
 	ca     uint32 // the CA's index in the run's sources
 	reused bool
 	entry  *memoEntry // nil for a one-shot engine
+	// chain is the expiry of the chain the point was reached through.
+	chain payload.Expiry
 	// fresh is the output of a point validated in this run; nil when
 	// reused (the entry holds its ASPAs and keys, the last table its
 	// objects and VRPs).
@@ -22,12 +28,36 @@ func (r *run) payload(g gathered) ([]payload.ObjectSource, []payload.VRPInfo, []
 	if !g.reused {
 		return g.fresh.objects, g.fresh.vrps, g.fresh.aspas, g.fresh.keys
 	}
+	objects := r.carriedObjects(g.entry)
 	var aspas []payload.ASPAInfo
 	var keys []payload.KeyInfo
 	if m := g.entry.more; m != nil {
 		aspas, keys = m.aspas, m.keys
+		if g.chain != m.chain {
+			// Their expiries as the chain reached through now sets them.
+			aspas = slices.Clone(aspas)
+			for i := range aspas {
+				aspas[i].Expires = reboundExpiry(aspas[i].Info, objects, g.chain, g.entry.own)
+			}
+			keys = slices.Clone(keys)
+			for i := range keys {
+				keys[i].Expires = reboundExpiry(keys[i].Info, objects, g.chain, g.entry.own)
+			}
+		}
 	}
-	return r.carriedObjects(g.entry), nil, aspas, keys
+	return objects, nil, aspas, keys
+}
+
+// reboundExpiry is the expiry of a payload item of a point whose own
+// expiry is own, reached through a chain that expires at chain: the
+// earliest of those and its object's notAfter (objects are the point's,
+// the item's object numbered from 1 among them).
+func reboundExpiry(i payload.Info, objects []payload.ObjectSource, chain, own payload.Expiry) payload.Expiry {
+	e := min(chain, own)
+	if k, ok := i.Source(); ok && k < len(objects) {
+		e = min(e, objects[k].NotAfter)
+	}
+	return e
 }
 
 // assemble numbers the gathered objects in the run's sources and returns
@@ -49,7 +79,7 @@ func (r *run) assemble() (vrps []payload.VRPInfo, inOrder int, aspas []payload.A
 			r.sources.Objects = append(r.sources.Objects, o)
 		}
 		if g.entry != nil {
-			r.carry(g.entry, base, g.reused)
+			r.carry(g.entry, base, g.reused, g.chain)
 		}
 		fresh.add(pointVRPs, base)
 		for _, a := range pointASPAs {

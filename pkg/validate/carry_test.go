@@ -1,9 +1,11 @@
 package validate
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,7 +118,7 @@ func TestCarriedBringsBackMergedVRPs(t *testing.T) {
 	}
 	// Object 1's point changed; object 2's point is reused, its object
 	// numbered 7 in this run.
-	r := &run{e: &Engine{built: lastTable{table: last, merged: merged, objects: make([]payload.ObjectSource, 2)}}, moves: []move{{from: 1, to: 6, n: 1}}}
+	r := &run{e: &Engine{built: lastTable{table: last, merged: merged, objects: make([]payload.ObjectSource, 2)}}, moves: []move{{from: 1, to: 6, n: 1, e: &memoEntry{}}}}
 	got, inOrder := r.carried(nil)
 	if len(got) != 1 || got[0].VRP != v || got[0].Object != 7 || got[0].Expires != 100 || inOrder != 0 {
 		t.Fatalf("carried %v (%d from the table's VRPs), want %v from object 7, merged away", got, inOrder, v)
@@ -201,4 +203,74 @@ func TestEngineBuildingTableSaysWhen(t *testing.T) {
 	if res := runEngine(t, l, e); res.Unchanged || builds != 2 {
 		t.Fatalf("run after a publication (unchanged %v): %d calls, want 2", res.Unchanged, builds)
 	}
+}
+
+// TestEngineReusedExpiriesFollowTheChain runs one engine over a lab
+// through a round of changes, one of which has the CA with the most
+// children reissue its CRL with a later nextUpdate: the points below it
+// are reused, not validated again, and every expiry of the engine's table
+// (VRPs, ASPAs, router keys) is what a cold run over the same lab gives.
+func TestEngineReusedExpiriesFollowTheChain(t *testing.T) {
+	l, e := smallLabEngine(t, 29)
+	last := runEngine(t, l, e)
+	moved := map[string]int{}
+	for range 6 {
+		name, err := l.Publish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := runEngine(t, l, e)
+		cold := validateLab(t, l, t.TempDir(), fetch.SourceOptions{})
+		for kind, got := range expiries(res) {
+			if want := expiries(cold)[kind]; !slices.Equal(got, want) {
+				t.Fatalf("after %s: %s expiries differ from a cold run's:\n got %v\nwant %v", name, kind, got, want)
+			}
+		}
+		if name == "reissue-manifest" {
+			if changed := res.PointTotal() - res.Reused; changed > 4 {
+				t.Errorf("after %s: %d points validated again, want at most 4", name, changed)
+			}
+			for kind, list := range expiries(res) {
+				moved[kind] = countMoved(expiries(last)[kind], list)
+			}
+		}
+		last = res
+	}
+	for _, kind := range []string{"VRPs", "ASPAs", "keys"} {
+		if moved[kind] == 0 {
+			t.Errorf("the reissued CRL moved no expiry of the %s: the test checks nothing", kind)
+		}
+	}
+}
+
+// expiries lists, per kind of payload, each item with its trust anchor
+// and expiry, in the table's order.
+func expiries(res result) map[string][]string {
+	out := map[string][]string{}
+	for _, v := range res.VRPs {
+		out["VRPs"] = append(out["VRPs"], fmt.Sprint(v.VRP, res.TAName(v.TA), v.Expires))
+	}
+	for _, a := range res.ASPAs {
+		out["ASPAs"] = append(out["ASPAs"], fmt.Sprint(a.ASPA, res.TAName(a.TA), a.Expires))
+	}
+	for _, k := range res.RouterKeys {
+		out["keys"] = append(out["keys"], fmt.Sprint(k.RouterKey, res.TAName(k.TA), k.Expires))
+	}
+	return out
+}
+
+// countMoved counts the items of after whose expiry differs from the same
+// item's in before (both lists as expiries makes them).
+func countMoved(before, after []string) int {
+	was := map[string]bool{}
+	for _, s := range before {
+		was[s] = true
+	}
+	n := 0
+	for _, s := range after {
+		if !was[s] {
+			n++
+		}
+	}
+	return n
 }

@@ -338,8 +338,8 @@ func (r *run) processCA(n *caNode) []*caNode {
 		return r.reuse(n, cp.memo)
 	}
 	// Objects are numbered even without sources kept: carry needs them.
-	out := caOutput{noSources: r.e.o.NoSources && r.e.memo.disabled}
-	out.until = earlierOf(cp.mft.NextUpdate, cp.expires)
+	out := caOutput{noSources: r.e.o.NoSources && r.e.memo.disabled, own: cp.crl.NextUpdate}
+	out.until = earlierOf(cp.mft.NextUpdate, out.own)
 	handed := 0
 	for _, f := range cp.files {
 		r.objectSafely(n, cp, f.name, f.data, &out)
@@ -359,7 +359,7 @@ func (r *run) processCA(n *caNode) []*caNode {
 		r.collect(n, &out, nil, false)
 		return out.children[handed:]
 	}
-	entry := r.remember(&out)
+	entry := r.remember(&out, n.expires)
 	r.collect(n, &out, entry, false)
 	r.e.memo.put(cp.key, entry)
 	r.rememberSource(cp)
@@ -394,8 +394,9 @@ func (r *run) reuse(n *caNode, e *memoEntry) []*caNode {
 			r.collectRejected(n, c.uri, err)
 			continue
 		}
+		expires := earlierOf(earlierOf(n.expires, e.own.Time()), time.Unix(c.cert.notAfter, 0))
 		nodes = append(nodes, caNode{cert: c.cert, key: c.key, keyed: true, uri: c.uri, ta: n.ta, up: n,
-			index: -1, depth: n.depth + 1, expires: c.expires})
+			index: -1, depth: n.depth + 1, expires: expires})
 		children = append(children, &nodes[len(nodes)-1])
 	}
 	return children

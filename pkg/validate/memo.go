@@ -18,6 +18,15 @@ import (
 // again. This is what makes a new RRDP delta reach the RTR table in
 // seconds: the run walks the tree, and only the changed points cost
 // signature checks.
+//
+// The expiry of the chain above a point (the earliest notAfter and CRL
+// nextUpdate from the TA down) is not part of the key: a parent CA that
+// reissues its CRL moves the chain expiry of every CA below it (an RIR's
+// CA, of 20,000 children, does so many times a day), and keyed by it the
+// whole subtree was validated again. A reused output is brought to the
+// chain it is reached through instead (memoEntry.chain): each payload
+// item's expiry is the earliest of that chain's, the point's own
+// (memoEntry.own) and its object's notAfter.
 
 // memoKey identifies one validation of a publication point.
 type memoKey struct {
@@ -42,8 +51,16 @@ type memoEntry struct {
 	// run.carry; commit makes it base).
 	next    uint32
 	nextRun uint32
+	// own is the point's own expiry, its CRL's nextUpdate; chain is the
+	// expiry of the chain above the point that the expiries of its
+	// payload in the last table were computed with, nextChain the one of
+	// the run numbered nextRun (commit makes it chain), in which the
+	// entry's VRPs are carried from the last table if nextCarried.
+	own, chain, nextChain payload.Expiry
+	nextCarried           bool
 	// validUntil is when some object or the point itself may change
-	// verdict by time alone (earliest notAfter, nextUpdate).
+	// verdict by time alone (earliest notAfter, nextUpdate). The chain's
+	// expiry is not in it: each CA above bounds its own point's.
 	validUntil time.Time
 }
 
@@ -53,26 +70,31 @@ type moreOutput struct {
 	aspas    []payload.ASPAInfo
 	keys     []payload.KeyInfo
 	rejected []report.Object
+	// chain is the chain's expiry the ASPAs' and keys' were computed
+	// with: that of the point's validation, not of the last table.
+	chain payload.Expiry
 }
 
 // childCA is a child CA as remembered: its certificate (resources
-// resolved) and where it was found.
+// resolved) and where it was found. Its chain's expiry is computed again
+// at each reuse (see reuse).
 type childCA struct {
-	cert    *caCert
-	key     [sha256.Size]byte // caKeyOf the child: polls reuse it
-	uri     string
-	expires time.Time
+	cert *caCert
+	key  [sha256.Size]byte // caKeyOf the child: polls reuse it
+	uri  string
 }
 
-// remember makes the memo entry of a point's output out.
-func (r *run) remember(out *caOutput) *memoEntry {
-	e := &memoEntry{objects: uint32(len(out.objects)), counts: slices.Clip(out.counts), validUntil: out.until, vrps: len(out.vrps)}
+// remember makes the memo entry of a point's output out, validated under
+// a chain that expires at chain.
+func (r *run) remember(out *caOutput, chain time.Time) *memoEntry {
+	e := &memoEntry{objects: uint32(len(out.objects)), counts: slices.Clip(out.counts), validUntil: out.until, vrps: len(out.vrps),
+		own: payload.ExpiryOf(out.own), chain: payload.ExpiryOf(chain)}
 	if len(out.aspas)+len(out.keys)+len(out.rejected) > 0 {
-		e.more = &moreOutput{aspas: out.aspas, keys: out.keys, rejected: slices.Clip(out.rejected)}
+		e.more = &moreOutput{aspas: out.aspas, keys: out.keys, rejected: slices.Clip(out.rejected), chain: e.chain}
 	}
 	e.children = make([]childCA, 0, len(out.children)) // kept until the point changes: no append slack
 	for _, c := range out.children {
-		e.children = append(e.children, childCA{cert: c.cert, key: caKeyOf(c), uri: c.uri, expires: c.expires})
+		e.children = append(e.children, childCA{cert: c.cert, key: caKeyOf(c), uri: c.uri})
 	}
 	return e
 }
@@ -155,7 +177,7 @@ func (m *memo) commit() {
 		switch {
 		case s.used != m.run:
 		case s.entry.nextRun == m.run:
-			s.entry.base = s.entry.next
+			s.entry.base, s.entry.chain = s.entry.next, s.entry.nextChain
 		default:
 			delete(m.slots, k)
 		}
@@ -241,9 +263,9 @@ func (m *memo) putPoint(key memoKey, repo string, gen uint64) {
 
 // keyOf identifies CA n's publication point validated with mftDER. The CA
 // part covers what the point's verdicts depend on from above: the
-// certificate, its resources as resolved through the chain (an inherit
-// certificate keeps its bytes when an ancestor shrinks), and the chain's
-// expiry (which the output carries).
+// certificate and its resources as resolved through the chain (an inherit
+// certificate keeps its bytes when an ancestor shrinks). The chain's
+// expiry, which the output carries, is not in it (see memoEntry.chain).
 func keyOf(n *caNode, mftDER []byte) memoKey {
 	return memoKey{ca: caKeyOf(n), mft: sha256.Sum256(mftDER)}
 }
@@ -255,7 +277,6 @@ func caKeyOf(n *caNode) [sha256.Size]byte {
 		h := sha256.New()
 		h.Write(n.cert.certSum[:])
 		h.Write([]byte(n.cert.resources.String()))
-		h.Write([]byte(n.expires.UTC().Format(time.RFC3339)))
 		h.Sum(n.key[:0])
 		n.keyed = true
 	}

@@ -31,6 +31,8 @@ type caOutput struct {
 	counts    []verdictCount
 	// until is the earliest time a verdict may change by time alone.
 	until time.Time
+	// own is the point's own expiry: its CRL's nextUpdate.
+	own time.Time
 }
 
 // bound lowers until to t.
@@ -252,7 +254,7 @@ func (r *run) routerCert(n *caNode, cp *checkedPoint, name string, der []byte, o
 	}
 	copy(ski[:], rc.Cert.SKI)
 	exp := earlierOf(cp.expires, rc.Cert.NotAfter)
-	out.bound(exp)
+	out.bound(rc.Cert.NotAfter) // the chain's expiry aside (see memoEntry.chain)
 	info := out.source(n, name, rc.Cert, exp)
 	for _, asn := range rc.ASNs {
 		// The key is cloned: the DER aliases the whole publication
@@ -276,7 +278,7 @@ func (r *run) roa(n *caNode, cp *checkedPoint, name string, der []byte, out *caO
 		return err
 	}
 	exp := earlierOf(cp.expires, roa.Signed.EE.NotAfter)
-	out.bound(exp)
+	out.bound(roa.Signed.EE.NotAfter) // the chain's expiry aside (see memoEntry.chain)
 	first := len(out.vrps)
 	for _, p := range roa.Prefixes {
 		v, err := payload.NewVRP(p.Prefix, uint8(p.MaxLength), roa.ASID)
@@ -306,7 +308,7 @@ func (r *run) aspa(n *caNode, cp *checkedPoint, name string, der []byte, out *ca
 		return err
 	}
 	exp := earlierOf(cp.expires, a.Signed.EE.NotAfter)
-	out.bound(exp)
+	out.bound(a.Signed.EE.NotAfter) // the chain's expiry aside (see memoEntry.chain)
 	out.aspas = append(out.aspas, payload.ASPAInfo{ASPA: payload.ASPA{Customer: a.Customer, Providers: a.Providers},
 		Info: out.source(n, name, a.Signed.EE, exp)})
 	return nil
@@ -368,7 +370,7 @@ func (r *run) collect(n *caNode, out *caOutput, entry *memoEntry, reused bool) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	g := gathered{ca: uint32(n.index), reused: reused, entry: entry}
+	g := gathered{ca: uint32(n.index), reused: reused, entry: entry, chain: payload.ExpiryOf(n.expires)}
 	if !reused {
 		// Its payload only: the children and the rest are done with.
 		g.fresh = &caOutput{objects: out.objects, vrps: out.vrps, aspas: out.aspas, keys: out.keys}
